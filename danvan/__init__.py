@@ -1,0 +1,1 @@
+"""Dân Vận: a platform for mass mobilization work (công tác dân vận)."""

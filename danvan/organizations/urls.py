@@ -1,0 +1,10 @@
+from django.urls import path
+
+from danvan.organizations import views
+
+app_name = "organizations"
+urlpatterns = [
+    path("", views.body_list, name="list"),
+    path("<int:pk>/", views.body_detail, name="detail"),
+    path("members/<int:pk>/", views.member_detail, name="member"),
+]

@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from danvan.accounts.roles import Capability
+from danvan.accounts.scope import can, scope_for
+from danvan.audit.context import Actor
+from danvan.organizations.models import Body
+from danvan.units.forms import VillageForm, VillageImportForm
+from danvan.units.importing import (
+    TableError,
+    parse_village_file,
+    village_template_csv,
+    village_template_xlsx,
+)
+from danvan.units.models import AdministrativeUnit, UnitTier
+from danvan.units.selectors import unit_search
+from danvan.units.services import unit_set_remote, village_create, villages_import
+
+
+def _visible_unit(request: HttpRequest, code: str) -> AdministrativeUnit:
+    return get_object_or_404(
+        AdministrativeUnit.objects.visible_to(request.user).select_related("parent"), code=code
+    )
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    """Entry point: the user's top units, and a search box over everything in scope."""
+    scope = scope_for(request.user, Capability.VIEW)
+    query = request.GET.get("q", "").strip()
+    results = list(unit_search(user=request.user, query=query, limit=50)) if query else []
+    if scope.is_global:
+        roots = AdministrativeUnit.objects.current().provinces()
+    else:
+        roots = AdministrativeUnit.objects.filter(path__in=scope.prefixes).current()
+    return render(
+        request,
+        "units/list.html",
+        {"roots": roots, "query": query, "results": results, "scope": scope},
+    )
+
+
+@login_required
+def unit_search_view(request: HttpRequest) -> HttpResponse:
+    """Suggestions for unit pickers: an HTML fragment (HTMX), or JSON with ?format=json."""
+    query = request.GET.get("q", "")[:100]
+    tiers = [t for t in request.GET.getlist("tier") if t in UnitTier.values]
+    units = unit_search(user=request.user, query=query, tiers=tiers or None, limit=15).select_related(
+        "parent"
+    )
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "results": [
+                    {
+                        "code": u.code,
+                        "name": u.name,
+                        "tier": u.tier,
+                        "parent": u.parent.name if u.parent else None,
+                    }
+                    for u in units
+                ]
+            }
+        )
+    return render(request, "units/_search_results.html", {"units": units, "query": query})
+
+
+@login_required
+def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
+    unit = _visible_unit(request, code)
+    children = AdministrativeUnit.objects.visible_to(request.user).filter(parent=unit)
+    show_old = request.GET.get("old") == "1"
+    if not show_old:
+        children = children.current()
+    child_query = request.GET.get("q", "").strip()
+    if child_query:
+        from danvan.lib.text import fold
+
+        children = children.filter(name_folded__contains=fold(child_query))
+    bodies = Body.objects.visible_to(request.user).filter(unit=unit).active()
+    can_manage = unit.is_commune and unit.is_current and can(request.user, Capability.MANAGE_UNITS, unit)
+    can_set_remote = unit.parent is not None and (
+        request.user.is_superuser or can(request.user, Capability.MANAGE_UNITS, unit.parent)
+    )
+    return render(
+        request,
+        "units/detail.html",
+        {
+            "unit": unit,
+            "ancestors": [a for a in unit.ancestors() if scope_for(request.user, Capability.VIEW).covers(a.path)],
+            "children": children.order_by("tier", "name_folded"),
+            "child_query": child_query,
+            "bodies": bodies,
+            "predecessors": unit.predecessors.all(),
+            "successors": unit.successors.all(),
+            "can_manage": can_manage,
+            "can_set_remote": can_set_remote,
+            "village_form": VillageForm() if can_manage else None,
+            "show_old": show_old,
+        },
+    )
+
+
+@login_required
+@require_POST
+def village_add(request: HttpRequest, code: str) -> HttpResponse:
+    commune = _visible_unit(request, code)
+    form = VillageForm(request.POST)
+    if form.is_valid():
+        try:
+            village = village_create(
+                actor=Actor.from_request(request),
+                commune=commune,
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+            )
+        except PermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("name", message)
+        else:
+            messages.success(request, _("Added %(name)s (code %(code)s).") % {"name": village.name, "code": village.code})
+            return redirect("units:detail", code=commune.code)
+    return render(request, "units/village_add.html", {"unit": commune, "form": form}, status=400)
+
+
+@login_required
+def village_import(request: HttpRequest, code: str) -> HttpResponse:
+    commune = _visible_unit(request, code)
+    if not commune.is_commune or not can(request.user, Capability.MANAGE_UNITS, commune):
+        raise PermissionDenied(_("You may not add villages to %(unit)s.") % {"unit": commune.name})
+    form = VillageImportForm(request.POST or None, request.FILES or None)
+    report = None
+    file_error = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = parse_village_file(name=upload.name, data=upload.read(), default_commune=commune.code)
+        except TableError as exc:
+            file_error = str(exc)
+        else:
+            report = villages_import(
+                actor=Actor.from_request(request), rows=rows, only_valid=form.cleaned_data["only_valid"]
+            )
+            if report.imported:
+                messages.success(
+                    request, _("Imported %(count)s villages and residential groups.") % {"count": report.imported}
+                )
+                if not report.error_rows:
+                    return redirect("units:detail", code=commune.code)
+            elif report.error_rows:
+                messages.error(
+                    request,
+                    _("Nothing was imported: %(count)s rows have errors. Fix them, or choose to import only the valid rows.")
+                    % {"count": len(report.error_rows)},
+                )
+    status = 400 if (file_error or (report and report.error_rows and not report.imported)) else 200
+    return render(
+        request,
+        "units/village_import.html",
+        {"unit": commune, "form": form, "report": report, "file_error": file_error},
+        status=status,
+    )
+
+
+@login_required
+def village_template(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt == "xlsx":
+        response = HttpResponse(
+            village_template_xlsx(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    elif fmt == "csv":
+        response = HttpResponse(village_template_csv(), content_type="text/csv; charset=utf-8")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="mau-thon-to-dan-pho.{fmt}"'
+    return response
+
+
+@login_required
+@require_POST
+def unit_remote(request: HttpRequest, code: str) -> HttpResponse:
+    unit = _visible_unit(request, code)
+    unit_set_remote(actor=Actor.from_request(request), unit=unit, is_remote=request.POST.get("is_remote") == "1")
+    messages.success(request, _("Saved."))
+    return redirect("units:detail", code=unit.code)
