@@ -47,7 +47,9 @@ def audit_sensitive_view(
     )
 
 
-def model_changes(instance: models.Model, fields: list[str], before: dict[str, Any]) -> dict[str, Any]:
+def model_changes(
+    instance: models.Model, fields: list[str], before: dict[str, Any]
+) -> dict[str, Any]:
     """The fields whose value differs from ``before``, as {field: [old, new]}."""
     result: dict[str, Any] = {}
     for name in fields:

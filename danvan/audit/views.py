@@ -19,8 +19,12 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("Actor"), required=False)
     action = forms.CharField(label=_("Action"), required=False)
     unit = forms.CharField(label=_("Unit code"), required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     sensitive = forms.BooleanField(label=_("Only views of sensitive data"), required=False)
 
 
@@ -28,7 +32,9 @@ class AuditFilterForm(forms.Form):
 def audit_list(request: HttpRequest) -> HttpResponse:
     if not can(request.user, Capability.VIEW_AUDIT):
         raise PermissionDenied(_("Your role may not browse the audit log."))
-    entries = AuditEntry.objects.visible_to(request.user, Capability.VIEW_AUDIT).select_related("unit")
+    entries = AuditEntry.objects.visible_to(request.user, Capability.VIEW_AUDIT).select_related(
+        "unit"
+    )
     form = AuditFilterForm(request.GET or None)
     if form.is_valid():
         data = form.cleaned_data

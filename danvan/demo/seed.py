@@ -32,27 +32,47 @@ PROVINCE = "40"
 #: Communes of the former mountain districts Kỳ Sơn, Tương Dương, Quế Phong, Quỳ Châu and Con
 #: Cuông. The flag is illustrative for the demo: the real list comes from the Prime Minister's
 #: decisions on especially difficult areas and is set by an administrator.
-REMOTE_COMMUNES = (
-    "16813 16849 16837 16855 16834 16858 16870 16816 16819 16822 16828 16831 "  # Kỳ Sơn
-    "16876 16906 16912 16909 16903 16885 16882 16933 16936 "  # Tương Dương
-    "16738 16750 16756 16774 16744 "  # Quế Phong
-    "16777 16792 16801 16804 "  # Quỳ Châu
-    "17254 17263 17239 17242 17248 17230"  # Con Cuông
-).split()
+REMOTE_COMMUNES = [
+    # Kỳ Sơn
+    *["16813", "16849", "16837", "16855", "16834", "16858", "16870", "16816", "16819", "16822"],
+    *["16828", "16831"],
+    # Tương Dương
+    *["16876", "16906", "16912", "16909", "16903", "16885", "16882", "16933", "16936"],
+    # Quế Phong, Quỳ Châu
+    *["16738", "16750", "16756", "16774", "16744", "16777", "16792", "16801", "16804"],
+    # Con Cuông
+    *["17254", "17263", "17239", "17242", "17248", "17230"],
+]
 
 #: Villages and residential groups of a few communes (commune code → names).
 VILLAGES: dict[str, tuple[str, list[str]]] = {
     "17329": (UnitKind.VILLAGE, [f"Xóm {n}" for n in range(1, 13)]),
     "16813": (
         UnitKind.VILLAGE,
-        ["Bản Đình Tiến", "Bản Khánh Thành", "Bản Na Xái", "Bản Pa Khốm", "Bản Huồi Lê",
-         "Bản Xốp Mạt", "Bản Sơn Hà", "Bản Lưu Thắng"],
+        [
+            "Bản Đình Tiến",
+            "Bản Khánh Thành",
+            "Bản Na Xái",
+            "Bản Pa Khốm",
+            "Bản Huồi Lê",
+            "Bản Xốp Mạt",
+            "Bản Sơn Hà",
+            "Bản Lưu Thắng",
+        ],
     ),
     "16681": (UnitKind.RESIDENTIAL_GROUP, [f"Khối {n}" for n in range(1, 11)]),
     "17464": (
         UnitKind.VILLAGE,
-        ["Xóm Tân Lộc", "Xóm Bắc Thịnh", "Xóm Nam Thịnh", "Xóm Đông Lộc", "Xóm Tây Lộc",
-         "Xóm Hòa Bình", "Xóm Trung Hậu", "Xóm Yên Thọ"],
+        [
+            "Xóm Tân Lộc",
+            "Xóm Bắc Thịnh",
+            "Xóm Nam Thịnh",
+            "Xóm Đông Lộc",
+            "Xóm Tây Lộc",
+            "Xóm Hòa Bình",
+            "Xóm Trung Hậu",
+            "Xóm Yên Thọ",
+        ],
     ),
     "17662": (UnitKind.VILLAGE, [f"Thôn {n}" for n in range(1, 9)]),
 }
@@ -63,45 +83,117 @@ COMMUNES_WITH_BODIES = ["17329", "16813", "16681", "17464", "17662"]
 PROVINCE_BODIES: list[tuple[str, str, str, str, str]] = [
     # key, kind, name, symbol, member organization
     ("tu", BodyKind.PARTY_COMMITTEE, "Tỉnh ủy Nghệ An", "TU", ""),
-    ("btgdv", BodyKind.PROPAGANDA_MASS_MOBILIZATION_COMMISSION,
-     "Ban Tuyên giáo và Dân vận Tỉnh ủy Nghệ An", "BTGDVTU", ""),
+    (
+        "btgdv",
+        BodyKind.PROPAGANDA_MASS_MOBILIZATION_COMMISSION,
+        "Ban Tuyên giáo và Dân vận Tỉnh ủy Nghệ An",
+        "BTGDVTU",
+        "",
+    ),
     ("mttq", BodyKind.FRONT_COMMITTEE, "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Nghệ An", "MTTQ", ""),
-    ("phunu", BodyKind.FRONT_MEMBER_ORGANIZATION, "Hội Liên hiệp Phụ nữ tỉnh Nghệ An", "HLHPN",
-     MemberOrganization.WOMEN),
-    ("doan", BodyKind.FRONT_MEMBER_ORGANIZATION, "Tỉnh đoàn Nghệ An", "TĐ", MemberOrganization.YOUTH),
-    ("nongdan", BodyKind.FRONT_MEMBER_ORGANIZATION, "Hội Nông dân tỉnh Nghệ An", "HND",
-     MemberOrganization.FARMERS),
-    ("ccb", BodyKind.FRONT_MEMBER_ORGANIZATION, "Hội Cựu chiến binh tỉnh Nghệ An", "HCCB",
-     MemberOrganization.VETERANS),
-    ("ldld", BodyKind.FRONT_MEMBER_ORGANIZATION, "Liên đoàn Lao động tỉnh Nghệ An", "LĐLĐ",
-     MemberOrganization.TRADE_UNION),
+    (
+        "phunu",
+        BodyKind.FRONT_MEMBER_ORGANIZATION,
+        "Hội Liên hiệp Phụ nữ tỉnh Nghệ An",
+        "HLHPN",
+        MemberOrganization.WOMEN,
+    ),
+    (
+        "doan",
+        BodyKind.FRONT_MEMBER_ORGANIZATION,
+        "Tỉnh đoàn Nghệ An",
+        "TĐ",
+        MemberOrganization.YOUTH,
+    ),
+    (
+        "nongdan",
+        BodyKind.FRONT_MEMBER_ORGANIZATION,
+        "Hội Nông dân tỉnh Nghệ An",
+        "HND",
+        MemberOrganization.FARMERS,
+    ),
+    (
+        "ccb",
+        BodyKind.FRONT_MEMBER_ORGANIZATION,
+        "Hội Cựu chiến binh tỉnh Nghệ An",
+        "HCCB",
+        MemberOrganization.VETERANS,
+    ),
+    (
+        "ldld",
+        BodyKind.FRONT_MEMBER_ORGANIZATION,
+        "Liên đoàn Lao động tỉnh Nghệ An",
+        "LĐLĐ",
+        MemberOrganization.TRADE_UNION,
+    ),
     ("hdnd", BodyKind.PEOPLES_COUNCIL, "Hội đồng nhân dân tỉnh Nghệ An", "HĐND", ""),
     ("ubnd", BodyKind.PEOPLES_COMMITTEE, "Ủy ban nhân dân tỉnh Nghệ An", "UBND", ""),
-    ("snnmt", BodyKind.PEOPLES_COMMITTEE_DEPARTMENT, "Sở Nông nghiệp và Môi trường tỉnh Nghệ An",
-     "SNNMT", ""),
+    (
+        "snnmt",
+        BodyKind.PEOPLES_COMMITTEE_DEPARTMENT,
+        "Sở Nông nghiệp và Môi trường tỉnh Nghệ An",
+        "SNNMT",
+        "",
+    ),
     ("sxd", BodyKind.PEOPLES_COMMITTEE_DEPARTMENT, "Sở Xây dựng tỉnh Nghệ An", "SXD", ""),
     ("thanhtra", BodyKind.PEOPLES_COMMITTEE_DEPARTMENT, "Thanh tra tỉnh Nghệ An", "TTr", ""),
 ]
-PROVINCE_PARENTS = {"btgdv": "tu", "snnmt": "ubnd", "sxd": "ubnd", "thanhtra": "ubnd",
-                    "phunu": "mttq", "doan": "mttq", "nongdan": "mttq", "ccb": "mttq", "ldld": "mttq"}
+PROVINCE_PARENTS = {
+    "btgdv": "tu",
+    "snnmt": "ubnd",
+    "sxd": "ubnd",
+    "thanhtra": "ubnd",
+    "phunu": "mttq",
+    "doan": "mttq",
+    "nongdan": "mttq",
+    "ccb": "mttq",
+    "ldld": "mttq",
+}
 
 COMMUNE_BODIES: list[tuple[str, str, str, str, str]] = [
     ("du", BodyKind.PARTY_COMMITTEE, "Đảng ủy {name}", "ĐU", ""),
     ("bxdd", BodyKind.PARTY_BUILDING_COMMISSION, "Ban Xây dựng Đảng Đảng ủy {name}", "BXDĐ", ""),
     ("khoidv", BodyKind.MASS_MOBILIZATION_BLOC, "Khối dân vận {name}", "KDV", ""),
     ("mttq", BodyKind.FRONT_COMMITTEE, "Ủy ban MTTQ Việt Nam {name}", "MTTQ", ""),
-    ("phunu", BodyKind.FRONT_MEMBER_ORGANIZATION, "Hội Liên hiệp Phụ nữ {name}", "HLHPN",
-     MemberOrganization.WOMEN),
-    ("doan", BodyKind.FRONT_MEMBER_ORGANIZATION, "Đoàn Thanh niên {name}", "ĐTN", MemberOrganization.YOUTH),
-    ("nongdan", BodyKind.FRONT_MEMBER_ORGANIZATION, "Hội Nông dân {name}", "HND",
-     MemberOrganization.FARMERS),
-    ("ccb", BodyKind.FRONT_MEMBER_ORGANIZATION, "Hội Cựu chiến binh {name}", "HCCB",
-     MemberOrganization.VETERANS),
+    (
+        "phunu",
+        BodyKind.FRONT_MEMBER_ORGANIZATION,
+        "Hội Liên hiệp Phụ nữ {name}",
+        "HLHPN",
+        MemberOrganization.WOMEN,
+    ),
+    (
+        "doan",
+        BodyKind.FRONT_MEMBER_ORGANIZATION,
+        "Đoàn Thanh niên {name}",
+        "ĐTN",
+        MemberOrganization.YOUTH,
+    ),
+    (
+        "nongdan",
+        BodyKind.FRONT_MEMBER_ORGANIZATION,
+        "Hội Nông dân {name}",
+        "HND",
+        MemberOrganization.FARMERS,
+    ),
+    (
+        "ccb",
+        BodyKind.FRONT_MEMBER_ORGANIZATION,
+        "Hội Cựu chiến binh {name}",
+        "HCCB",
+        MemberOrganization.VETERANS,
+    ),
     ("hdnd", BodyKind.PEOPLES_COUNCIL, "Hội đồng nhân dân {name}", "HĐND", ""),
     ("ubnd", BodyKind.PEOPLES_COMMITTEE, "Ủy ban nhân dân {name}", "UBND", ""),
 ]
-COMMUNE_PARENTS = {"bxdd": "du", "khoidv": "du", "phunu": "mttq", "doan": "mttq", "nongdan": "mttq",
-                   "ccb": "mttq"}
+COMMUNE_PARENTS = {
+    "bxdd": "du",
+    "khoidv": "du",
+    "phunu": "mttq",
+    "doan": "mttq",
+    "nongdan": "mttq",
+    "ccb": "mttq",
+}
 
 #: One account per role: username, full name, role, body (province key or commune:key), position.
 ACCOUNTS: list[tuple[str, str, str, str, str]] = [
@@ -120,13 +212,27 @@ class SeedReport:
     lines: list[str] = field(default_factory=list)
 
 
-def _body(actor: Actor, unit: AdministrativeUnit, kind: str, name: str, symbol: str,
-          member_org: str, parent: Body | None) -> Body:
+def _body(
+    actor: Actor,
+    unit: AdministrativeUnit,
+    kind: str,
+    name: str,
+    symbol: str,
+    member_org: str,
+    parent: Body | None,
+) -> Body:
     existing = Body.objects.filter(unit=unit, name=name).first()
     if existing:
         return existing
-    return body_create(actor=actor, unit=unit, kind=kind, name=name, short_name=symbol,
-                       parent=parent, member_organization=member_org)
+    return body_create(
+        actor=actor,
+        unit=unit,
+        kind=kind,
+        name=name,
+        short_name=symbol,
+        parent=parent,
+        member_organization=member_org,
+    )
 
 
 def seed_units(actor: Actor, report: SeedReport) -> None:
@@ -148,16 +254,24 @@ def seed_units(actor: Actor, report: SeedReport) -> None:
     # communes. Records filed under the district roll up into them (illustrative code).
     province = AdministrativeUnit.objects.get(code=PROVINCE)
     district = unit_create_historic(
-        actor=actor, code="424", name="Huyện Anh Sơn", kind=UnitKind.DISTRICT, parent=province,
-        valid_from=datetime.date(1963, 4, 19), valid_to=datetime.date(2025, 6, 30),
+        actor=actor,
+        code="424",
+        name="Huyện Anh Sơn",
+        kind=UnitKind.DISTRICT,
+        parent=province,
+        valid_from=datetime.date(1963, 4, 19),
+        valid_to=datetime.date(2025, 6, 30),
     )
     successors = AdministrativeUnit.objects.filter(
         code__in=["17329", "17380", "17344", "17365", "17357", "17335"]
     )
     for successor in successors:
         unit_record_succession(
-            actor=actor, predecessors=[district], successor=successor,
-            effective_date=datetime.date(2025, 7, 1), legal_basis="Nghị quyết 1678/NQ-UBTVQH15",
+            actor=actor,
+            predecessors=[district],
+            successor=successor,
+            effective_date=datetime.date(2025, 7, 1),
+            legal_basis="Nghị quyết 1678/NQ-UBTVQH15",
         )
 
 
@@ -177,18 +291,30 @@ def seed_bodies(actor: Actor, report: SeedReport) -> dict[str, Body]:
             )
         for village in commune.children.current().order_by("code"):
             bodies[f"{village.code}:tdv"] = _body(
-                actor, village, BodyKind.MASS_MOBILIZATION_GROUP, f"Tổ dân vận {village.name}", "TDV",
-                "", bodies.get(f"{code}:khoidv"),
+                actor,
+                village,
+                BodyKind.MASS_MOBILIZATION_GROUP,
+                f"Tổ dân vận {village.name}",
+                "TDV",
+                "",
+                bodies.get(f"{code}:khoidv"),
             )
             bodies[f"{village.code}:bctmt"] = _body(
-                actor, village, BodyKind.FRONT_WORK_BOARD, f"Ban công tác Mặt trận {village.name}",
-                "BCTMT", "", bodies.get(f"{code}:mttq"),
+                actor,
+                village,
+                BodyKind.FRONT_WORK_BOARD,
+                f"Ban công tác Mặt trận {village.name}",
+                "BCTMT",
+                "",
+                bodies.get(f"{code}:mttq"),
             )
     report.lines.append(f"bodies: {Body.objects.count()} in all")
     return bodies
 
 
-def seed_accounts(actor: Actor, report: SeedReport, bodies: dict[str, Body], password: str | None) -> None:
+def seed_accounts(
+    actor: Actor, report: SeedReport, bodies: dict[str, Body], password: str | None
+) -> None:
     user_model = get_user_model()
     for username, full_name, role, body_key, position in ACCOUNTS:
         user = user_model.objects.filter(username=username).first()

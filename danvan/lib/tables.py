@@ -40,6 +40,7 @@ def read_table(
     *, name: str, data: bytes, aliases: dict[str, str], required: Iterable[str], max_rows: int
 ) -> list[Row]:
     lower = name.lower()
+    raw_rows: list[list[object]]
     if lower.endswith(".xlsx"):
         raw_rows = _read_xlsx(data)
     elif lower.endswith(".csv") or lower.endswith(".txt"):
@@ -76,7 +77,7 @@ def read_table(
     return rows
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
+def _read_csv(data: bytes) -> list[list[object]]:
     if b"\x00" in data[:4096]:
         raise TableError(_("This is not a text CSV file. Save it as CSV (UTF-8) and try again."))
     for encoding in _ENCODINGS:
@@ -87,13 +88,15 @@ def _read_csv(data: bytes) -> list[list[str]]:
         break
     else:
         raise TableError(
-            _("The file's character encoding is not recognised. Save it as CSV (UTF-8) and try again.")
+            _(
+                "The file's character encoding is not recognised. Save it as CSV (UTF-8) and try again."
+            )
         )
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
-    return list(csv.reader(io.StringIO(text), dialect))
+        dialect = csv.excel
+    return [list[object](row) for row in csv.reader(io.StringIO(text), dialect)]
 
 
 def _read_xlsx(data: bytes) -> list[list[object]]:

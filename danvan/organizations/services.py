@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from danvan.accounts.models import User
 from danvan.accounts.roles import Capability, Role
 from danvan.accounts.scope import can, forget_scope
 from danvan.audit.context import Actor
@@ -69,7 +70,7 @@ def body_create(
 
 @transaction.atomic
 def membership_add(
-    *, actor: Actor, user: object, body: Body, role: str, position: str = ""
+    *, actor: Actor, user: User, body: Body, role: str, position: str = ""
 ) -> Membership:
     _require(actor, Capability.MANAGE_BODIES, body.unit)
     if role not in Role.values:

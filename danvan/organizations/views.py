@@ -22,8 +22,12 @@ def body_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         folded = fold(query)
-        bodies = bodies.filter(unit__name_folded__contains=folded) | bodies.filter(name__icontains=query)
-    page = Paginator(bodies.order_by("unit__path", "kind", "name"), 50).get_page(request.GET.get("page"))
+        bodies = bodies.filter(unit__name_folded__contains=folded) | bodies.filter(
+            name__icontains=query
+        )
+    page = Paginator(bodies.order_by("unit__path", "kind", "name"), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "organizations/list.html",
@@ -36,7 +40,12 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
     body = get_object_or_404(
         Body.objects.visible_to(request.user).select_related("unit", "parent"), pk=pk
     )
-    members = Membership.objects.visible_to(request.user).filter(body=body).active().select_related("user")
+    members = (
+        Membership.objects.visible_to(request.user)
+        .filter(body=body)
+        .active()
+        .select_related("user")
+    )
     children = Body.objects.visible_to(request.user).filter(parent=body).active()
     return render(
         request,
@@ -49,7 +58,8 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An officer's card. Contact details are personal data: shown only with the right, and logged."""
     membership = get_object_or_404(
-        Membership.objects.visible_to(request.user).select_related("user", "body", "body__unit"), pk=pk
+        Membership.objects.visible_to(request.user).select_related("user", "body", "body__unit"),
+        pk=pk,
     )
     officer = membership.user
     show_contact = can(request.user, Capability.VIEW_PERSONAL_DATA, membership.body.unit)
@@ -60,9 +70,19 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             fields=["email", "phone"],
             unit=membership.body.unit,
         )
-    others = Membership.objects.visible_to(request.user).filter(user=officer).active().select_related("body")
+    others = (
+        Membership.objects.visible_to(request.user)
+        .filter(user=officer)
+        .active()
+        .select_related("body")
+    )
     return render(
         request,
         "organizations/member.html",
-        {"membership": membership, "officer": officer, "show_contact": show_contact, "others": others},
+        {
+            "membership": membership,
+            "officer": officer,
+            "show_contact": show_contact,
+            "others": others,
+        },
     )

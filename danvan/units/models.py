@@ -66,7 +66,9 @@ class AdministrativeUnitQuerySet(ScopedQuerySet):
     def villages(self) -> AdministrativeUnitQuerySet:
         return self.filter(tier=UnitTier.VILLAGE)
 
-    def below(self, unit: AdministrativeUnit, *, include_self: bool = True) -> AdministrativeUnitQuerySet:
+    def below(
+        self, unit: AdministrativeUnit, *, include_self: bool = True
+    ) -> AdministrativeUnitQuerySet:
         qs = self.filter(path__startswith=unit.path)
         return qs if include_self else qs.exclude(pk=unit.pk)
 
@@ -94,7 +96,7 @@ class AdministrativeUnit(models.Model):
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
-    successors = models.ManyToManyField(
+    successors: models.ManyToManyField[AdministrativeUnit, UnitSuccession] = models.ManyToManyField(
         "self",
         through="UnitSuccession",
         symmetrical=False,
@@ -161,9 +163,7 @@ class UnitSuccession(models.Model):
         verbose_name = _("unit succession")
         verbose_name_plural = _("unit successions")
         constraints = [
-            models.UniqueConstraint(
-                "predecessor", "successor", name="unit_succession_unique_pair"
-            ),
+            models.UniqueConstraint("predecessor", "successor", name="unit_succession_unique_pair"),
             models.CheckConstraint(
                 condition=~models.Q(predecessor=models.F("successor")),
                 name="unit_succession_not_self",

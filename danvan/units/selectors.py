@@ -9,7 +9,12 @@ from danvan.units.models import AdministrativeUnit, AdministrativeUnitQuerySet
 
 
 def unit_search(
-    *, user: Any, query: str, tiers: list[str] | None = None, limit: int = 20, current_only: bool = True
+    *,
+    user: Any,
+    query: str,
+    tiers: list[str] | None = None,
+    limit: int = 20,
+    current_only: bool = True,
 ) -> AdministrativeUnitQuerySet:
     """Units in the user's scope whose name matches ``query`` with or without diacritics.
 

@@ -79,7 +79,9 @@ def units_load_national(*, actor: Actor) -> LoadResult:
     Local data (villages, the remote-area flag, successor links) is never touched.
     """
     rows = _national_rows()
-    existing = {u.code: u for u in AdministrativeUnit.objects.filter(code__in=[r["code"] for r in rows])}
+    existing = {
+        u.code: u for u in AdministrativeUnit.objects.filter(code__in=[r["code"] for r in rows])
+    }
     result = LoadResult()
     # Provinces first so that communes can point at them.
     for tier_rows in (
@@ -101,7 +103,7 @@ def units_load_national(*, actor: Actor) -> LoadResult:
             }
             unit = existing.get(str(row["code"]))
             if unit is None:
-                unit = AdministrativeUnit(code=row["code"], valid_from=REFORM_2025, **wanted)
+                unit = AdministrativeUnit(code=str(row["code"]), valid_from=REFORM_2025, **wanted)
                 to_create.append(unit)
             elif any(getattr(unit, k) != v for k, v in wanted.items()):
                 for key, value in wanted.items():
@@ -112,13 +114,18 @@ def units_load_national(*, actor: Actor) -> LoadResult:
         AdministrativeUnit.objects.bulk_create(to_create, batch_size=500)
         if to_update:
             AdministrativeUnit.objects.bulk_update(
-                to_update, ["name", "name_folded", "name_key", "kind", "tier", "parent", "path"], batch_size=500
+                to_update,
+                ["name", "name_folded", "name_key", "kind", "tier", "parent", "path"],
+                batch_size=500,
             )
         result.created += len(to_create)
         result.updated += len(to_update)
         if to_create:
             existing.update(
-                {u.code: u for u in AdministrativeUnit.objects.filter(code__in=[u.code for u in to_create])}
+                {
+                    u.code: u
+                    for u in AdministrativeUnit.objects.filter(code__in=[u.code for u in to_create])
+                }
             )
     if result.created or result.updated:
         audit_record(
@@ -173,9 +180,11 @@ def _validate_village(
 
 def _existing_names(commune_ids: Iterable[int]) -> dict[int, set[str]]:
     taken: dict[int, set[str]] = {}
-    for parent_id, folded in AdministrativeUnit.objects.current().filter(
-        parent_id__in=list(commune_ids)
-    ).values_list("parent_id", "name_key"):
+    for parent_id, folded in (
+        AdministrativeUnit.objects.current()
+        .filter(parent_id__in=list(commune_ids))
+        .values_list("parent_id", "name_key")
+    ):
         taken.setdefault(parent_id, set()).add(folded)
     return taken
 
@@ -195,7 +204,10 @@ def village_create(
     commune = AdministrativeUnit.objects.select_for_update().get(pk=commune.pk)
     name = clean_name(name)
     errors = _validate_village(
-        commune=commune, name=name, kind=kind, taken=_existing_names([commune.pk]).get(commune.pk, set())
+        commune=commune,
+        name=name,
+        kind=kind,
+        taken=_existing_names([commune.pk]).get(commune.pk, set()),
     )
     if errors:
         raise ValidationError(errors)
@@ -213,7 +225,11 @@ def village_create(
         valid_from=datetime.date.today(),
     )
     audit_record(
-        actor=actor, action="unit.create", obj=village, unit=village, changes={"name": name, "kind": kind}
+        actor=actor,
+        action="unit.create",
+        obj=village,
+        unit=village,
+        changes={"name": name, "kind": kind},
     )
     return village
 
@@ -259,9 +275,7 @@ def villages_validate(*, actor: Actor, rows: list[ImportRow]) -> ImportReport:
         elif commune is None:
             row.errors.append(_("No commune has the code %(code)s.") % {"code": row.commune_code})
         elif actor.user is not None and not can(actor.user, Capability.MANAGE_UNITS, commune):
-            row.errors.append(
-                _("You may not add villages to %(unit)s.") % {"unit": commune.name}
-            )
+            row.errors.append(_("You may not add villages to %(unit)s.") % {"unit": commune.name})
         row.errors.extend(
             _validate_village(
                 commune=commune,
@@ -272,16 +286,16 @@ def villages_validate(*, actor: Actor, rows: list[ImportRow]) -> ImportReport:
         )
         key = (row.commune_code, name_key(row.name))
         if row.name and key in seen:
-            row.errors.append(
-                _("Same name as line %(line)s of this file.") % {"line": seen[key]}
-            )
+            row.errors.append(_("Same name as line %(line)s of this file.") % {"line": seen[key]})
         else:
             seen.setdefault(key, row.line)
     return ImportReport(rows=rows)
 
 
 @transaction.atomic
-def villages_import(*, actor: Actor, rows: list[ImportRow], only_valid: bool = False) -> ImportReport:
+def villages_import(
+    *, actor: Actor, rows: list[ImportRow], only_valid: bool = False
+) -> ImportReport:
     """Import villages: all rows, or with ``only_valid`` just the rows without errors.
 
     When any row has an error and ``only_valid`` is false, nothing is written.
@@ -301,7 +315,9 @@ def villages_import(*, actor: Actor, rows: list[ImportRow], only_valid: bool = F
     new_units: list[AdministrativeUnit] = []
     for commune_code, commune_rows in by_commune.items():
         commune = communes[commune_code]
-        for row, code in zip(commune_rows, _next_village_codes(commune, len(commune_rows)), strict=True):
+        for row, code in zip(
+            commune_rows, _next_village_codes(commune, len(commune_rows)), strict=True
+        ):
             new_units.append(
                 AdministrativeUnit(
                     code=code,
@@ -330,13 +346,18 @@ def villages_import(*, actor: Actor, rows: list[ImportRow], only_valid: bool = F
 
 
 @transaction.atomic
-def unit_set_remote(*, actor: Actor, unit: AdministrativeUnit, is_remote: bool) -> AdministrativeUnit:
+def unit_set_remote(
+    *, actor: Actor, unit: AdministrativeUnit, is_remote: bool
+) -> AdministrativeUnit:
     """Mark a unit as remote (vùng sâu, vùng xa): its cases get the longer legal time limits."""
-    if unit.parent is None or (
-        actor.user is not None and not can(actor.user, Capability.MANAGE_UNITS, unit.parent)
-    ):
-        if actor.user is None or not actor.user.is_superuser:
-            raise PermissionDenied(_("Only the level above may change whether a unit is remote."))
+    user = actor.user
+    allowed = (
+        user is None  # a command or job run by the administrator
+        or user.is_superuser
+        or (unit.parent is not None and can(user, Capability.MANAGE_UNITS, unit.parent))
+    )
+    if not allowed:
+        raise PermissionDenied(_("Only the level above may change whether a unit is remote."))
     if unit.is_remote == is_remote:
         return unit
     before = unit.is_remote

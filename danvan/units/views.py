@@ -52,9 +52,9 @@ def unit_search_view(request: HttpRequest) -> HttpResponse:
     """Suggestions for unit pickers: an HTML fragment (HTMX), or JSON with ?format=json."""
     query = request.GET.get("q", "")[:100]
     tiers = [t for t in request.GET.getlist("tier") if t in UnitTier.values]
-    units = unit_search(user=request.user, query=query, tiers=tiers or None, limit=15).select_related(
-        "parent"
-    )
+    units = unit_search(
+        user=request.user, query=query, tiers=tiers or None, limit=15
+    ).select_related("parent")
     if request.GET.get("format") == "json":
         return JsonResponse(
             {
@@ -85,7 +85,9 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
 
         children = children.filter(name_folded__contains=fold(child_query))
     bodies = Body.objects.visible_to(request.user).filter(unit=unit).active()
-    can_manage = unit.is_commune and unit.is_current and can(request.user, Capability.MANAGE_UNITS, unit)
+    can_manage = (
+        unit.is_commune and unit.is_current and can(request.user, Capability.MANAGE_UNITS, unit)
+    )
     can_set_remote = unit.parent is not None and (
         request.user.is_superuser or can(request.user, Capability.MANAGE_UNITS, unit.parent)
     )
@@ -94,7 +96,11 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         "units/detail.html",
         {
             "unit": unit,
-            "ancestors": [a for a in unit.ancestors() if scope_for(request.user, Capability.VIEW).covers(a.path)],
+            "ancestors": [
+                a
+                for a in unit.ancestors()
+                if scope_for(request.user, Capability.VIEW).covers(a.path)
+            ],
             "children": children.order_by("tier", "name_folded"),
             "child_query": child_query,
             "bodies": bodies,
@@ -127,7 +133,10 @@ def village_add(request: HttpRequest, code: str) -> HttpResponse:
             for message in exc.messages:
                 form.add_error("name", message)
         else:
-            messages.success(request, _("Added %(name)s (code %(code)s).") % {"name": village.name, "code": village.code})
+            messages.success(
+                request,
+                _("Added %(name)s (code %(code)s).") % {"name": village.name, "code": village.code},
+            )
             return redirect("units:detail", code=commune.code)
     return render(request, "units/village_add.html", {"unit": commune, "form": form}, status=400)
 
@@ -143,23 +152,31 @@ def village_import(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            rows = parse_village_file(name=upload.name, data=upload.read(), default_commune=commune.code)
+            rows = parse_village_file(
+                name=upload.name, data=upload.read(), default_commune=commune.code
+            )
         except TableError as exc:
             file_error = str(exc)
         else:
             report = villages_import(
-                actor=Actor.from_request(request), rows=rows, only_valid=form.cleaned_data["only_valid"]
+                actor=Actor.from_request(request),
+                rows=rows,
+                only_valid=form.cleaned_data["only_valid"],
             )
             if report.imported:
                 messages.success(
-                    request, _("Imported %(count)s villages and residential groups.") % {"count": report.imported}
+                    request,
+                    _("Imported %(count)s villages and residential groups.")
+                    % {"count": report.imported},
                 )
                 if not report.error_rows:
                     return redirect("units:detail", code=commune.code)
             elif report.error_rows:
                 messages.error(
                     request,
-                    _("Nothing was imported: %(count)s rows have errors. Fix them, or choose to import only the valid rows.")
+                    _(
+                        "Nothing was imported: %(count)s rows have errors. Fix them, or choose to import only the valid rows."
+                    )
                     % {"count": len(report.error_rows)},
                 )
     status = 400 if (file_error or (report and report.error_rows and not report.imported)) else 200
@@ -190,6 +207,8 @@ def village_template(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_POST
 def unit_remote(request: HttpRequest, code: str) -> HttpResponse:
     unit = _visible_unit(request, code)
-    unit_set_remote(actor=Actor.from_request(request), unit=unit, is_remote=request.POST.get("is_remote") == "1")
+    unit_set_remote(
+        actor=Actor.from_request(request), unit=unit, is_remote=request.POST.get("is_remote") == "1"
+    )
     messages.success(request, _("Saved."))
     return redirect("units:detail", code=unit.code)

@@ -21,7 +21,9 @@ class Command(BaseCommand):
         for line in report.lines:
             self.stdout.write(f"  {line}")
         if report.created_accounts:
-            self.stdout.write(self.style.SUCCESS("\nDemo accounts (passwords are shown only this once):"))
+            self.stdout.write(
+                self.style.SUCCESS("\nDemo accounts (passwords are shown only this once):")
+            )
             width = max(len(u) for u, _r, _p in report.created_accounts)
             for username, role, password in report.created_accounts:
                 self.stdout.write(f"  {username.ljust(width)}  {password}  ({role})")
@@ -30,4 +32,6 @@ class Command(BaseCommand):
                 "(TWO_FACTOR_REQUIRED_ROLES).\n"
             )
         else:
-            self.stdout.write("Demo accounts already exist; their passwords were printed when created.")
+            self.stdout.write(
+                "Demo accounts already exist; their passwords were printed when created."
+            )
