@@ -89,6 +89,7 @@ class BodyQuerySet(ScopedQuerySet):
 
 class Body(models.Model):
     name = models.CharField(_("name"), max_length=200)
+    name_folded = models.CharField(max_length=200, editable=False, default="")
     short_name = models.CharField(
         _("symbol"),
         max_length=30,

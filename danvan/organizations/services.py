@@ -11,7 +11,7 @@ from danvan.accounts.roles import Capability, Role
 from danvan.accounts.scope import can, forget_scope
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
-from danvan.lib.text import clean_name
+from danvan.lib.text import clean_name, fold
 from danvan.organizations.models import BODY_KIND_TIERS, Body, BodyKind, Membership
 from danvan.units.models import AdministrativeUnit
 
@@ -60,6 +60,7 @@ def body_create(
         unit=unit,
         kind=kind,
         name=name,
+        name_folded=fold(name),
         short_name=short_name.strip(),
         parent=parent,
         member_organization=member_organization,

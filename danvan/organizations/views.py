@@ -1,16 +1,23 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_sensitive_view
 from danvan.lib.text import fold
+from danvan.organizations.forms import BodyForm, MembershipForm
 from danvan.organizations.models import Body, BodyKind, Membership
+from danvan.organizations.services import body_create, membership_add, membership_end
+from danvan.units.models import AdministrativeUnit
 
 
 @login_required
@@ -22,8 +29,8 @@ def body_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         folded = fold(query)
-        bodies = bodies.filter(unit__name_folded__contains=folded) | bodies.filter(
-            name__icontains=query
+        bodies = bodies.filter(
+            Q(unit__name_folded__contains=folded) | Q(name_folded__contains=folded)
         )
     page = Paginator(bodies.order_by("unit__path", "kind", "name"), 50).get_page(
         request.GET.get("page")
@@ -47,11 +54,88 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("user")
     )
     children = Body.objects.visible_to(request.user).filter(parent=body).active()
+    can_manage = can(request.user, Capability.MANAGE_BODIES, body.unit)
+    form = MembershipForm(request.POST or None) if can_manage else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(
+                _("You may not manage bodies of %(unit)s.") % {"unit": body.unit.name}
+            )
+        if form.is_valid():
+            try:
+                membership_add(
+                    actor=Actor.from_request(request),
+                    user=form.cleaned_data["username"],
+                    body=body,
+                    role=form.cleaned_data["role"],
+                    position=form.cleaned_data["position"],
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error("username", message)
+            else:
+                messages.success(request, _("Member added."))
+                return redirect("organizations:detail", pk=body.pk)
     return render(
         request,
         "organizations/detail.html",
-        {"body": body, "members": members, "children": children},
+        {
+            "body": body,
+            "members": members,
+            "children": children,
+            "can_manage": can_manage,
+            "form": form,
+        },
+        status=400 if form is not None and form.errors else 200,
     )
+
+
+@login_required
+def body_add(request: HttpRequest, code: str) -> HttpResponse:
+    """Register a body (cơ quan, tổ chức) at a unit."""
+    unit = get_object_or_404(AdministrativeUnit.objects.visible_to(request.user), code=code)
+    if not can(request.user, Capability.MANAGE_BODIES, unit):
+        raise PermissionDenied(_("You may not manage bodies of %(unit)s.") % {"unit": unit.name})
+    parents = (
+        Body.objects.visible_to(request.user).active().filter(unit__in=[*unit.ancestors(), unit])
+    )
+    form = BodyForm(request.POST or None, parents=parents)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            body = body_create(
+                actor=Actor.from_request(request),
+                unit=unit,
+                kind=data["kind"],
+                name=data["name"],
+                short_name=data["short_name"],
+                parent=data["parent"],
+                member_organization=data["member_organization"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Body registered."))
+            return redirect("organizations:detail", pk=body.pk)
+    return render(
+        request,
+        "organizations/body_add.html",
+        {"unit": unit, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def membership_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(
+        Membership.objects.visible_to(request.user).select_related("body__unit", "user"), pk=pk
+    )
+    if request.method != "POST":
+        return redirect("organizations:member", pk=pk)
+    membership_end(actor=Actor.from_request(request), membership=membership)
+    messages.success(request, _("Membership ended."))
+    return redirect("organizations:detail", pk=membership.body.pk)
 
 
 @login_required

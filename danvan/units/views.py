@@ -108,6 +108,8 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             "successors": unit.successors.all(),
             "can_manage": can_manage,
             "can_set_remote": can_set_remote,
+            "can_manage_bodies": unit.is_current
+            and can(request.user, Capability.MANAGE_BODIES, unit),
             "village_form": VillageForm() if can_manage else None,
             "show_old": show_old,
         },
