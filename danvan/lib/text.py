@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+_DIGITS = re.compile(r"(\d+)")
 
 
 def nfc(value: str) -> str:
@@ -38,6 +39,11 @@ _OLD_STYLE = re.compile(rf"([oOuU])([{_TONES}])([aAeEyY])(?![a-zA-Z])")
 def tone_canonical(value: str) -> str:
     decomposed = unicodedata.normalize("NFD", value)
     return unicodedata.normalize("NFC", _OLD_STYLE.sub(r"\1\3\2", decomposed))
+
+
+def natural_key(value: str) -> tuple[object, ...]:
+    """Sort key that puts "Xóm 2" before "Xóm 10" and ignores diacritics for the order."""
+    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(fold(value)))
 
 
 def name_key(value: str) -> str:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can, scope_for
 from danvan.audit.context import Actor
+from danvan.lib.text import natural_key
 from danvan.organizations.models import Body
 from danvan.units.forms import VillageForm, VillageImportForm
 from danvan.units.importing import (
@@ -101,7 +102,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
                 for a in unit.ancestors()
                 if scope_for(request.user, Capability.VIEW).covers(a.path)
             ],
-            "children": children.order_by("tier", "name_folded"),
+            "children": sorted(children, key=lambda u: (u.tier, natural_key(u.name))),
             "child_query": child_query,
             "bodies": bodies,
             "predecessors": unit.predecessors.all(),
