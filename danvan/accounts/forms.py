@@ -40,5 +40,6 @@ class TokenForm(forms.Form):
 
 class DisableTwoFactorForm(forms.Form):
     password = forms.CharField(
-        label=_("Your password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )

@@ -7,11 +7,26 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import urlencode
 
 from danvan.accounts.twofactor import has_confirmed_device, two_factor_required
 
-_EXEMPT_PREFIXES = ("/static/", "/i18n/", "/healthz")
+#: Pages a signed-in user who has not passed the second step may still open. Only these: the
+#: rest of ``accounts/`` (profile, password change, turning 2FA off, enrolling a new
+#: authenticator) must not be reachable with a password alone.
+_OPEN_VIEWS = frozenset(
+    {
+        "accounts:login",
+        "accounts:logout",
+        "accounts:password_reset",
+        "accounts:password_reset_done",
+        "accounts:password_reset_confirm",
+        "accounts:password_reset_complete",
+        "set_language",
+        "web:health",
+    }
+)
 
 
 class TwoFactorEnforcementMiddleware:
@@ -23,18 +38,27 @@ class TwoFactorEnforcementMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
-            and not self._exempt(request.path)
+            and not user.is_verified()
+            and not request.path_info.startswith(_static_prefix())
         ):
+            view_name = _view_name(request)
+            if view_name in _OPEN_VIEWS:
+                return self.get_response(request)
             if has_confirmed_device(user):
-                return redirect(f"{reverse('accounts:otp_verify')}?next={request.get_full_path()}")
-            if two_factor_required(user):
+                if view_name != "accounts:otp_verify":
+                    query = urlencode({"next": request.get_full_path()})
+                    return redirect(f"{reverse('accounts:otp_verify')}?{query}")
+            elif two_factor_required(user) and view_name != "accounts:otp_setup":
                 return redirect(reverse("accounts:otp_setup"))
         return self.get_response(request)
 
-    @staticmethod
-    def _exempt(path: str) -> bool:
-        accounts = reverse("accounts:login").rsplit("/", 2)[0] + "/"
-        return path.startswith(accounts) or path.startswith(_EXEMPT_PREFIXES) or path.startswith(
-            "/" + settings.STATIC_URL.lstrip("/")
-        )
+
+def _static_prefix() -> str:
+    return "/" + settings.STATIC_URL.lstrip("/")
+
+
+def _view_name(request: HttpRequest) -> str | None:
+    try:
+        return resolve(request.path_info).view_name
+    except Resolver404:
+        return None
