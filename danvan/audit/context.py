@@ -9,12 +9,18 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str | None:
+    """The client's address. Behind ``PROXY_COUNT`` trusted proxies it is that many entries from
+    the right of X-Forwarded-For: entries further left are whatever the client sent, and can be
+    forged. Also used by the login throttle (``AXES_CLIENT_IP_CALLABLE``)."""
     from django.conf import settings
 
-    if getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
+    proxies = getattr(settings, "PROXY_COUNT", 0)
+    if proxies:
+        hops = [
+            h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()
+        ]
+        if len(hops) >= proxies:
+            return hops[-proxies]
     return request.META.get("REMOTE_ADDR") or None
 
 
