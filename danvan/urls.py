@@ -10,6 +10,7 @@ urlpatterns = [
     path("units/", include("danvan.units.urls")),
     path("bodies/", include("danvan.organizations.urls")),
     path("audit/", include("danvan.audit.urls")),
+    path("deadlines/", include("danvan.deadlines.urls")),
     path("", include("danvan.web.urls")),
 ]
 
