@@ -37,8 +37,15 @@ def header_key(title: str, aliases: dict[str, str]) -> str | None:
 
 
 def read_table(
-    *, name: str, data: bytes, aliases: dict[str, str], required: Iterable[str], max_rows: int
+    *,
+    name: str,
+    data: bytes,
+    aliases: dict[str, str],
+    required: Iterable[str],
+    max_rows: int,
+    titles: dict[str, str] | None = None,
 ) -> list[Row]:
+    """Rows of the first sheet, keyed by field name. ``titles`` names fields in error messages."""
     lower = name.lower()
     raw_rows: list[list[object]]
     if lower.endswith(".xlsx"):
@@ -60,7 +67,7 @@ def read_table(
             if missing:
                 raise TableError(
                     _("The header row is missing these columns: %(columns)s.")
-                    % {"columns": ", ".join(missing)}
+                    % {"columns": ", ".join((titles or {}).get(f, f) for f in missing)}
                 )
             continue
         if not any(texts):

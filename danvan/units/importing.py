@@ -58,6 +58,7 @@ def parse_village_file(*, name: str, data: bytes, default_commune: str = "") -> 
         aliases=COLUMN_ALIASES,
         required=["name"] if default_commune else ["commune_code", "name"],
         max_rows=MAX_ROWS,
+        titles={"commune_code": "Mã xã", "name": "Tên"},
     )
     rows: list[ImportRow] = []
     for raw in table:

@@ -390,7 +390,7 @@ def unit_record_succession(
     for old in predecessors:
         if old.pk == successor.pk:
             raise ValidationError(_("A unit cannot succeed itself."))
-        link, _created = UnitSuccession.objects.get_or_create(
+        link, changed = UnitSuccession.objects.get_or_create(
             predecessor=old,
             successor=successor,
             defaults={"effective_date": effective_date, "legal_basis": legal_basis},
@@ -400,13 +400,15 @@ def unit_record_succession(
         if old.valid_to != end:
             old.valid_to = end
             old.save(update_fields=["valid_to", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="unit.succession",
-            obj=old,
-            unit=successor,
-            changes={"successor": successor.code, "effective_date": effective_date.isoformat()},
-        )
+            changed = True
+        if changed:  # recording a known merger again changes nothing and is not logged
+            audit_record(
+                actor=actor,
+                action="unit.succession",
+                obj=old,
+                unit=successor,
+                changes={"successor": successor.code, "effective_date": effective_date.isoformat()},
+            )
     return links
 
 

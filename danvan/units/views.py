@@ -36,7 +36,11 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     """Entry point: the user's top units, and a search box over everything in scope."""
     scope = scope_for(request.user, Capability.VIEW)
     query = request.GET.get("q", "").strip()
-    results = list(unit_search(user=request.user, query=query, limit=50)) if query else []
+    results = (
+        list(unit_search(user=request.user, query=query, limit=50).select_related("parent"))
+        if query
+        else []
+    )
     if scope.is_global:
         roots = AdministrativeUnit.objects.current().provinces()
     else:
@@ -149,7 +153,11 @@ def village_import(request: HttpRequest, code: str) -> HttpResponse:
     commune = _visible_unit(request, code)
     if not commune.is_commune or not can(request.user, Capability.MANAGE_UNITS, commune):
         raise PermissionDenied(_("You may not add villages to %(unit)s.") % {"unit": commune.name})
-    form = VillageImportForm(request.POST or None, request.FILES or None)
+    form = (
+        VillageImportForm(request.POST, request.FILES)
+        if request.method == "POST"
+        else VillageImportForm()
+    )
     report = None
     file_error = None
     if request.method == "POST" and form.is_valid():
@@ -182,7 +190,12 @@ def village_import(request: HttpRequest, code: str) -> HttpResponse:
                     )
                     % {"count": len(report.error_rows)},
                 )
-    status = 400 if (file_error or (report and report.error_rows and not report.imported)) else 200
+    refused = (
+        (request.method == "POST" and not form.is_valid())
+        or file_error
+        or (report and report.error_rows and not report.imported)
+    )
+    status = 400 if refused else 200
     return render(
         request,
         "units/village_import.html",

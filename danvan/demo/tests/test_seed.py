@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from danvan.accounts.roles import Capability, Role
+from danvan.accounts.scope import scope_for
+from danvan.audit.models import AuditEntry
+from danvan.demo.seed import ACCOUNTS, seed_demo
+from danvan.organizations.models import Body, Membership
+from danvan.units.models import AdministrativeUnit, UnitSuccession
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "demo-mat-khau-2025"
+
+
+def counts() -> dict[str, int]:
+    return {
+        "units": AdministrativeUnit.objects.count(),
+        "successions": UnitSuccession.objects.count(),
+        "bodies": Body.objects.count(),
+        "memberships": Membership.objects.count(),
+        "users": get_user_model().objects.count(),
+        "remote": AdministrativeUnit.objects.filter(is_remote=True).count(),
+    }
+
+
+@pytest.fixture
+def seeded():
+    return seed_demo(password=PASSWORD)
+
+
+def test_seeding_twice_duplicates_nothing(seeded):
+    first = counts()
+    audit_rows = AuditEntry.objects.count()
+
+    again = seed_demo(password=PASSWORD)
+
+    assert counts() == first
+    assert again.created_accounts == []
+    assert AuditEntry.objects.count() == audit_rows  # a second run changes nothing to record
+
+
+def test_seeding_creates_one_account_per_role(seeded):
+    roles = dict(Membership.objects.values_list("user__username", "role"))
+
+    assert sorted(roles.values()) == sorted(Role.values)
+    assert {u for u, _r, _p in seeded.created_accounts} == {a[0] for a in ACCOUNTS}
+
+
+def test_the_demo_accounts_log_in_with_the_given_password(seeded):
+    for username, *_rest in ACCOUNTS:
+        assert get_user_model().objects.get(username=username).check_password(PASSWORD)
+
+
+def test_the_demo_system_administrator_is_a_superuser(seeded):
+    admin = get_user_model().objects.get(username="quantri")
+
+    assert admin.is_superuser and admin.is_staff
+    assert scope_for(admin, Capability.VIEW).is_global
+
+
+def test_the_demo_commune_officer_sees_the_own_commune_and_the_district_it_replaced(seeded):
+    officer = get_user_model().objects.get(username="xa")
+
+    visible = AdministrativeUnit.objects.visible_to(officer)
+    assert visible.filter(code="17329").exists()
+    assert visible.filter(code="424").exists()  # the former district of Anh Sơn
+    assert not visible.filter(code="16813").exists()
+    assert visible.filter(parent__code="17329").count() == 12
+
+
+def test_the_demo_builds_bodies_at_province_commune_and_village_level(seeded):
+    tiers = set(Body.objects.values_list("unit__tier", flat=True))
+
+    assert tiers == {"province", "commune", "village"}
+
+
+def test_the_seed_demo_command_prints_the_new_accounts_once(capsys):
+    call_command("seed_demo", password=PASSWORD)
+    first = capsys.readouterr().out
+    call_command("seed_demo", password=PASSWORD)
+    second = capsys.readouterr().out
+
+    assert "quantri" in first and PASSWORD in first
+    assert PASSWORD not in second
+    assert "already exist" in second

@@ -1,0 +1,63 @@
+"""Build the spreadsheets officers upload, in the forms their software saves them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Sequence
+
+HEADER = ["Mã xã", "Tên", "Loại", "Vùng sâu, vùng xa"]
+
+
+def csv_text(rows: list[list[str]], *, delimiter: str = ",") -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def csv_bytes(rows: list[list[str]], *, encoding: str = "utf-8-sig", delimiter: str = ",") -> bytes:
+    text = csv_text(rows, delimiter=delimiter)
+    if encoding == "cp1258":
+        return to_cp1258(text)
+    return text.encode(encoding)
+
+
+def to_cp1258(text: str) -> bytes:
+    """Encode as Windows-1258 does: precomposed letters where it has them, tone marks apart.
+
+    Windows-1258 has "ơ", "â", "đ", "ó"... but no "ờ" or "ả": those are written as the base letter
+    followed by a combining tone mark.
+    """
+    out = bytearray()
+    for char in unicodedata.normalize("NFC", text):
+        try:
+            out += char.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        decomposed = unicodedata.normalize("NFD", char)
+        base, tone = unicodedata.normalize("NFC", decomposed[:-1]), decomposed[-1]
+        out += base.encode("cp1258") + tone.encode("cp1258")
+    return bytes(out)
+
+
+def xlsx_bytes(rows: Sequence[Sequence[object]]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+#: The first bytes of a Windows executable: what an ".xlsx" that is really a program starts with.
+EXE_BYTES = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+    + b"\x00" * 64
+    + (b"This program cannot be run in DOS mode.\r\r\n$")
+)

@@ -1,0 +1,195 @@
+"""End to end in headless Chromium: logging in as each role, two-factor setup, the phone layout.
+
+Run only these with ``pytest -m browser``; leave them out with ``-m "not browser"``.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures make
+# between browser steps are still plain synchronous calls.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("Chromium is not installed: apt-get install chromium", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+PASSWORD = "mat-khau-thu-nghiem-2025"
+PHONE = {"width": 375, "height": 667}
+ROLE_USERS = (
+    "system_admin",
+    "provincial_staff",
+    "commune_officer",
+    "village_member",
+    "leader",
+    "observer",
+    "nobody",
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Any]:
+    """``new_page(viewport=...)``: a fresh browser tab with its own cookies, in Vietnamese."""
+    contexts: list[Any] = []
+
+    def open_page(**options: Any) -> Any:
+        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def with_password(request: pytest.FixtureRequest) -> Any:
+    """``with_password("leader")``: the role user, with a password to type into the form."""
+
+    def user_for(who: str) -> Any:
+        user = request.getfixturevalue(who)
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+        return user
+
+    return user_for
+
+
+def setup_key(shown: str) -> bytes:
+    """The secret of the setup page, shown as hex or, as authenticator apps want it, base32."""
+    text = re.sub(r"\s", "", shown)
+    if re.fullmatch(r"[0-9a-fA-F]{40}", text):
+        return bytes.fromhex(text)
+    return base64.b32decode(text.upper() + "=" * (-len(text) % 8))
+
+
+def log_in(page: Any, base_url: str, user: Any) -> None:
+    page.goto(f"{base_url}/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+
+
+def expect_home(page: Any, base_url: str, user: Any) -> None:
+    expect(page).to_have_url(f"{base_url}/")
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.locator("main h1")).to_have_text(f"Xin chào, {user.full_name}")
+    expect(page.locator(".nav-user")).to_have_text(user.full_name)
+
+
+@pytest.mark.parametrize("who", [w for w in ROLE_USERS if w != "system_admin"])
+def test_each_role_logs_in_and_sees_the_home_page_in_vietnamese(
+    who, live_server, new_page, with_password
+):
+    user = with_password(who)
+    page = new_page()
+
+    log_in(page, live_server.url, user)
+
+    expect_home(page, live_server.url, user)
+    if who == "nobody":
+        card = page.locator("main .card[role=status]")
+        expect(card).to_be_visible()
+        expect(card.locator("h2")).to_have_text("Bạn chưa thuộc đơn vị nào")
+        expect(page.locator("main .stat")).to_have_count(0)
+    else:
+        expect(page.locator("main .stat")).to_have_count(3)
+        expect(page.locator("[data-testid=roles] .badge")).to_have_count(1)
+
+
+def test_the_system_administrator_must_set_up_two_factor_then_reaches_home(
+    live_server, new_page, with_password
+):
+    from django_otp.oath import totp
+
+    user = with_password("system_admin")
+    page = new_page()
+
+    log_in(page, live_server.url, user)
+
+    expect(page).to_have_url(f"{live_server.url}/accounts/2fa/setup/")
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    key = setup_key(page.locator("code.secret").inner_text())
+    assert len(key) == 20
+    page.fill("#id_token", f"{totp(key):06d}")
+    page.locator("main form[action$='/2fa/setup/'] button[type=submit]").click()
+
+    codes = page.locator("ol.backup-codes li code")
+    expect(codes).to_have_count(10)
+    assert all(re.fullmatch(r"\d{8}", code) for code in codes.all_inner_texts())
+    page.locator("main .actions a.button[href='/']").click()
+
+    expect_home(page, live_server.url, user)
+    expect(page.locator("#main-nav a[href='/admin/']")).to_have_count(1)
+
+
+def test_the_phone_layout_has_a_menu_and_a_unit_search_with_suggestions(
+    live_server, new_page, with_password
+):
+    user = with_password("provincial_staff")
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    log_in(page, live_server.url, user)
+    expect_home(page, live_server.url, user)
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "home-phone.png"), full_page=True)
+    # Nothing sticks out sideways on a narrow screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    nav = page.locator("#main-nav")
+    toggle = page.locator("[data-nav-toggle]")
+    expect(nav).to_be_hidden()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.click()
+    expect(nav).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    page.screenshot(path=str(ARTIFACTS / "home-phone-menu.png"))
+
+    nav.locator("a[href='/units/']").click()
+    expect(page).to_have_url(f"{live_server.url}/units/")
+    search = page.locator("#unit-q")
+    search.press_sequentially("Nghe An")
+    suggestion = page.locator("#unit-suggestions [data-unit-code='40']")
+    expect(suggestion).to_be_visible()
+    expect(suggestion).to_contain_text("Nghệ An")
+    page.screenshot(path=str(ARTIFACTS / "unit-search-phone.png"))
+    suggestion.click()
+
+    expect(search).to_have_value("Nghệ An")
+    expect(page.locator("[data-unit-picker] input[name=code]")).to_have_value("40")
+    expect(page.locator("#unit-suggestions li")).to_have_count(0)
