@@ -47,6 +47,15 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Messages asserted on their English source text, which does not move with the catalogue."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 # --- Invalid template variables fail the test -------------------------------------------------
 
 

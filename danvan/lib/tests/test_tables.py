@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.utils import translation
 
 from danvan.lib.tables import TableError, header_key, read_table
 from danvan.units.tests.files import EXE_BYTES, csv_bytes, to_cp1258, xlsx_bytes
@@ -11,10 +10,7 @@ from danvan.units.tests.files import EXE_BYTES, csv_bytes, to_cp1258, xlsx_bytes
 ALIASES = {"ma": "code", "ten": "name", "ghi chu": "note"}
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def read(name: str, data: bytes, *, required=("code", "name"), max_rows: int = 100):

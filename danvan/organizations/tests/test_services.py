@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import translation
+from django.core.exceptions import PermissionDenied
 
 from danvan.accounts.roles import Role
 from danvan.audit.context import Actor
 from danvan.audit.models import AuditEntry
+from danvan.lib.testing import refused
 from danvan.organizations.models import (
     Body,
     BodyKind,
@@ -17,19 +17,7 @@ from danvan.organizations.models import (
 from danvan.organizations.services import body_create, membership_add, membership_end
 
 # Every test here uses the database, some through fixtures looked up by name.
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-def refused(call) -> list[str]:
-    with pytest.raises(ValidationError) as caught:
-        call()
-    return caught.value.messages
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 # --- Bodies -------------------------------------------------------------------------------------

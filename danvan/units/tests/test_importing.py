@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.utils import translation
 
 from danvan.audit.context import Actor
 from danvan.audit.models import AuditEntry
@@ -20,7 +19,7 @@ from danvan.units.services import villages_import
 from danvan.units.tests.files import EXE_BYTES, HEADER, csv_bytes, xlsx_bytes
 
 # Every test here uses the database, some through fixtures looked up by name.
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 GOOD_ROWS = [
     HEADER,
@@ -28,12 +27,6 @@ GOOD_ROWS = [
     ["17329", "Tổ dân phố Hòa Bình", "Tổ dân phố", ""],
     ["16813", "Bản Huồi Lê", "Bản", "Có"],
 ]
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def import_file(name: str, data: bytes, *, actor: Actor, only_valid: bool = False, default=""):

@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import translation
 
 from danvan.audit.context import Actor
 from danvan.audit.models import AuditEntry
+from danvan.lib.testing import refused
 from danvan.units.models import AdministrativeUnit, UnitKind, UnitSuccession, UnitTier
 from danvan.units.services import (
     unit_create_historic,
@@ -17,20 +17,7 @@ from danvan.units.services import (
 )
 
 # Every test here uses the database, some through fixtures looked up by name.
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    # Messages are asserted on their English source text: the Vietnamese catalogue changes.
-    with translation.override("en"):
-        yield
-
-
-def refused(call) -> list[str]:
-    with pytest.raises(ValidationError) as caught:
-        call()
-    return caught.value.messages
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 # --- Adding villages one by one -------------------------------------------------------------------
