@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "danvan.organizations",
     "danvan.audit",
     "danvan.deadlines",
+    "danvan.voices",
     "danvan.web",
     "danvan.demo",
 ]
@@ -198,6 +199,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Keys that encrypt personal data at rest, newest first (Fernet keys; generate one with
+# `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`).
+# Empty: derived from SECRET_KEY, which is fine for development only.
+FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS")
+if not DEBUG and not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off.")
 
 # The largest unit file (villages) an officer may upload.
 DANVAN_MAX_IMPORT_BYTES = envint("DANVAN_MAX_IMPORT_BYTES", 5 * 1024 * 1024)

@@ -74,11 +74,17 @@ def test_a_value_may_come_from_a_file(monkeypatch, tmp_path):
     assert envstr("DANVAN_TEST_SECRET") == "from-the-file"
 
 
+#: A fixed, valid Fernet key for the tests (never used outside them).
+FERNET_KEY = "x4pDhY3cXlG0mM9w6cW8mXkO0m0vRzq3f9p1q2r3s4E="
+
+
 def import_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DJANGO_", "DATABASE_URL"))
+        if not k.startswith(
+            ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DJANGO_", "DATABASE_URL", "FIELD_ENCRYPTION")
+        )
     }
     clean.update({"DANVAN_DATA_DIR": str(tmp_path), **env})
     return subprocess.run(
@@ -121,10 +127,23 @@ def test_production_starts_with_a_real_secret_key_from_a_file(tmp_path):
     key_file.write_text("s" * 50, encoding="utf-8")
 
     result = import_settings(
-        tmp_path, DEBUG="false", SECRET_KEY_FILE=str(key_file), ALLOWED_HOSTS="danvan.example"
+        tmp_path,
+        DEBUG="false",
+        SECRET_KEY_FILE=str(key_file),
+        ALLOWED_HOSTS="danvan.example",
+        FIELD_ENCRYPTION_KEYS=FERNET_KEY,
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_to_start_without_encryption_keys(tmp_path):
+    result = import_settings(
+        tmp_path, DEBUG="false", SECRET_KEY="k" * 50, ALLOWED_HOSTS="danvan.example"
+    )
+
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS" in result.stderr
 
 
 def test_development_starts_with_no_variables_at_all(tmp_path):
