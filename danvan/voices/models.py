@@ -1,0 +1,263 @@
+"""People's voices (ý kiến, phản ánh, kiến nghị, khiếu nại, tố cáo) and their handling as cases.
+
+A ``Voice`` is one thing a citizen (or voter, or a reception session) raised. It is handled as a
+case: accepted or refused, assigned to the body that must act, answered, published, closed. The
+current status is copied onto the voice and changed only by the services, each of which writes a
+``VoiceEvent`` (the timeline) and an audit row. ``version`` is bumped on every change so that two
+officers acting on one case never silently overwrite each other.
+
+The submitter's identity is personal data, encrypted at rest. A denouncer's identity is kept apart
+from the case (``DenouncerIdentity``), as the Law on Denunciations Art. 9 and 56 require.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from danvan.deadlines.models import Complexity, VoiceKind
+from danvan.lib.crypto import EncryptedTextField
+from danvan.lib.scoping import ScopedQuerySet
+
+__all__ = ["Channel", "Topic", "Voice", "VoiceDeadline", "VoiceEvent", "VoiceKind", "VoiceStatus"]
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web form")
+    OFFICER = "officer", _("Entered by an officer")
+    RECEPTION = "reception", _("Citizen reception session")
+    VOTER_CONTACT = "voter_contact", _("Voter contact session")
+    HOTLINE = "hotline", _("Hotline")
+    LETTER = "letter", _("Letter")
+    SOCIAL_MEDIA = "social_media", _("Social media")
+    API = "api", _("API")
+    IMPORT = "import", _("Spreadsheet import")
+
+
+class VoiceStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
+    ASSIGNED = "assigned", _("Assigned")
+    FORWARDED = "forwarded", _("Forwarded to the competent body")
+    ANSWERED = "answered", _("Answered")
+    PUBLISHED = "published", _("Answer published")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATUSES = (
+    VoiceStatus.RECEIVED,
+    VoiceStatus.ACCEPTED,
+    VoiceStatus.ASSIGNED,
+    VoiceStatus.FORWARDED,
+)
+
+
+class TopicQuerySet(models.QuerySet["Topic"]):
+    def for_province(self, province_id: int | None) -> TopicQuerySet:
+        """The built-in topics and the province's own."""
+        return self.filter(
+            models.Q(province__isnull=True) | models.Q(province_id=province_id), is_active=True
+        )
+
+
+class Topic(models.Model):
+    """A topic of the taxonomy. Built-in topics have stable codes; a province may add its own."""
+
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=120)
+    province = models.ForeignKey(
+        "units.AdministrativeUnit",
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for the built-in topics used everywhere."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "code", condition=models.Q(province__isnull=True), name="topic_unique_builtin_code"
+            ),
+            models.UniqueConstraint("province", "code", name="topic_unique_code_in_province"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VoiceQuerySet(ScopedQuerySet):
+    scope_path_lookup = "unit__path"
+
+    def open(self) -> VoiceQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Voice(models.Model):
+    tracking_code = models.CharField(_("tracking code"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=VoiceKind.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    unit = models.ForeignKey(
+        "units.AdministrativeUnit",
+        verbose_name=_("where it arose"),
+        on_delete=models.PROTECT,
+        related_name="voices",
+    )
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.PROTECT)
+    text = models.TextField(_("content"))
+    received_on = models.DateField(_("received on"), db_index=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    submitter_name = EncryptedTextField(_("name"), blank=True)
+    submitter_contact = EncryptedTextField(_("phone or email"), blank=True)
+    submitter_address = EncryptedTextField(_("address"), blank=True)
+
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=VoiceStatus.choices, default=VoiceStatus.RECEIVED
+    )
+    receiving_body = models.ForeignKey(
+        "organizations.Body",
+        verbose_name=_("receiving body"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assignee = models.ForeignKey(
+        "organizations.Body",
+        verbose_name=_("responsible body"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_voices",
+    )
+    is_remote = models.BooleanField(_("remote area"), default=False)
+    complexity = models.CharField(
+        _("complexity"), max_length=20, choices=Complexity.choices, default=Complexity.NORMAL
+    )
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    rule_set = models.ForeignKey(
+        "deadlines.RuleSet", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    #: The earliest due date among the steps still to do; what the inbox sorts and filters on.
+    due_on = models.DateField(_("due on"), null=True, blank=True, db_index=True)
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    answer_text = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction"), null=True, blank=True)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("first complaint"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_complaints",
+    )
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VoiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("voice")
+        verbose_name_plural = _("voices")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "due_on"]),
+            models.Index(fields=["unit", "-received_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(satisfaction__isnull=True)
+                | models.Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="voice_satisfaction_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class VoiceDeadline(models.Model):
+    """One step's due date, computed by the deadline engine and stored on the case."""
+
+    voice = models.ForeignKey(Voice, on_delete=models.CASCADE, related_name="deadlines")
+    step = models.CharField(_("step"), max_length=40)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    counts_from = models.CharField(max_length=20)
+    citation = models.CharField(_("legal basis"), max_length=255, blank=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("due date")
+        verbose_name_plural = _("due dates")
+        ordering = ["due_on", "id"]
+        constraints = [models.UniqueConstraint("voice", "step", name="voice_deadline_unique_step")]
+
+    def __str__(self) -> str:
+        return f"{self.voice} {self.step} {self.due_on}"
+
+
+class VoiceEvent(models.Model):
+    """The case's timeline. ``is_public`` events are shown to the citizen with the tracking code."""
+
+    voice = models.ForeignKey(Voice, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    body = models.ForeignKey(
+        "organizations.Body", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    is_public = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.voice} {self.action}"
+
+
+class DenouncerIdentity(models.Model):
+    """Who denounced, kept apart from the case and encrypted (Law on Denunciations Art. 9, 56).
+
+    Never reachable through ``Voice`` fields, serializers or exports: only
+    ``selectors.denouncer_identity`` returns it, to roles the law permits, with an audit row.
+    """
+
+    voice = models.OneToOneField(Voice, on_delete=models.CASCADE, related_name="+")
+    name = EncryptedTextField()
+    contact = EncryptedTextField(blank=True)
+    address = EncryptedTextField(blank=True)
+    id_number = EncryptedTextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"identity of {self.voice_id}"

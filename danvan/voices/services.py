@@ -1,0 +1,429 @@
+"""Writes to voices. Every action locks the case, checks the version the officer saw, records a
+timeline event and an audit row in the same transaction."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from danvan.accounts.roles import Capability
+from danvan.accounts.scope import can
+from danvan.audit.context import Actor
+from danvan.audit.services import audit_record
+from danvan.deadlines.engine import compute_schedule
+from danvan.deadlines.errors import DeadlineError
+from danvan.deadlines.models import Complexity, VoiceKind
+from danvan.organizations.models import Body
+from danvan.units.models import AdministrativeUnit, UnitTier
+from danvan.voices.models import (
+    DenouncerIdentity,
+    Topic,
+    Voice,
+    VoiceDeadline,
+    VoiceEvent,
+    VoiceStatus,
+)
+from danvan.voices.tracking import new_tracking_code
+
+MAX_TEXT = 10_000
+
+#: Kinds that the law does not let anyone raise anonymously (Law on Complaints Art. 8; Law on
+#: Denunciations Art. 25: an anonymous denunciation is not handled as a denunciation).
+NAMED_KINDS = frozenset(
+    {VoiceKind.COMPLAINT_FIRST, VoiceKind.COMPLAINT_SECOND, VoiceKind.DENUNCIATION}
+)
+
+
+class StaleCaseError(ValidationError):
+    """Another officer changed the case since this one loaded it."""
+
+
+def _province_of(unit: AdministrativeUnit) -> str:
+    return unit.path.strip("/").split("/")[0]
+
+
+def _store_schedule(voice: Voice) -> None:
+    """Compute every step's due date with the rules in force on the day of receipt; store them."""
+    schedule = compute_schedule(
+        kind=voice.kind,
+        received=voice.received_on,
+        accepted=voice.accepted_on,
+        remote=voice.is_remote,
+        complexity=voice.complexity,
+        rule_set=voice.rule_set,
+    )
+    voice.rule_set_id = schedule.rule_set_id
+    existing = {d.step: d for d in voice.deadlines.all()}
+    for step in schedule.steps:
+        row = existing.get(step.step)
+        if row is None:
+            VoiceDeadline.objects.create(
+                voice=voice,
+                step=step.step,
+                due_on=step.due,
+                counts_from=step.counts_from,
+                citation=step.citation[:255],
+            )
+        elif row.due_on != step.due:
+            row.due_on = step.due
+            row.save(update_fields=["due_on"])
+    pending = [
+        d.due_on for d in voice.deadlines.all() if d.due_on is not None and d.done_on is None
+    ]
+    voice.due_on = min(pending) if pending else None
+
+
+@transaction.atomic
+def voice_submit(
+    *,
+    actor: Actor,
+    kind: str,
+    channel: str,
+    unit: AdministrativeUnit,
+    topic: Topic,
+    text: str,
+    received_on: datetime.date | None = None,
+    is_anonymous: bool = False,
+    submitter_name: str = "",
+    submitter_contact: str = "",
+    submitter_address: str = "",
+    submitter_id_number: str = "",
+    receiving_body: Body | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    complexity: str = Complexity.NORMAL,
+    previous: Voice | None = None,
+    idempotency_key: str | None = None,
+) -> Voice:
+    """Take in a voice from any channel. A retried call with the same key returns the first voice."""
+    if idempotency_key:
+        existing = Voice.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    today = timezone.localdate()
+    received_on = received_on or today
+    text = text.strip()
+    errors: list[str] = []
+    if kind not in VoiceKind.values:
+        errors.append(_("Unknown kind of voice."))
+    if not text:
+        errors.append(_("The content is empty."))
+    elif len(text) > MAX_TEXT:
+        errors.append(_("The content is longer than %(max)s characters.") % {"max": MAX_TEXT})
+    if received_on > today:
+        errors.append(_("The date of receipt cannot be in the future."))
+    if not unit.is_current or unit.tier not in (UnitTier.COMMUNE, UnitTier.VILLAGE):
+        errors.append(_("Choose a current commune, ward, village or residential group."))
+    if topic.province is not None and topic.province.code != _province_of(unit):
+        errors.append(_("This topic belongs to another province."))
+    if kind in NAMED_KINDS and (is_anonymous or not submitter_name.strip()):
+        errors.append(
+            _(
+                "A complaint or denunciation needs the name of the person who makes it. "
+                "Without a name, send it as a reflection."
+            )
+        )
+    if (latitude is None) != (longitude is None):
+        errors.append(_("Give both latitude and longitude, or neither."))
+    elif (
+        latitude is not None
+        and longitude is not None
+        and not (
+            Decimal(-90) <= latitude <= Decimal(90) and Decimal(-180) <= longitude <= Decimal(180)
+        )
+    ):
+        errors.append(_("The coordinates are outside the Earth."))
+    if errors:
+        raise ValidationError(errors)
+
+    is_denunciation = kind == VoiceKind.DENUNCIATION
+    # The remote flag as stored now, not as the caller's copy of the unit remembers it.
+    fresh = AdministrativeUnit.objects.select_related("parent").get(pk=unit.pk)
+    remote = fresh.is_remote or bool(
+        fresh.tier == UnitTier.VILLAGE and fresh.parent is not None and fresh.parent.is_remote
+    )
+    voice = Voice(
+        tracking_code=new_tracking_code(),
+        kind=kind,
+        channel=channel,
+        unit=unit,
+        topic=topic,
+        text=text,
+        received_on=received_on,
+        is_anonymous=is_anonymous,
+        # A denouncer's identity never sits on the case itself.
+        submitter_name="" if (is_anonymous or is_denunciation) else submitter_name.strip(),
+        submitter_contact="" if (is_anonymous or is_denunciation) else submitter_contact.strip(),
+        submitter_address="" if (is_anonymous or is_denunciation) else submitter_address.strip(),
+        latitude=latitude,
+        longitude=longitude,
+        receiving_body=receiving_body,
+        is_remote=remote,
+        complexity=complexity,
+        previous=previous,
+        idempotency_key=idempotency_key or None,
+        created_by=actor.user,
+    )
+    try:
+        with transaction.atomic():
+            voice.save()
+    except IntegrityError:
+        # Two retries of one submission raced; the other one won.
+        if idempotency_key:
+            return Voice.objects.get(idempotency_key=idempotency_key)
+        raise
+    if is_denunciation:
+        DenouncerIdentity.objects.create(
+            voice=voice,
+            name=submitter_name.strip(),
+            contact=submitter_contact.strip(),
+            address=submitter_address.strip(),
+            id_number=submitter_id_number.strip(),
+        )
+    try:
+        _store_schedule(voice)
+    except DeadlineError as exc:
+        raise ValidationError(str(exc)) from exc
+    voice.save(update_fields=["rule_set", "due_on"])
+    VoiceEvent.objects.create(
+        voice=voice, actor=actor.user, action="submit", to_status=voice.status, is_public=True
+    )
+    audit_record(
+        actor=actor,
+        action="voice.submit",
+        obj=voice,
+        unit=unit,
+        changes={"kind": kind, "channel": channel},
+    )
+    return voice
+
+
+def _transition(
+    *,
+    actor: Actor,
+    voice: Voice,
+    expected_version: int,
+    action: str,
+    allowed_from: tuple[str, ...],
+    to_status: str | None,
+    change: Callable[[Voice], dict[str, Any]],
+    note: str = "",
+    body: Body | None = None,
+    is_public: bool = False,
+) -> Voice:
+    locked = Voice.objects.select_for_update().select_related("unit").get(pk=voice.pk)
+    if actor.user is not None and not can(actor.user, Capability.ACT, locked.unit):
+        raise PermissionDenied(_("You may not act on this case."))
+    if locked.version != expected_version:
+        raise StaleCaseError(
+            _(
+                "Someone else changed this case while you were looking at it. Reload it and try again."
+            )
+        )
+    if locked.status not in allowed_from:
+        raise ValidationError(
+            _("This cannot be done while the case is “%(status)s”.")
+            % {"status": locked.get_status_display()}
+        )
+    from_status = locked.status
+    details = change(locked)
+    if to_status is not None:
+        locked.status = to_status
+    locked.version += 1
+    locked.save()
+    VoiceEvent.objects.create(
+        voice=locked,
+        actor=actor.user,
+        action=action,
+        from_status=from_status,
+        to_status=locked.status,
+        body=body,
+        note=note,
+        is_public=is_public,
+    )
+    audit_record(
+        actor=actor,
+        action=f"voice.{action}",
+        obj=locked,
+        unit=locked.unit,
+        changes={"status": [from_status, locked.status], **details},
+    )
+    return locked
+
+
+@transaction.atomic
+def case_accept(
+    *, actor: Actor, voice: Voice, expected_version: int, accepted_on: datetime.date | None = None
+) -> Voice:
+    """Accept the case for handling (thụ lý); the steps counted from acceptance get their dates."""
+    day = accepted_on or timezone.localdate()
+
+    def change(v: Voice) -> dict[str, Any]:
+        if day < v.received_on:
+            raise ValidationError(_("The acceptance date cannot be before the date of receipt."))
+        if day > timezone.localdate():
+            raise ValidationError(_("The acceptance date cannot be in the future."))
+        v.accepted_on = day
+        _store_schedule(v)
+        v.deadlines.filter(step="accept").update(done_on=day)
+        pending = v.deadlines.filter(done_on__isnull=True, due_on__isnull=False)
+        v.due_on = min((d.due_on for d in pending if d.due_on), default=None)
+        return {"accepted_on": day.isoformat()}
+
+    return _transition(
+        actor=actor,
+        voice=voice,
+        expected_version=expected_version,
+        action="accept",
+        allowed_from=(VoiceStatus.RECEIVED,),
+        to_status=VoiceStatus.ACCEPTED,
+        change=change,
+        is_public=True,
+    )
+
+
+@transaction.atomic
+def case_refuse(*, actor: Actor, voice: Voice, expected_version: int, reason: str) -> Voice:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Say why the case is refused: the citizen will read it."))
+
+    def change(v: Voice) -> dict[str, Any]:
+        v.refusal_reason = reason
+        v.due_on = None
+        return {}
+
+    return _transition(
+        actor=actor,
+        voice=voice,
+        expected_version=expected_version,
+        action="refuse",
+        allowed_from=(VoiceStatus.RECEIVED,),
+        to_status=VoiceStatus.REFUSED,
+        change=change,
+        note=reason,
+        is_public=True,
+    )
+
+
+@transaction.atomic
+def case_assign(*, actor: Actor, voice: Voice, expected_version: int, body: Body) -> Voice:
+    """Give the case to the body responsible for acting on it."""
+    if not body.is_active:
+        raise ValidationError(_("This body is no longer active."))
+
+    def change(v: Voice) -> dict[str, Any]:
+        if not v.unit.path.startswith(body.unit.path):
+            raise ValidationError(_("The responsible body must be at the case's unit or above it."))
+        previous = v.assignee_id
+        v.assignee = body
+        return {"assignee": [previous, body.pk]}
+
+    return _transition(
+        actor=actor,
+        voice=voice,
+        expected_version=expected_version,
+        action="assign",
+        allowed_from=(VoiceStatus.ACCEPTED, VoiceStatus.ASSIGNED),
+        to_status=VoiceStatus.ASSIGNED,
+        change=change,
+        body=body,
+        is_public=True,
+    )
+
+
+@transaction.atomic
+def case_answer(*, actor: Actor, voice: Voice, expected_version: int, text: str) -> Voice:
+    """Record the answer. The citizen sees it only once it is published."""
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("The answer is empty."))
+
+    def change(v: Voice) -> dict[str, Any]:
+        v.answer_text = text
+        v.answered_at = timezone.now()
+        today = timezone.localdate()
+        v.deadlines.filter(done_on__isnull=True, step__in=["resolve", "answer"]).update(
+            done_on=today
+        )
+        v.due_on = None
+        return {}
+
+    return _transition(
+        actor=actor,
+        voice=voice,
+        expected_version=expected_version,
+        action="answer",
+        allowed_from=(VoiceStatus.ACCEPTED, VoiceStatus.ASSIGNED, VoiceStatus.ANSWERED),
+        to_status=VoiceStatus.ANSWERED,
+        change=change,
+    )
+
+
+@transaction.atomic
+def case_publish(*, actor: Actor, voice: Voice, expected_version: int) -> Voice:
+    def change(v: Voice) -> dict[str, Any]:
+        v.published_at = timezone.now()
+        return {}
+
+    return _transition(
+        actor=actor,
+        voice=voice,
+        expected_version=expected_version,
+        action="publish",
+        allowed_from=(VoiceStatus.ANSWERED,),
+        to_status=VoiceStatus.PUBLISHED,
+        change=change,
+        is_public=True,
+    )
+
+
+@transaction.atomic
+def case_close(*, actor: Actor, voice: Voice, expected_version: int, note: str = "") -> Voice:
+    def change(v: Voice) -> dict[str, Any]:
+        v.closed_at = timezone.now()
+        v.due_on = None
+        return {}
+
+    return _transition(
+        actor=actor,
+        voice=voice,
+        expected_version=expected_version,
+        action="close",
+        allowed_from=(VoiceStatus.PUBLISHED, VoiceStatus.REFUSED, VoiceStatus.ANSWERED),
+        to_status=VoiceStatus.CLOSED,
+        change=change,
+        note=note,
+        is_public=True,
+    )
+
+
+@transaction.atomic
+def case_reopen(*, actor: Actor, voice: Voice, expected_version: int, reason: str) -> Voice:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Say why the case is reopened."))
+
+    def change(v: Voice) -> dict[str, Any]:
+        v.closed_at = None
+        _store_schedule(v)
+        return {}
+
+    return _transition(
+        actor=actor,
+        voice=voice,
+        expected_version=expected_version,
+        action="reopen",
+        allowed_from=(VoiceStatus.CLOSED, VoiceStatus.PUBLISHED),
+        to_status=VoiceStatus.ASSIGNED if voice.assignee_id else VoiceStatus.ACCEPTED,
+        change=change,
+        note=reason,
+        is_public=True,
+    )

@@ -1,0 +1,41 @@
+"""Public tracking codes: short enough to read over the phone, impossible to guess.
+
+``DV-XXXX-XXXX-C``: 8 random Crockford base-32 characters (40 bits) and a check character, so a
+mistyped code is told apart from a code that does not exist without touching the database.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
+_CHECK = _ALPHABET + "*~$=U"  # 37 symbols for mod-37 check
+
+
+def _check_char(body: str) -> str:
+    total = 0
+    for char in body:
+        total = total * 32 + _ALPHABET.index(char)
+    return _CHECK[total % 37]
+
+
+def new_tracking_code() -> str:
+    body = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"DV-{body[:4]}-{body[4:]}-{_check_char(body)}"
+
+
+def normalize_tracking_code(raw: str) -> str | None:
+    """The canonical form of a typed code, or None if it cannot be a real code.
+
+    Lower case, spaces, missing dashes and the look-alikes O→0, I/L→1 are accepted.
+    """
+    text = raw.strip().upper().replace(" ", "").replace("-", "")
+    text = text.translate(str.maketrans("OIL", "011"))
+    if text.startswith("DV"):
+        text = text[2:]
+    if len(text) != 9:
+        return None
+    body, check = text[:8], text[8]
+    if any(c not in _ALPHABET for c in body) or _check_char(body) != check:
+        return None
+    return f"DV-{body[:4]}-{body[4:]}-{check}"
