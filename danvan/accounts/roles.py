@@ -29,10 +29,13 @@ class Capability(StrEnum):
     APPROVE = "approve"  # approve and sign (reports, evaluations)
     VIEW_AUDIT = "view_audit"  # browse the audit log
     VIEW_PERSONAL_DATA = "view_personal_data"  # contact details of officers and citizens
+    # Who denounced (Law on Denunciations Art. 9, 56): only the leaders who resolve it.
+    VIEW_DENOUNCER_IDENTITY = "view_denouncer_identity"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.SYSTEM_ADMIN: frozenset(Capability),
+    # Administrators run the system; the law does not make them privy to who denounced whom.
+    Role.SYSTEM_ADMIN: frozenset(Capability) - {Capability.VIEW_DENOUNCER_IDENTITY},
     Role.PROVINCIAL_STAFF: frozenset(
         {
             Capability.VIEW,
@@ -53,6 +56,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.APPROVE,
             Capability.VIEW_AUDIT,
             Capability.VIEW_PERSONAL_DATA,
+            Capability.VIEW_DENOUNCER_IDENTITY,
         }
     ),
     Role.OBSERVER: frozenset({Capability.VIEW}),
@@ -60,6 +64,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 
 #: Roles whose scope is the whole system, whatever body they are held through.
 GLOBAL_ROLES = frozenset({Role.SYSTEM_ADMIN})
+
+
+#: Capabilities a superuser does not get just by being one: they need a role that grants them.
+NOT_FOR_SUPERUSERS = frozenset({Capability.VIEW_DENOUNCER_IDENTITY})
 
 
 def role_has(role: str, capability: Capability) -> bool:

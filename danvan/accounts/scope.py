@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from danvan.accounts.roles import GLOBAL_ROLES, Capability, role_has
+from danvan.accounts.roles import GLOBAL_ROLES, NOT_FOR_SUPERUSERS, Capability, role_has
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def scope_for(user: Any, capability: Capability) -> Scope:
 
     from danvan.organizations.models import Membership
 
-    if user.is_superuser:
+    if user.is_superuser and capability not in NOT_FOR_SUPERUSERS:
         scope = Scope(is_global=True)
     else:
         rows = Membership.objects.active().filter(user=user).values_list("role", "body__unit__path")

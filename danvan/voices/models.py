@@ -149,6 +149,11 @@ class Voice(models.Model):
     complexity = models.CharField(
         _("complexity"), max_length=20, choices=Complexity.choices, default=Complexity.NORMAL
     )
+    is_joint = models.BooleanField(
+        _("lead agency of a joint answer"),
+        default=False,
+        help_text=_("Voter recommendations answered jointly: 50 days instead of 40."),
+    )
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
     rule_set = models.ForeignKey(
         "deadlines.RuleSet", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

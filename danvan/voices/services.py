@@ -57,6 +57,7 @@ def _store_schedule(voice: Voice) -> None:
         accepted=voice.accepted_on,
         remote=voice.is_remote,
         complexity=voice.complexity,
+        joint=voice.is_joint,
         rule_set=voice.rule_set,
     )
     voice.rule_set_id = schedule.rule_set_id
@@ -99,6 +100,7 @@ def voice_submit(
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
     complexity: str = Complexity.NORMAL,
+    joint: bool = False,
     previous: Voice | None = None,
     idempotency_key: str | None = None,
 ) -> Voice:
@@ -130,6 +132,8 @@ def voice_submit(
                 "Without a name, send it as a reflection."
             )
         )
+    if joint and kind != VoiceKind.VOTER_RECOMMENDATION:
+        errors.append(_("Only a voter recommendation can have a joint answer."))
     if (latitude is None) != (longitude is None):
         errors.append(_("Give both latitude and longitude, or neither."))
     elif (
@@ -167,6 +171,7 @@ def voice_submit(
         receiving_body=receiving_body,
         is_remote=remote,
         complexity=complexity,
+        is_joint=joint,
         previous=previous,
         idempotency_key=idempotency_key or None,
         created_by=actor.user,

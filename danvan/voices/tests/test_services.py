@@ -233,3 +233,20 @@ def test_voices_are_visible_only_within_scope(world, commune_officer, provincial
     assert set(Voice.objects.visible_to(commune_officer)) == {here}
     assert set(Voice.objects.visible_to(provincial_staff)) == {here, there}
     assert not Voice.objects.visible_to(nobody).exists()
+
+
+def test_a_joint_voter_recommendation_gets_fifty_days_instead_of_forty(world):
+    common = {
+        "kind": "voter_recommendation",
+        "channel": "voter_contact",
+        "topic": topic("infrastructure"),
+    }
+    own = submit(world, **common)
+    joint = submit(world, **common, joint=True)
+    # Received Monday 2 Nov 2026. 40 days: Saturday 12 Dec -> Monday 14 Dec. 50 days: Tuesday 22 Dec.
+    assert own.deadlines.get(step="answer").due_on == datetime.date(2026, 12, 14)
+    assert joint.deadlines.get(step="answer").due_on == datetime.date(2026, 12, 22)
+
+
+def test_only_a_voter_recommendation_can_be_joint(world):
+    assert any("joint" in m for m in refused(lambda: submit(world, joint=True)))
