@@ -1,14 +1,13 @@
 """The demo province: Nghệ An (code 40), the province of the second article in ``shared/seeds``.
 
 Everything is created through the real services, and running it again adds nothing twice.
-Later features add their own demo data by adding a step to ``STEPS``.
+Each feature adds its demo data with a function called from ``seed_demo``.
 """
 
 from __future__ import annotations
 
 import datetime
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -335,17 +334,17 @@ def seed_accounts(
             membership_add(actor=actor, user=user, body=body, role=role, position=position)
 
 
-#: Steps later features append to, each ``(actor, report) -> None``.
-STEPS: list[Callable[[Actor, SeedReport], None]] = []
-
-
 @transaction.atomic
-def seed_demo(*, password: str | None = None) -> SeedReport:
+def seed_demo(*, password: str | None = None, voices: int | None = None) -> SeedReport:
+    """Build the demo; ``voices`` is how many demo voices (None: the full demo, 0: none)."""
     actor = Actor.system("seed_demo")
     report = SeedReport()
     seed_units(actor, report)
     bodies = seed_bodies(actor, report)
     seed_accounts(actor, report, bodies, password)
-    for step in STEPS:
-        step(actor, report)
+    from danvan.voices.demo import DEMO_COUNT, seed_voices
+
+    count = DEMO_COUNT if voices is None else voices
+    if count:
+        seed_voices(actor, report.lines, count=count)
     return report

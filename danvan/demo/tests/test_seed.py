@@ -10,6 +10,7 @@ from danvan.audit.models import AuditEntry
 from danvan.demo.seed import ACCOUNTS, seed_demo
 from danvan.organizations.models import Body, Membership
 from danvan.units.models import AdministrativeUnit, UnitSuccession
+from danvan.voices.models import Voice, VoiceStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -24,19 +25,20 @@ def counts() -> dict[str, int]:
         "memberships": Membership.objects.count(),
         "users": get_user_model().objects.count(),
         "remote": AdministrativeUnit.objects.filter(is_remote=True).count(),
+        "voices": Voice.objects.count(),
     }
 
 
 @pytest.fixture
 def seeded():
-    return seed_demo(password=PASSWORD)
+    return seed_demo(password=PASSWORD, voices=40)
 
 
 def test_seeding_twice_duplicates_nothing(seeded):
     first = counts()
     audit_rows = AuditEntry.objects.count()
 
-    again = seed_demo(password=PASSWORD)
+    again = seed_demo(password=PASSWORD, voices=40)
 
     assert counts() == first
     assert again.created_accounts == []
@@ -79,11 +81,25 @@ def test_the_demo_builds_bodies_at_province_commune_and_village_level(seeded):
 
 
 def test_the_seed_demo_command_prints_the_new_accounts_once(capsys):
-    call_command("seed_demo", password=PASSWORD)
+    call_command("seed_demo", password=PASSWORD, voices=0)
     first = capsys.readouterr().out
-    call_command("seed_demo", password=PASSWORD)
+    call_command("seed_demo", password=PASSWORD, voices=0)
     second = capsys.readouterr().out
 
     assert "quantri" in first and PASSWORD in first
     assert PASSWORD not in second
     assert "already exist" in second
+
+
+def test_the_demo_voices_span_kinds_and_stages_with_real_due_dates(seeded):
+    voices = Voice.objects.all()
+
+    assert voices.count() == 40
+    assert voices.values("kind").distinct().count() >= 4
+    assert voices.filter(status__in=[VoiceStatus.PUBLISHED, VoiceStatus.CLOSED]).exists()
+    assert voices.filter(status__in=[VoiceStatus.ACCEPTED, VoiceStatus.ASSIGNED]).exists()
+    # Every voice of a kind with legal time limits has its steps' due dates stored.
+    for voice in voices.exclude(kind="opinion"):
+        assert voice.deadlines.exists(), voice.kind
+    # The demo lives in Nghệ An only.
+    assert not voices.exclude(unit__path__startswith="/40/").exists()

@@ -15,9 +15,15 @@ class Command(BaseCommand):
             "--password",
             help="Give every new demo account this password instead of a random one.",
         )
+        parser.add_argument(
+            "--voices",
+            type=int,
+            default=None,
+            help="How many demo voices to create (default: the full demo; 0: none).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        report = seed_demo(password=options.get("password"))
+        report = seed_demo(password=options.get("password"), voices=options.get("voices"))
         for line in report.lines:
             self.stdout.write(f"  {line}")
         if report.created_accounts:

@@ -1,0 +1,230 @@
+"""Demo voices for the Nghệ An demo province: a year of realistic intake across kinds, topics,
+channels and communes, some answered and published, some still open and overdue.
+
+Everything goes through the real services, so due dates, timelines and audit rows are real.
+Deterministic (a fixed random seed) and run once: a second ``seed_demo`` adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.utils import timezone
+
+from danvan.audit.context import Actor
+from danvan.organizations.models import Body, BodyKind
+from danvan.units.models import AdministrativeUnit, UnitTier
+from danvan.voices.models import Topic, Voice
+from danvan.voices.services import (
+    case_accept,
+    case_answer,
+    case_assign,
+    case_close,
+    case_publish,
+    voice_submit,
+)
+
+DEMO_COUNT = 2400
+PROVINCE = "40"
+
+KINDS = [
+    ("reflection", 40),
+    ("opinion", 18),
+    ("voter_recommendation", 15),
+    ("complaint_first", 12),
+    ("complaint_second", 3),
+    ("denunciation", 5),
+    ("reception", 7),
+]
+CHANNEL_OF_KIND = {
+    "voter_recommendation": ["voter_contact"],
+    "reception": ["reception"],
+    "complaint_first": ["letter", "reception", "web"],
+    "complaint_second": ["letter", "reception"],
+    "denunciation": ["letter", "web"],
+    "reflection": ["web", "officer", "hotline", "social_media", "letter"],
+    "opinion": ["officer", "web", "social_media"],
+}
+TOPIC_OF_KIND = {
+    "complaint_first": ["land", "land", "land", "social_policy", "environment"],
+    "complaint_second": ["land"],
+    "denunciation": ["officials_conduct", "officials_conduct", "land"],
+}
+
+TEXTS = {
+    "land": [
+        "Gia đình tôi bị thu hồi {area} m² đất nông nghiệp ở {place} để làm {project} nhưng giá "
+        "bồi thường thấp hơn giá thị trường, đề nghị xem xét lại.",
+        "Đến nay đã hơn {months} tháng mà hộ tôi ở {place} vẫn chưa nhận được tiền hỗ trợ tái "
+        "định cư của dự án {project}.",
+        "Ranh giới thửa đất giữa nhà tôi và hộ liền kề ở {place} bị đo sai khi cấp giấy chứng "
+        "nhận, đề nghị đo đạc lại.",
+        "Đề nghị xã sớm cấp giấy chứng nhận quyền sử dụng đất cho các hộ ở {place}, hồ sơ nộp "
+        "từ {months} tháng trước.",
+    ],
+    "infrastructure": [
+        "Đường liên xóm từ {place} ra trung tâm xã xuống cấp, nhiều ổ gà, mùa mưa ngập sâu, "
+        "đề nghị sớm sửa chữa.",
+        "Cầu tràn qua suối ở {place} bị sạt lở hai đầu, học sinh đi học rất nguy hiểm.",
+        "Đèn đường trên trục chính qua {place} hỏng đã {months} tháng chưa được thay.",
+        "Kênh mương nội đồng ở {place} bị bồi lấp, không dẫn được nước cho vụ {season}.",
+    ],
+    "environment": [
+        "Trại chăn nuôi lợn gần {place} xả nước thải ra mương, mùi hôi thối ảnh hưởng sức khỏe "
+        "người dân.",
+        "Rác thải sinh hoạt ở {place} không được thu gom thường xuyên, tồn đọng nhiều ngày.",
+        "Xe chở vật liệu của {project} làm rơi vãi đất cát, bụi bẩn trên đường qua {place}.",
+    ],
+    "social_policy": [
+        "Đề nghị xem xét đưa hộ bà {name} ở {place} vào danh sách hộ nghèo vì hoàn cảnh khó khăn.",
+        "Chế độ trợ cấp người có công của gia đình tôi ở {place} bị chậm chi trả {months} tháng.",
+        "Đề nghị hỗ trợ xây nhà tạm cho các hộ bị ảnh hưởng lũ ở {place}.",
+    ],
+    "health": [
+        "Trạm y tế xã thiếu thuốc thiết yếu, người dân ở {place} phải lên tuyến trên mua.",
+        "Đề nghị tổ chức tiêm chủng lưu động cho trẻ em ở {place} vì đường sá xa xôi.",
+    ],
+    "education": [
+        "Điểm trường ở {place} xuống cấp, mái dột, đề nghị sửa chữa trước năm học mới.",
+        "Đề nghị bố trí thêm giáo viên cho điểm trường {place}, hiện một giáo viên dạy ghép lớp.",
+    ],
+    "public_order": [
+        "Tình trạng thanh niên tụ tập đua xe vào ban đêm trên đường qua {place} gây mất an ninh.",
+        "Xảy ra nhiều vụ trộm gia súc ở {place} trong {months} tháng gần đây.",
+    ],
+    "officials_conduct": [
+        "Cán bộ địa chính xã gây khó khăn, yêu cầu nộp thêm tiền ngoài quy định khi làm hồ sơ "
+        "đất ở {place}.",
+        "Việc bình xét hộ nghèo ở {place} không công khai, có dấu hiệu thiên vị người nhà cán bộ.",
+    ],
+    "religion_ethnicity": [
+        "Đề nghị hỗ trợ kinh phí tu sửa nhà văn hóa cộng đồng của đồng bào ở {place}.",
+    ],
+    "other": [
+        "Đề nghị tăng thời lượng phát thanh tiếng dân tộc trên loa truyền thanh ở {place}.",
+        "Người dân ở {place} hoan nghênh việc xã tổ chức đối thoại, đề nghị duy trì hằng quý.",
+    ],
+}
+PROJECTS = [
+    "đường giao thông nối Quốc lộ 7",
+    "khu công nghiệp Thọ Lộc",
+    "đường ven biển Nghi Sơn – Cửa Lò",
+    "hồ chứa nước Bản Mồng",
+    "khu tái định cư",
+]
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Võ", "Đặng", "Hồ", "Lương", "Vi", "Lô"]
+MIDDLE = ["Văn", "Thị", "Đình", "Xuân", "Hữu", "Thị Thanh", "Văn Hoài"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Chung",
+    "Dung",
+    "Hà",
+    "Hải",
+    "Hoa",
+    "Lan",
+    "Minh",
+    "Nga",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+]
+ANSWER = (
+    "Ủy ban nhân dân đã kiểm tra thực tế, làm việc với các bên liên quan và có văn bản trả lời: "
+    "nội dung phản ánh {verdict}. Đề nghị công dân liên hệ bộ phận một cửa để được hướng dẫn thêm."
+)
+
+
+def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
+    return rng.choices([k for k, _w in weighted], weights=[w for _k, w in weighted])[0]
+
+
+def seed_voices(actor: Actor, lines: list[str], *, count: int = DEMO_COUNT) -> None:
+    if Voice.objects.filter(idempotency_key__startswith="demo-").exists():
+        lines.append("voices: already seeded")
+        return
+    rng = random.Random(2026)  # noqa: S311 - demo data, reproducible on purpose
+    today = timezone.localdate()
+    province = AdministrativeUnit.objects.get(code=PROVINCE)
+    units = list(
+        AdministrativeUnit.objects.current()
+        .filter(path__startswith=province.path, tier__in=[UnitTier.COMMUNE, UnitTier.VILLAGE])
+        .select_related("parent")
+    )
+    villages = [u for u in units if u.tier == UnitTier.VILLAGE]
+    topics = {t.code: t for t in Topic.objects.filter(province=None)}
+    committees = {
+        b.unit_id: b for b in Body.objects.filter(kind=BodyKind.PEOPLES_COMMITTEE, is_active=True)
+    }
+    provincial_committee = committees.get(province.pk)
+    counts = {"open": 0, "answered": 0, "overdue": 0}
+    for i in range(count):
+        kind = _pick(rng, KINDS)
+        # Half of the voices come from the villages the demo knows, half from any commune.
+        unit = rng.choice(villages) if villages and rng.random() < 0.5 else rng.choice(units)
+        commune = unit.parent if unit.tier == UnitTier.VILLAGE and unit.parent else unit
+        topic_code = rng.choice(TOPIC_OF_KIND.get(kind, list(TEXTS)))
+        text = rng.choice(TEXTS[topic_code]).format(
+            place=unit.name,
+            area=rng.choice([120, 250, 360, 500, 1200]),
+            project=rng.choice(PROJECTS),
+            months=rng.randint(2, 18),
+            season=rng.choice(["đông xuân", "hè thu"]),
+            name=f"{rng.choice(FAMILY)} Thị {rng.choice(GIVEN)}",
+        )
+        received = today - datetime.timedelta(days=int(rng.triangular(0, 365, 30)))
+        named = (
+            kind in ("complaint_first", "complaint_second", "denunciation") or rng.random() < 0.6
+        )
+        voice = voice_submit(
+            actor=actor,
+            kind=kind,
+            channel=rng.choice(CHANNEL_OF_KIND[kind]),
+            unit=unit,
+            topic=topics[topic_code],
+            text=text,
+            received_on=received,
+            is_anonymous=not named,
+            submitter_name=f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+            if named
+            else "",
+            submitter_contact=f"09{rng.randint(10_000_000, 99_999_999)}" if named else "",
+            joint=kind == "voter_recommendation" and rng.random() < 0.2,
+            idempotency_key=f"demo-{i}",
+        )
+        age = (today - received).days
+        if age < 3 or rng.random() < 0.08:
+            counts["open"] += 1
+            continue  # just received
+        accepted = min(today, received + datetime.timedelta(days=rng.randint(1, 6)))
+        voice = case_accept(
+            actor=actor, voice=voice, expected_version=voice.version, accepted_on=accepted
+        )
+        body = committees.get(commune.pk) or provincial_committee
+        if body is not None:
+            voice = case_assign(actor=actor, voice=voice, expected_version=voice.version, body=body)
+        # Older cases are mostly answered; a share is left unanswered and runs late.
+        if age > 20 and rng.random() < 0.82:
+            verdict = rng.choice(
+                ["là đúng, đã chỉ đạo khắc phục", "đúng một phần", "không có cơ sở"]
+            )
+            voice = case_answer(
+                actor=actor,
+                voice=voice,
+                expected_version=voice.version,
+                text=ANSWER.format(verdict=verdict),
+            )
+            counts["answered"] += 1
+            if rng.random() < 0.9:
+                voice = case_publish(actor=actor, voice=voice, expected_version=voice.version)
+                if rng.random() < 0.7:
+                    case_close(actor=actor, voice=voice, expected_version=voice.version)
+        else:
+            counts["open"] += 1
+            if voice.due_on is not None and voice.due_on < today:
+                counts["overdue"] += 1
+    lines.append(
+        f"voices: {count} created ({counts['answered']} answered, {counts['open']} open, "
+        f"{counts['overdue']} of them overdue)"
+    )
