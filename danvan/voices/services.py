@@ -176,14 +176,20 @@ def voice_submit(
         idempotency_key=idempotency_key or None,
         created_by=actor.user,
     )
-    try:
-        with transaction.atomic():
-            voice.save()
-    except IntegrityError:
-        # Two retries of one submission raced; the other one won.
-        if idempotency_key:
-            return Voice.objects.get(idempotency_key=idempotency_key)
-        raise
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                voice.save()
+            break
+        except IntegrityError:
+            if idempotency_key:
+                # Two retries of one submission raced; the other one won.
+                raced = Voice.objects.filter(idempotency_key=idempotency_key).first()
+                if raced is not None:
+                    return raced
+            if attempt == 2 or not Voice.objects.filter(tracking_code=voice.tracking_code).exists():
+                raise
+            voice.tracking_code = new_tracking_code()  # the rare collision of random codes
     if is_denunciation:
         DenouncerIdentity.objects.create(
             voice=voice,

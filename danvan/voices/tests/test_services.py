@@ -250,3 +250,14 @@ def test_a_joint_voter_recommendation_gets_fifty_days_instead_of_forty(world):
 
 def test_only_a_voter_recommendation_can_be_joint(world):
     assert any("joint" in m for m in refused(lambda: submit(world, joint=True)))
+
+
+def test_a_tracking_code_collision_is_retried_with_a_new_code(world, monkeypatch):
+    first = submit(world)
+    codes = iter([first.tracking_code, "DV-00000-00000-0"])
+    monkeypatch.setattr("danvan.voices.services.new_tracking_code", lambda: next(codes))
+
+    second = submit(world)
+
+    assert second.tracking_code == "DV-00000-00000-0"
+    assert Voice.objects.count() == 2

@@ -15,7 +15,7 @@ def test_a_code_typed_loosely_is_understood():
 
 def test_a_mistyped_code_is_recognised_as_impossible():
     code = new_tracking_code()
-    body = code.replace("-", "")[2:10]
+    body = code.replace("-", "")[2:12]
     wrong = body[:-1] + ("0" if body[-1] != "0" else "1")
     assert normalize_tracking_code(f"DV{wrong}{code[-1]}") is None
 
