@@ -41,12 +41,43 @@ NAMED_KINDS = frozenset(
 )
 
 
+#: The statuses each case action may start from. Pages read it to offer only possible actions.
+ALLOWED_FROM: dict[str, tuple[str, ...]] = {
+    "accept": (VoiceStatus.RECEIVED,),
+    "refuse": (VoiceStatus.RECEIVED,),
+    "assign": (VoiceStatus.ACCEPTED, VoiceStatus.ASSIGNED),
+    "answer": (VoiceStatus.ACCEPTED, VoiceStatus.ASSIGNED, VoiceStatus.ANSWERED),
+    "publish": (VoiceStatus.ANSWERED,),
+    "close": (VoiceStatus.PUBLISHED, VoiceStatus.REFUSED, VoiceStatus.ANSWERED),
+    "reopen": (VoiceStatus.CLOSED, VoiceStatus.PUBLISHED),
+}
+
+
 class StaleCaseError(ValidationError):
     """Another officer changed the case since this one loaded it."""
 
 
 def _province_of(unit: AdministrativeUnit) -> str:
     return unit.path.strip("/").split("/")[0]
+
+
+#: Steps whose dates are stored but that do not make the case due: forwarding applies only when
+#: the body is not competent, the second complaint is the citizen's own limit, and the report to
+#: the superior only arises once the case is overdue.
+NOT_DRIVING_DUE = frozenset({"forward", "file_second_complaint", "superior_report"})
+
+#: Steps that acceptance (thụ lý) completes.
+DONE_BY_ACCEPTANCE = ("accept", "classify")
+
+
+def _refresh_due_on(voice: Voice) -> None:
+    """The earliest due date among the steps the body still has to do."""
+    pending = [
+        d.due_on
+        for d in voice.deadlines.all()
+        if d.due_on is not None and d.done_on is None and d.step not in NOT_DRIVING_DUE
+    ]
+    voice.due_on = min(pending) if pending else None
 
 
 def _store_schedule(voice: Voice) -> None:
@@ -75,10 +106,7 @@ def _store_schedule(voice: Voice) -> None:
         elif row.due_on != step.due:
             row.due_on = step.due
             row.save(update_fields=["due_on"])
-    pending = [
-        d.due_on for d in voice.deadlines.all() if d.due_on is not None and d.done_on is None
-    ]
-    voice.due_on = min(pending) if pending else None
+    _refresh_due_on(voice)
 
 
 @transaction.atomic
@@ -222,7 +250,6 @@ def _transition(
     voice: Voice,
     expected_version: int,
     action: str,
-    allowed_from: tuple[str, ...],
     to_status: str | None,
     change: Callable[[Voice], dict[str, Any]],
     note: str = "",
@@ -238,17 +265,19 @@ def _transition(
                 "Someone else changed this case while you were looking at it. Reload it and try again."
             )
         )
-    if locked.status not in allowed_from:
+    if locked.status not in ALLOWED_FROM[action]:
         raise ValidationError(
             _("This cannot be done while the case is “%(status)s”.")
             % {"status": locked.get_status_display()}
         )
     from_status = locked.status
+    before = {f.attname: getattr(locked, f.attname) for f in locked._meta.concrete_fields}
     details = change(locked)
     if to_status is not None:
         locked.status = to_status
     locked.version += 1
-    locked.save()
+    changed = [name for name, value in before.items() if getattr(locked, name) != value]
+    locked.save(update_fields=[*changed, "updated_at"])
     VoiceEvent.objects.create(
         voice=locked,
         actor=actor.user,
@@ -283,9 +312,8 @@ def case_accept(
             raise ValidationError(_("The acceptance date cannot be in the future."))
         v.accepted_on = day
         _store_schedule(v)
-        v.deadlines.filter(step="accept").update(done_on=day)
-        pending = v.deadlines.filter(done_on__isnull=True, due_on__isnull=False)
-        v.due_on = min((d.due_on for d in pending if d.due_on), default=None)
+        v.deadlines.filter(step__in=DONE_BY_ACCEPTANCE).update(done_on=day)
+        _refresh_due_on(v)
         return {"accepted_on": day.isoformat()}
 
     return _transition(
@@ -293,7 +321,6 @@ def case_accept(
         voice=voice,
         expected_version=expected_version,
         action="accept",
-        allowed_from=(VoiceStatus.RECEIVED,),
         to_status=VoiceStatus.ACCEPTED,
         change=change,
         is_public=True,
@@ -316,7 +343,6 @@ def case_refuse(*, actor: Actor, voice: Voice, expected_version: int, reason: st
         voice=voice,
         expected_version=expected_version,
         action="refuse",
-        allowed_from=(VoiceStatus.RECEIVED,),
         to_status=VoiceStatus.REFUSED,
         change=change,
         note=reason,
@@ -342,7 +368,6 @@ def case_assign(*, actor: Actor, voice: Voice, expected_version: int, body: Body
         voice=voice,
         expected_version=expected_version,
         action="assign",
-        allowed_from=(VoiceStatus.ACCEPTED, VoiceStatus.ASSIGNED),
         to_status=VoiceStatus.ASSIGNED,
         change=change,
         body=body,
@@ -372,7 +397,6 @@ def case_answer(*, actor: Actor, voice: Voice, expected_version: int, text: str)
         voice=voice,
         expected_version=expected_version,
         action="answer",
-        allowed_from=(VoiceStatus.ACCEPTED, VoiceStatus.ASSIGNED, VoiceStatus.ANSWERED),
         to_status=VoiceStatus.ANSWERED,
         change=change,
     )
@@ -389,7 +413,6 @@ def case_publish(*, actor: Actor, voice: Voice, expected_version: int) -> Voice:
         voice=voice,
         expected_version=expected_version,
         action="publish",
-        allowed_from=(VoiceStatus.ANSWERED,),
         to_status=VoiceStatus.PUBLISHED,
         change=change,
         is_public=True,
@@ -408,7 +431,6 @@ def case_close(*, actor: Actor, voice: Voice, expected_version: int, note: str =
         voice=voice,
         expected_version=expected_version,
         action="close",
-        allowed_from=(VoiceStatus.PUBLISHED, VoiceStatus.REFUSED, VoiceStatus.ANSWERED),
         to_status=VoiceStatus.CLOSED,
         change=change,
         note=note,
@@ -424,6 +446,8 @@ def case_reopen(*, actor: Actor, voice: Voice, expected_version: int, reason: st
 
     def change(v: Voice) -> dict[str, Any]:
         v.closed_at = None
+        # Decided on the locked row, not on the caller's copy, which may be stale.
+        v.status = VoiceStatus.ASSIGNED if v.assignee_id else VoiceStatus.ACCEPTED
         _store_schedule(v)
         return {}
 
@@ -432,8 +456,7 @@ def case_reopen(*, actor: Actor, voice: Voice, expected_version: int, reason: st
         voice=voice,
         expected_version=expected_version,
         action="reopen",
-        allowed_from=(VoiceStatus.CLOSED, VoiceStatus.PUBLISHED),
-        to_status=VoiceStatus.ASSIGNED if voice.assignee_id else VoiceStatus.ACCEPTED,
+        to_status=None,
         change=change,
         note=reason,
         is_public=True,

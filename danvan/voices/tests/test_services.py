@@ -261,3 +261,21 @@ def test_a_tracking_code_collision_is_retried_with_a_new_code(world, monkeypatch
 
     assert second.tracking_code == "DV-00000-00000-0"
     assert Voice.objects.count() == 2
+
+
+def test_an_accepted_denunciation_is_due_when_its_resolution_is(world, commune_officer):
+    voice = submit(world, kind="denunciation", topic=topic("officials_conduct"))
+    # Received 2 Nov 2026: classify within 7 working days (11 Nov); forwarding (5 working days,
+    # 9 Nov) applies only if the body is not competent, so it does not make the case due.
+    assert voice.due_on == datetime.date(2026, 11, 11)
+
+    voice = case_accept(
+        actor=Actor.of_user(commune_officer),
+        voice=voice,
+        expected_version=voice.version,
+        accepted_on=datetime.date(2026, 11, 4),
+    )
+
+    # Accepted 4 Nov: 30 days -> Friday 4 Dec 2026. Classifying is done by accepting.
+    assert voice.deadlines.get(step="classify").done_on == datetime.date(2026, 11, 4)
+    assert voice.due_on == datetime.date(2026, 12, 4)
