@@ -46,12 +46,16 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "django_tasks",
     "danvan.accounts",
     "danvan.units",
     "danvan.organizations",
     "danvan.audit",
     "danvan.deadlines",
     "danvan.voices",
+    "danvan.voter_contact",
+    "danvan.notifications",
+    "danvan.api",
     "danvan.web",
     "danvan.demo",
 ]
@@ -87,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "danvan.web.context_processors.navigation",
+                "danvan.notifications.context_processors.unread",
             ],
         },
     }
@@ -206,6 +211,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS")
 if not DEBUG and not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off.")
+
+# Background work (django-tasks). The daily urging job runs from cron with
+# `manage.py run_urging` (see danvan/notifications/README.md); tasks enqueued by the code run at
+# once in the same process until a queue backend with workers is configured here.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# A case is "due soon" this many working days before its due date.
+DANVAN_DUE_SOON_DAYS = envint("DANVAN_DUE_SOON_DAYS", 3)
+# The public address of the site, for links in emails (e.g. https://danvan.example.vn).
+DANVAN_SITE_URL = envstr("DANVAN_SITE_URL", "")
 
 # The largest unit file (villages) an officer may upload.
 DANVAN_MAX_IMPORT_BYTES = envint("DANVAN_MAX_IMPORT_BYTES", 5 * 1024 * 1024)

@@ -11,6 +11,11 @@ urlpatterns = [
     path("bodies/", include("danvan.organizations.urls")),
     path("audit/", include("danvan.audit.urls")),
     path("deadlines/", include("danvan.deadlines.urls")),
+    path("y-kien/", include("danvan.voices.urls_public")),
+    path("cases/", include("danvan.voices.urls_officer")),
+    path("voter-contact/", include("danvan.voter_contact.urls")),
+    path("notifications/", include("danvan.notifications.urls")),
+    path("", include("danvan.api.urls")),
     path("", include("danvan.web.urls")),
 ]
 

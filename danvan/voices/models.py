@@ -266,3 +266,34 @@ class DenouncerIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"identity of {self.voice_id}"
+
+
+def _attachment_path(instance: Attachment, filename: str) -> str:
+    # ``filename`` is already the random name chosen by ``attachments.attachment_add``.
+    return f"voices/attachments/{filename}"
+
+
+class Attachment(models.Model):
+    """A photo or document sent with a voice (tệp đính kèm).
+
+    Only JPEG, PNG, WebP and PDF, recognised by their content. Images are re-encoded so that no
+    metadata (EXIF GPS position, camera, author) survives; the stored name is random, and the
+    citizen's own file name is kept only as ``original_name``. Written only by
+    ``attachments.attachment_add``.
+    """
+
+    voice = models.ForeignKey(Voice, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=_attachment_path, max_length=255)
+    original_name = models.CharField(_("original name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name

@@ -23,6 +23,9 @@ def csv_bytes(rows: list[list[str]], *, encoding: str = "utf-8-sig", delimiter: 
     return text.encode(encoding)
 
 
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
+
+
 def to_cp1258(text: str) -> bytes:
     """Encode as Windows-1258 does: precomposed letters where it has them, tone marks apart.
 
@@ -36,9 +39,11 @@ def to_cp1258(text: str) -> bytes:
             continue
         except UnicodeEncodeError:
             pass
+        # The tone mark is not always last in NFD: "ộ" is o + dot below + circumflex.
         decomposed = unicodedata.normalize("NFD", char)
-        base, tone = unicodedata.normalize("NFC", decomposed[:-1]), decomposed[-1]
-        out += base.encode("cp1258") + tone.encode("cp1258")
+        tones = [c for c in decomposed if c in _TONE_MARKS]
+        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_MARKS))
+        out += base.encode("cp1258") + "".join(tones).encode("cp1258")
     return bytes(out)
 
 

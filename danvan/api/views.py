@@ -1,0 +1,286 @@
+"""``/api/v1/``: the citizen app's submit and status lookup, and officers' case endpoints.
+
+DRF is configured on the classes here, not in ``REST_FRAMEWORK`` settings: authentication,
+permissions, throttles, renderers, the exception handler and the schema class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from danvan.accounts.roles import Capability
+from danvan.accounts.scope import can
+from danvan.api import serializers as s
+from danvan.api.authentication import ApiTokenAuthentication
+from danvan.api.errors import problem_exception_handler
+from danvan.api.places import place_labels, unit_by_code
+from danvan.api.throttling import AnonymousSubmissionThrottle
+from danvan.audit.context import Actor
+from danvan.audit.services import audit_sensitive_view
+from danvan.organizations.models import Body
+from danvan.voices import services
+from danvan.voices.models import Topic, Voice, VoiceEvent, VoiceStatus
+from danvan.voices.tracking import normalize_tracking_code
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="A retried request with the same key is counted once and returns the first result.",
+)
+
+
+def documented(**kwargs: Any) -> Callable[[Any], Any]:
+    """``extend_schema`` for a view method. On a method it would start from DRF's
+    ``DEFAULT_SCHEMA_CLASS``, which is DRF's own AutoSchema here (no ``REST_FRAMEWORK`` setting);
+    naming drf-spectacular's on the method makes it start from that instead."""
+
+    def decorate(method: Any) -> Any:
+        method.schema = AutoSchema
+        return extend_schema(**kwargs)(method)
+
+    return decorate
+
+
+class ApiView(APIView):
+    schema = AutoSchema()
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
+        return problem_exception_handler
+
+
+class PublicApiView(ApiView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+
+class OfficerApiView(ApiView):
+    authentication_classes = [ApiTokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+
+def actor_of(request: Request) -> Actor:
+    return Actor.from_request(request._request)
+
+
+def idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    return key[:80] or None
+
+
+def find_topic(code: str, unit: Any) -> Topic | None:
+    province_code = unit.path.strip("/").split("/")[0]
+    topics = Topic.objects.filter(code=code, is_active=True).select_related("province")
+    for topic in topics:
+        if topic.province is None or topic.province.code == province_code:
+            return topic
+    return None
+
+
+class VoiceSubmitView(PublicApiView):
+    throttle_classes = [AnonymousSubmissionThrottle]
+
+    @documented(
+        operation_id="voice_submit",
+        request=s.VoiceSubmitSerializer,
+        responses={201: s.SubmittedSerializer, 200: s.SubmittedSerializer},
+        parameters=[IDEMPOTENCY_HEADER],
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        """Send a voice. 201 with the tracking code; 200 when it replays an earlier key."""
+        form = s.VoiceSubmitSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        key = idempotency_key(request)
+        if key and (earlier := Voice.objects.filter(idempotency_key=key).first()):
+            return Response(s.SubmittedSerializer(earlier).data, status=status.HTTP_200_OK)
+        unit = unit_by_code(data["unit"])
+        if unit is None:
+            raise ValidationError({"unit": [_("No current commune or village has this code.")]})
+        topic = find_topic(data["topic"], unit)
+        if topic is None:
+            raise ValidationError({"topic": [_("No topic has this code here.")]})
+        voice = services.voice_submit(
+            actor=actor_of(request),
+            kind=data["kind"],
+            channel="api",
+            unit=unit,
+            topic=topic,
+            text=data["text"],
+            is_anonymous=data["is_anonymous"],
+            submitter_name=data.get("submitter_name", ""),
+            submitter_contact=data.get("submitter_contact", ""),
+            submitter_address=data.get("submitter_address", ""),
+            submitter_id_number=data.get("submitter_id_number", ""),
+            latitude=data.get("lat"),
+            longitude=data.get("long"),
+            idempotency_key=key,
+        )
+        return Response(s.SubmittedSerializer(voice).data, status=status.HTTP_201_CREATED)
+
+
+def voice_by_code(queryset: QuerySet[Voice], code: str) -> Voice:
+    canonical = normalize_tracking_code(code)
+    voice = queryset.filter(tracking_code=canonical).first() if canonical else None
+    if voice is None:
+        raise Http404
+    return voice
+
+
+class VoiceStatusView(PublicApiView):
+    @documented(operation_id="voice_status", responses=s.VoiceStatusSerializer, auth=[])
+    def get(self, request: Request, tracking_code: str) -> Response:
+        """The status and public timeline of a voice; its answer once published."""
+        voice = voice_by_code(
+            Voice.objects.select_related("unit", "topic").prefetch_related(
+                Prefetch(
+                    "events",
+                    VoiceEvent.objects.filter(is_public=True).select_related("body"),
+                    to_attr="public_events",
+                )
+            ),
+            tracking_code,
+        )
+        voice.place = place_labels([voice.unit])[voice.unit.pk]  # type: ignore[attr-defined]
+        voice.timeline = voice.public_events  # type: ignore[attr-defined]
+        published = voice.published_at is not None and voice.status in (
+            VoiceStatus.PUBLISHED,
+            VoiceStatus.CLOSED,
+        )
+        voice.answer = voice if published else None  # type: ignore[attr-defined]
+        return Response(s.VoiceStatusSerializer(voice).data)
+
+
+class CasePagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def officer_cases(request: Request) -> QuerySet[Voice]:
+    return Voice.objects.visible_to(request.user).select_related("unit", "topic", "assignee")
+
+
+class CaseListView(OfficerApiView):
+    @documented(
+        operation_id="case_list",
+        responses=s.CaseListSerializer(many=True),
+        parameters=[
+            OpenApiParameter("kind", str),
+            OpenApiParameter("status", str),
+            OpenApiParameter("unit", str, description="Unit code; the unit and every unit below."),
+            OpenApiParameter("topic", str, description="Topic code."),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        """The cases in the token owner's scope, newest first."""
+        cases = officer_cases(request)
+        params = request.query_params
+        if params.get("kind"):
+            cases = cases.filter(kind=params["kind"])
+        if params.get("status"):
+            cases = cases.filter(status=params["status"])
+        if params.get("topic"):
+            cases = cases.filter(topic__code=params["topic"])
+        if params.get("unit"):
+            unit = unit_by_code(params["unit"]) or _unit_or_none(params["unit"])
+            cases = cases.filter(unit__path__startswith=unit.path) if unit else cases.none()
+        paginator = CasePagination()
+        page = paginator.paginate_queryset(cases, request, view=self)
+        return paginator.get_paginated_response(s.CaseListSerializer(page, many=True).data)
+
+
+def _unit_or_none(code: str) -> Any:
+    from danvan.units.models import AdministrativeUnit
+
+    return AdministrativeUnit.objects.filter(code=code).first()
+
+
+class CaseDetailView(OfficerApiView):
+    @documented(operation_id="case_detail", responses=s.CaseDetailSerializer)
+    def get(self, request: Request, tracking_code: str) -> Response:
+        """One case with its timeline and due dates. The submitter's contact only for users
+        allowed to see personal data there, and each such read is audited."""
+        voice = voice_by_code(
+            officer_cases(request).prefetch_related(
+                "deadlines", Prefetch("events", VoiceEvent.objects.select_related("actor", "body"))
+            ),
+            tracking_code,
+        )
+        voice.submitter = None  # type: ignore[attr-defined]
+        shown = [
+            f
+            for f in ("submitter_name", "submitter_contact", "submitter_address")
+            if getattr(voice, f)
+        ]
+        if shown and can(request.user, Capability.VIEW_PERSONAL_DATA, voice.unit):
+            audit_sensitive_view(actor=actor_of(request), obj=voice, fields=shown, unit=voice.unit)
+            voice.submitter = voice  # type: ignore[attr-defined]
+        return Response(s.CaseDetailSerializer(voice).data)
+
+
+CASE_ACTIONS = ("accept", "refuse", "assign", "answer", "publish", "close", "reopen")
+
+
+class CaseActionView(OfficerApiView):
+    @documented(
+        operation_id="case_action",
+        request=s.CaseActionSerializer,
+        responses={200: s.CaseListSerializer},
+        description=(
+            "action is one of accept, refuse, assign, answer, publish, close, reopen. "
+            "A stale version gets 409, a refused action 400, a case you may not act on 403."
+        ),
+    )
+    def post(self, request: Request, tracking_code: str, action: str) -> Response:
+        if action not in CASE_ACTIONS:
+            raise Http404
+        voice = voice_by_code(officer_cases(request), tracking_code)
+        form = s.CaseActionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        common: dict[str, Any] = {
+            "actor": actor_of(request),
+            "voice": voice,
+            "expected_version": data["version"],
+        }
+        if action == "accept":
+            voice = services.case_accept(**common, accepted_on=data.get("accepted_on"))
+        elif action == "refuse":
+            voice = services.case_refuse(**common, reason=data.get("reason", ""))
+        elif action == "assign":
+            body = Body.objects.filter(pk=data.get("body")).first() if data.get("body") else None
+            if body is None:
+                raise ValidationError({"body": [_("Choose an existing body.")]})
+            voice = services.case_assign(**common, body=body)
+        elif action == "answer":
+            voice = services.case_answer(**common, text=data.get("text", ""))
+        elif action == "publish":
+            voice = services.case_publish(**common)
+        elif action == "close":
+            voice = services.case_close(**common, note=data.get("note", ""))
+        else:
+            voice = services.case_reopen(**common, reason=data.get("reason", ""))
+        voice = officer_cases(request).get(pk=voice.pk)
+        return Response(s.CaseListSerializer(voice).data)

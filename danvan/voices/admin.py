@@ -1,0 +1,123 @@
+"""Administration of voices. Topics of a province are edited here by system administrators;
+voices and their timeline are read-only (they change only through the case services), the
+submitter's encrypted fields are left out entirely, and a denouncer's identity is not registered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db import transaction
+from django.forms import ModelForm
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from danvan.audit.context import Actor
+from danvan.audit.services import audit_record
+from danvan.voices.models import Topic, Voice, VoiceEvent
+
+
+class _ReadOnlyAdmin:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class TopicForm(ModelForm[Topic]):
+    class Meta:
+        model = Topic
+        fields = ["province", "code", "name", "order", "is_active"]
+
+    def clean_province(self) -> Any:
+        province = self.cleaned_data.get("province")
+        if province is None:
+            raise forms.ValidationError(
+                _("Choose the province: the built-in topics are loaded by the system.")
+            )
+        return province
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin[Topic]):
+    """The built-in topics (no province) are read-only: cases and statistics rely on their codes.
+    A province's own topics are added and edited by system administrators; retire one by
+    unticking "active" (it cannot be deleted while voices use it)."""
+
+    form = TopicForm
+    list_display = ["name", "code", "province", "order", "is_active"]
+    list_filter = ["is_active", ("province", admin.EmptyFieldListFilter)]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["province"]
+    ordering = ["province__code", "order", "name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_change_permission(self, request: HttpRequest, obj: Topic | None = None) -> bool:
+        if not request.user.is_superuser:
+            return False
+        return obj is None or obj.province_id is not None
+
+    def has_delete_permission(self, request: HttpRequest, obj: Topic | None = None) -> bool:
+        return False
+
+    @transaction.atomic
+    def save_model(
+        self, request: HttpRequest, obj: Topic, form: ModelForm[Topic], change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=Actor.from_request(request),
+            action="topic.change" if change else "topic.create",
+            obj=obj,
+            unit=obj.province,
+            changes={name: str(form.cleaned_data.get(name)) for name in form.changed_data},
+        )
+
+
+@admin.register(Voice)
+class VoiceAdmin(_ReadOnlyAdmin, admin.ModelAdmin[Voice]):
+    """Read-only: cases change through the case page and its services."""
+
+    list_display = [
+        "tracking_code",
+        "kind",
+        "channel",
+        "topic",
+        "unit",
+        "status",
+        "received_on",
+        "due_on",
+        "assignee",
+    ]
+    list_filter = ["status", "kind", "channel", "topic", "is_remote"]
+    search_fields = ["tracking_code"]
+    date_hierarchy = "received_on"
+    list_select_related = ["topic", "unit", "assignee"]
+    # The submitter's identity (encrypted) never appears in the admin.
+    exclude = ["submitter_name", "submitter_contact", "submitter_address", "idempotency_key"]
+    raw_id_fields = ["unit", "receiving_body", "assignee", "previous", "rule_set", "created_by"]
+
+
+@admin.register(VoiceEvent)
+class VoiceEventAdmin(_ReadOnlyAdmin, admin.ModelAdmin[VoiceEvent]):
+    list_display = [
+        "voice",
+        "at",
+        "action",
+        "from_status",
+        "to_status",
+        "actor",
+        "body",
+        "is_public",
+    ]
+    list_filter = ["action", "is_public"]
+    search_fields = ["voice__tracking_code"]
+    list_select_related = ["voice", "actor", "body"]
+    raw_id_fields = ["voice", "actor", "body"]

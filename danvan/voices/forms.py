@@ -1,0 +1,201 @@
+"""Forms of the officer pages: the inbox filters, the bulk actions and the case actions.
+
+Every case action form carries the ``version`` the page was rendered with; the service compares it
+with the stored one, so an officer never overwrites a change made by a colleague meanwhile.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from danvan.deadlines.models import VoiceKind
+from danvan.organizations.models import Body
+from danvan.voices.models import Topic, VoiceStatus
+from danvan.voices.selectors import DUE_SOON_DAYS, InboxFilters, Urgency
+from danvan.voices.services import ALLOWED_FROM
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class InboxFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("Any kind")), *VoiceKind.choices], required=False
+    )
+    topic = forms.ModelChoiceField(
+        label=_("Topic"), queryset=Topic.objects.none(), required=False, empty_label=_("Any topic")
+    )
+    unit = forms.CharField(
+        label=_("Unit code"),
+        max_length=40,
+        required=False,
+        help_text=_("Includes the units below it."),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any status")), *VoiceStatus.choices], required=False
+    )
+    received_from = forms.DateField(label=_("Received from"), required=False, widget=DateInput())
+    received_to = forms.DateField(label=_("Received to"), required=False, widget=DateInput())
+    due_before = forms.DateField(label=_("Due before"), required=False, widget=DateInput())
+    urgency = forms.ChoiceField(
+        label=_("Due date"),
+        choices=[
+            ("", _("Any")),
+            (Urgency.OVERDUE, _("Overdue")),
+            (Urgency.DUE_SOON, _("Due soon")),
+        ],
+        required=False,
+    )
+    days = forms.IntegerField(
+        label=_("“Due soon” means within (days)"),
+        min_value=0,
+        max_value=90,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, topics: QuerySet[Topic], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        topic_field = self.fields["topic"]
+        assert isinstance(topic_field, forms.ModelChoiceField)
+        topic_field.queryset = topics
+        self.fields["days"].widget.attrs["placeholder"] = str(DUE_SOON_DAYS)
+
+    def filters(self) -> InboxFilters:
+        """The filters from the fields that are valid; an invalid field filters nothing."""
+        data = getattr(self, "cleaned_data", {})
+        topic = data.get("topic")
+        days = data.get("days")
+        return InboxFilters(
+            kind=data.get("kind") or "",
+            topic_id=topic.pk if topic is not None else None,
+            unit_code=(data.get("unit") or "").strip(),
+            status=data.get("status") or "",
+            received_from=data.get("received_from"),
+            received_to=data.get("received_to"),
+            due_before=data.get("due_before"),
+            urgency=data.get("urgency") or "",
+            due_soon_days=DUE_SOON_DAYS if days is None else days,
+        )
+
+
+class BulkAction:
+    ACCEPT = "accept"
+    ASSIGN = "assign"
+
+
+class BulkForm(forms.Form):
+    """The inbox's bulk actions. The selected ids and each row's version (``v_<id>``) are read
+    from the POST data by the view: they are as many as the rows on the page."""
+
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[
+            (BulkAction.ACCEPT, _("Accept the selected cases")),
+            (BulkAction.ASSIGN, _("Assign the selected cases to")),
+        ],
+    )
+    body = forms.ModelChoiceField(
+        label=_("Responsible body"),
+        queryset=Body.objects.none(),
+        required=False,
+        empty_label=_("Choose a body"),
+    )
+
+    def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        body_field = self.fields["body"]
+        assert isinstance(body_field, forms.ModelChoiceField)
+        body_field.queryset = bodies
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action") == BulkAction.ASSIGN and not data.get("body"):
+            self.add_error("body", _("Choose the body to assign the cases to."))
+        return data
+
+
+# --- The case page's actions ---------------------------------------------------------------------
+
+
+class CaseActionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AcceptForm(CaseActionForm):
+    accepted_on = forms.DateField(label=_("Accepted on"), widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["accepted_on"].initial = timezone.localdate()
+
+
+class RefuseForm(CaseActionForm):
+    reason = forms.CharField(
+        label=_("Reason for refusal"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text=_("The citizen will read it."),
+    )
+
+
+class AssignForm(CaseActionForm):
+    body = forms.ModelChoiceField(
+        label=_("Responsible body"), queryset=Body.objects.none(), empty_label=_("Choose a body")
+    )
+
+    def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        body_field = self.fields["body"]
+        assert isinstance(body_field, forms.ModelChoiceField)
+        body_field.queryset = bodies
+
+
+class AnswerForm(CaseActionForm):
+    text = forms.CharField(
+        label=_("Answer"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=10_000,
+        help_text=_("The citizen sees it once it is published."),
+    )
+
+
+class PublishForm(CaseActionForm):
+    pass
+
+
+class CloseForm(CaseActionForm):
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000, required=False
+    )
+
+
+class ReopenForm(CaseActionForm):
+    reason = forms.CharField(
+        label=_("Reason for reopening"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+#: Each action of the case page: its form and the statuses it can be taken from (the same as the
+#: services' ``allowed_from``; the services decide, this only chooses which forms to show).
+CASE_ACTION_FORMS: dict[str, type[CaseActionForm]] = {
+    "accept": AcceptForm,
+    "refuse": RefuseForm,
+    "assign": AssignForm,
+    "answer": AnswerForm,
+    "publish": PublishForm,
+    "close": CloseForm,
+    "reopen": ReopenForm,
+}
+#: Each action's form and the statuses it may start from (the services' own map).
+CASE_ACTIONS: dict[str, tuple[type[CaseActionForm], tuple[str, ...]]] = {
+    action: (form, ALLOWED_FROM[action]) for action, form in CASE_ACTION_FORMS.items()
+}

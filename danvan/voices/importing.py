@@ -1,0 +1,503 @@
+"""Import voices from officers' spreadsheets (XLSX or CSV), row by row, all or nothing.
+
+The officer's file is read with ``danvan.lib.tables`` (encodings, disguised files); every cell is
+turned into a value or an error on its row; then every row goes through ``voice_submit`` (or the
+caller's own service, e.g. a voter contact session's) inside one transaction. When any row has an
+error, nothing is kept, unless the officer asked to import only the valid rows. The service is the
+last word on validity: its ``ValidationError`` becomes the row's errors.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from danvan.accounts.roles import Capability
+from danvan.accounts.scope import scope_for
+from danvan.audit.context import Actor
+from danvan.audit.services import audit_record
+from danvan.deadlines.models import VoiceKind
+from danvan.lib.tables import TableError, read_table
+from danvan.lib.text import fold
+from danvan.units.models import AdministrativeUnit
+from danvan.voices.models import Channel, Topic, Voice
+from danvan.voices.services import voice_submit
+
+MAX_ROWS = 5_000
+
+COLUMN_ALIASES = {
+    # kind
+    "loai": "kind",
+    "loai y kien": "kind",
+    "loai don": "kind",
+    "hinh thuc": "kind",
+    "kind": "kind",
+    # topic
+    "linh vuc": "topic",
+    "chu de": "topic",
+    "topic": "topic",
+    # unit
+    "ma don vi": "unit_code",
+    "ma dia ban": "unit_code",
+    "ma xa": "unit_code",
+    "ma xa/thon": "unit_code",
+    "ma thon": "unit_code",
+    "unit code": "unit_code",
+    "unit": "unit_code",
+    # text
+    "noi dung": "text",
+    "noi dung y kien": "text",
+    "noi dung kien nghi": "text",
+    "text": "text",
+    "content": "text",
+    # date
+    "ngay nhan": "received_on",
+    "ngay tiep nhan": "received_on",
+    "received on": "received_on",
+    "received": "received_on",
+    "date": "received_on",
+    # who
+    "ho ten": "name",
+    "ho va ten": "name",
+    "nguoi gui": "name",
+    "name": "name",
+    "lien he": "contact",
+    "dien thoai": "contact",
+    "so dien thoai": "contact",
+    "dien thoai/email": "contact",
+    "contact": "contact",
+    "phone": "contact",
+    "dia chi": "address",
+    "address": "address",
+    # voter contact sessions: lead agency of a joint answer
+    "lien nganh": "joint",
+    "tra loi lien nganh": "joint",
+    "joint": "joint",
+}
+
+#: Column titles in the officer's language, for error messages and templates.
+TITLES = {
+    "kind": "Loại",
+    "topic": "Lĩnh vực",
+    "unit_code": "Mã đơn vị",
+    "text": "Nội dung",
+    "received_on": "Ngày nhận",
+    "name": "Họ tên",
+    "contact": "Điện thoại/email",
+    "address": "Địa chỉ",
+    "joint": "Liên ngành",
+}
+
+#: The names officials use for each kind, folded; the codes and English labels work too.
+KIND_ALIASES: dict[str, str] = {
+    "y kien": VoiceKind.OPINION,
+    "y kien, nguyen vong": VoiceKind.OPINION,
+    "nguyen vong": VoiceKind.OPINION,
+    "phan anh": VoiceKind.REFLECTION,
+    "phan anh, kien nghi": VoiceKind.REFLECTION,
+    "kien nghi": VoiceKind.REFLECTION,
+    "khieu nai": VoiceKind.COMPLAINT_FIRST,
+    "khieu nai lan dau": VoiceKind.COMPLAINT_FIRST,
+    "khieu nai lan 1": VoiceKind.COMPLAINT_FIRST,
+    "khieu nai lan hai": VoiceKind.COMPLAINT_SECOND,
+    "khieu nai lan 2": VoiceKind.COMPLAINT_SECOND,
+    "to cao": VoiceKind.DENUNCIATION,
+    "kien nghi cu tri": VoiceKind.VOTER_RECOMMENDATION,
+    "tiep cong dan": VoiceKind.RECEPTION,
+    **{fold(k.value.replace("_", " ")): k.value for k in VoiceKind},
+    **{k.value: k.value for k in VoiceKind},
+    **{fold(str(k.label)): k.value for k in VoiceKind},
+}
+
+_YES = {"co", "x", "yes", "1", "true"}
+_NO = {"", "khong", "no", "0", "false"}
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+_SERIAL = re.compile(r"^\d{5}(?:\.0+)?$")
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_VILLAGE_CODE = re.compile(r"^(\d{1,5})-(\d+)$")
+
+
+@dataclass
+class VoiceImportRow:
+    line: int
+    kind: str
+    topic_text: str
+    unit_code: str
+    text: str
+    received_on: datetime.date | None
+    name: str = ""
+    contact: str = ""
+    address: str = ""
+    joint: bool = False
+    errors: list[str] = field(default_factory=list)
+    unit: AdministrativeUnit | None = field(default=None, repr=False)
+    topic: Topic | None = field(default=None, repr=False)
+    voice: Voice | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def fingerprint(self) -> str:
+        """What makes two rows the same voice: used for duplicates and as the idempotency key."""
+        parts = [
+            self.kind,
+            self.unit_code,
+            fold(self.topic_text),
+            fold(self.text),
+            self.received_on.isoformat() if self.received_on else "",
+            fold(self.name),
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+
+
+@dataclass
+class VoiceImportReport:
+    rows: list[VoiceImportRow]
+    imported: int = 0
+
+    @property
+    def error_rows(self) -> list[VoiceImportRow]:
+        return [r for r in self.rows if not r.ok]
+
+    @property
+    def valid_rows(self) -> list[VoiceImportRow]:
+        return [r for r in self.rows if r.ok]
+
+
+def parse_date(value: str) -> datetime.date | None:
+    """dd/mm/yyyy (the Vietnamese way), yyyy-mm-dd, an Excel date cell or serial; else None."""
+    value = value.strip()
+    try:
+        if match := _DMY.match(value):
+            day, month, year = (int(g) for g in match.groups())
+            return datetime.date(year, month, day)
+        if match := _YMD.match(value):
+            year, month, day = (int(g) for g in match.groups())
+            return datetime.date(year, month, day)
+    except ValueError:
+        return None
+    if _SERIAL.match(value):  # a date cell that reached us as Excel's day number
+        return _EXCEL_EPOCH + datetime.timedelta(days=int(float(value)))
+    return None
+
+
+def normalize_unit_code(code: str) -> str:
+    """Put back the leading zeros Excel drops: "70" → "00070", "70-001" → "00070-001"."""
+    code = code.strip().replace(" ", "")
+    if code.isdigit() and len(code) < 5:
+        return code.zfill(5)
+    if match := _VILLAGE_CODE.match(code):
+        return f"{match.group(1).zfill(5)}-{match.group(2).zfill(3)}"
+    return code
+
+
+def parse_voice_file(
+    *,
+    name: str,
+    data: bytes,
+    fixed_kind: str | None = None,
+    fixed_date: datetime.date | None = None,
+    default_unit_code: str = "",
+) -> list[VoiceImportRow]:
+    """Rows of the file; a cell that cannot be understood becomes an error on its row.
+
+    ``fixed_kind`` and ``fixed_date`` (a voter contact session) make those columns unneeded.
+    Raises ``TableError`` when the file as a whole cannot be read.
+    """
+    required = ["topic", "text"]
+    if not default_unit_code:
+        required.append("unit_code")
+    if fixed_kind is None:
+        required.append("kind")
+    if fixed_date is None:
+        required.append("received_on")
+    table = read_table(
+        name=name,
+        data=data,
+        aliases=COLUMN_ALIASES,
+        required=required,
+        max_rows=MAX_ROWS,
+        titles=TITLES,
+    )
+    rows: list[VoiceImportRow] = []
+    for raw in table:
+        values = raw.values
+        errors: list[str] = []
+        kind = fixed_kind or ""
+        if fixed_kind is None:
+            kind_text = values.get("kind", "")
+            if not kind_text:
+                errors.append(_("The kind is empty."))
+            else:
+                kind = KIND_ALIASES.get(fold(kind_text), "")
+                if not kind:
+                    errors.append(_("Unknown kind “%(kind)s”.") % {"kind": kind_text})
+        received_on = fixed_date
+        if fixed_date is None:
+            date_text = values.get("received_on", "")
+            if not date_text:
+                errors.append(_("The date of receipt is empty."))
+            else:
+                received_on = parse_date(date_text)
+                if received_on is None:
+                    errors.append(
+                        _("“%(value)s” is not a date; write it as dd/mm/yyyy.")
+                        % {"value": date_text}
+                    )
+        joint_text = fold(values.get("joint", ""))
+        if joint_text and joint_text not in _YES | _NO:
+            errors.append(_("“Joint” must be yes or no."))
+        if not values.get("topic", ""):
+            errors.append(_("The topic is empty."))
+        if not values.get("text", "").strip():
+            errors.append(_("The content is empty."))
+        unit_code = normalize_unit_code(values.get("unit_code", "") or default_unit_code)
+        if not unit_code:
+            errors.append(_("The unit code is empty."))
+        rows.append(
+            VoiceImportRow(
+                line=raw.line,
+                kind=kind,
+                topic_text=values.get("topic", ""),
+                unit_code=unit_code,
+                text=values.get("text", "").strip(),
+                received_on=received_on,
+                name=values.get("name", ""),
+                contact=values.get("contact", ""),
+                address=values.get("address", ""),
+                joint=joint_text in _YES,
+                errors=errors,
+            )
+        )
+    return rows
+
+
+def _province_code(unit: AdministrativeUnit) -> str:
+    return unit.path.strip("/").split("/")[0]
+
+
+def voices_validate(*, actor: Actor, rows: list[VoiceImportRow]) -> VoiceImportReport:
+    """Resolve units and topics in a few queries and check what the file alone can tell."""
+    codes = {r.unit_code for r in rows if r.unit_code}
+    units = {u.code: u for u in AdministrativeUnit.objects.filter(code__in=codes)}
+    topics: dict[tuple[str | None, str], Topic] = {}
+    for topic in Topic.objects.filter(is_active=True).select_related("province"):
+        province = topic.province.code if topic.province else None
+        topics[(province, fold(topic.code))] = topic
+        topics.setdefault((province, fold(topic.name)), topic)
+    act_scope = scope_for(actor.user, Capability.ACT) if actor.user is not None else None
+    today = timezone.localdate()
+    seen: dict[str, int] = {}
+    for row in rows:
+        unit = units.get(row.unit_code)
+        if row.unit_code and unit is None:
+            row.errors.append(_("No unit has the code %(code)s.") % {"code": row.unit_code})
+        elif unit is not None:
+            if act_scope is not None and not act_scope.covers(unit.path):
+                row.errors.append(
+                    _("%(unit)s is outside the units you work for.") % {"unit": unit.name}
+                )
+            row.unit = unit
+        if row.topic_text:
+            key = fold(row.topic_text)
+            province = _province_code(unit) if unit is not None else None
+            row.topic = topics.get((province, key)) or topics.get((None, key))
+            if row.topic is None:
+                row.errors.append(_("Unknown topic “%(topic)s”.") % {"topic": row.topic_text})
+        if row.received_on is not None and row.received_on > today:
+            row.errors.append(_("The date of receipt cannot be in the future."))
+        fingerprint = row.fingerprint()
+        if row.text and fingerprint in seen:
+            row.errors.append(
+                _("Same as line %(line)s of this file.") % {"line": seen[fingerprint]}
+            )
+        else:
+            seen.setdefault(fingerprint, row.line)
+    return VoiceImportReport(rows=rows)
+
+
+#: Makes the voice of one valid row; the default is ``voice_submit`` through the import channel.
+RowSubmit = Callable[[VoiceImportRow, str], Voice]
+
+
+class _RollBack(Exception):
+    pass
+
+
+def _submit_imported(actor: Actor) -> RowSubmit:
+    def submit(row: VoiceImportRow, key: str) -> Voice:
+        assert row.unit is not None and row.topic is not None and row.received_on is not None
+        return voice_submit(
+            actor=actor,
+            kind=row.kind,
+            channel=Channel.IMPORT,
+            unit=row.unit,
+            topic=row.topic,
+            text=row.text,
+            received_on=row.received_on,
+            submitter_name=row.name,
+            submitter_contact=row.contact,
+            submitter_address=row.address,
+            idempotency_key=key,
+        )
+
+    return submit
+
+
+def voices_import(
+    *,
+    actor: Actor,
+    rows: list[VoiceImportRow],
+    only_valid: bool = False,
+    submit: RowSubmit | None = None,
+    key_prefix: str = "import",
+) -> VoiceImportReport:
+    """Import the rows in one transaction: all of them, or with ``only_valid`` those without errors.
+
+    Every row the file checks let through is given to the service, so the report also carries the
+    service's own errors; when any row has an error and ``only_valid`` is false, everything is
+    rolled back and ``imported`` is 0. A row already imported from an earlier file (same content)
+    is an error, not a second voice.
+    """
+    report = voices_validate(actor=actor, rows=rows)
+    keys = {id(r): f"{key_prefix}:{r.fingerprint()}" for r in report.valid_rows}
+    earlier = dict(
+        Voice.objects.filter(idempotency_key__in=list(keys.values())).values_list(
+            "idempotency_key", "tracking_code"
+        )
+    )
+    for row in report.valid_rows:
+        if keys[id(row)] in earlier:
+            row.errors.append(
+                _("Already imported (tracking code %(code)s).") % {"code": earlier[keys[id(row)]]}
+            )
+    submit = submit or _submit_imported(actor)
+    try:
+        with transaction.atomic():
+            imported = 0
+            for row in report.valid_rows:
+                try:
+                    # voice_submit is atomic: a refused row leaves nothing behind it.
+                    with transaction.atomic():
+                        row.voice = submit(row, keys[id(row)])
+                except (ValidationError, PermissionDenied) as exc:
+                    row.errors.extend(
+                        exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                    )
+                else:
+                    imported += 1
+            if report.error_rows and not only_valid:
+                raise _RollBack
+            if imported:
+                audit_record(
+                    actor=actor,
+                    action="voice.import",
+                    changes={"rows": len(rows), "imported": imported, "channel": key_prefix},
+                )
+            report.imported = imported
+    except _RollBack:
+        for row in rows:
+            row.voice = None
+        report.imported = 0
+    return report
+
+
+def voice_template_xlsx(*, session: bool = False) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    header, examples = _template_rows(session=session)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Kien nghi cu tri" if session else "Y kien"
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for example in examples:
+        sheet.append(example)
+    sheet.freeze_panes = "A2"
+    for index, title in enumerate(header):
+        letter = sheet.cell(row=1, column=index + 1).column_letter
+        sheet.column_dimensions[letter].width = 50 if title == TITLES["text"] else 16
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def voice_template_csv(*, session: bool = False) -> bytes:
+    import csv
+
+    header, examples = _template_rows(session=session)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows([header, *examples])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _template_rows(*, session: bool) -> tuple[list[str], list[list[str]]]:
+    text = "Đường liên thôn xuống cấp, đề nghị sửa chữa trước mùa mưa."
+    if session:
+        return (
+            [TITLES[f] for f in ("topic", "unit_code", "text", "joint", "name", "address")],
+            [["Hạ tầng, giao thông, xây dựng", "17329", text, "Không", "Nguyễn Văn An", "Xóm 1"]],
+        )
+    return (
+        [
+            TITLES[f]
+            for f in (
+                "kind",
+                "topic",
+                "unit_code",
+                "text",
+                "received_on",
+                "name",
+                "contact",
+                "address",
+            )
+        ],
+        [
+            [
+                "Phản ánh",
+                "infrastructure",
+                "17329",
+                text,
+                "02/11/2026",
+                "Nguyễn Văn An",
+                "0912345678",
+                "Xóm 1",
+            ],
+            [
+                "Khiếu nại lần đầu",
+                "land",
+                "17329-001",
+                "Chưa nhận được tiền bồi thường khi thu hồi đất.",
+                "2026-11-03",
+                "Trần Thị Bình",
+                "",
+                "",
+            ],
+        ],
+    )
+
+
+__all__ = [
+    "TableError",
+    "VoiceImportReport",
+    "VoiceImportRow",
+    "parse_voice_file",
+    "voice_template_csv",
+    "voice_template_xlsx",
+    "voices_import",
+    "voices_validate",
+]

@@ -1,0 +1,361 @@
+"""Urging (đôn đốc) and escalation of cases whose legal due date is near or past.
+
+Run once a day (``manage.py run_urging`` from cron, or the ``urge_cases`` task): for each open
+voice with a stored due date,
+
+- due within ``DUE_SOON_DAYS`` working days: the officers of the responsible body are reminded;
+- overdue: they are told so, and so is the body above it (``Body.parent``), its leaders first;
+- an overdue denunciation: the superior body is asked, once, for a report within 5 working days
+  (Law on Denunciations 25/2018/QH14 Art. 38), and the case's timeline records the request.
+
+Every notification carries a dedup key naming the case, the step, its due date and the level, so
+running the job twice (or daily) never notifies anyone twice for the same thing; a new due date
+(an extension) is a new thing to be reminded of.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Prefetch
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from danvan.accounts.roles import Capability, Role, role_has
+from danvan.audit.context import Actor
+from danvan.audit.services import audit_record
+from danvan.deadlines.calendar import WorkingCalendar
+from danvan.deadlines.models import Step, VoiceKind
+from danvan.deadlines.selectors import working_calendar
+from danvan.notifications.models import NotificationKind
+from danvan.notifications.services import notify
+from danvan.organizations.models import Body, Membership
+from danvan.voices.models import OPEN_STATUSES, Voice, VoiceDeadline, VoiceEvent
+
+logger = logging.getLogger(__name__)
+
+#: How many working days ahead a due date counts as "due soon".
+DUE_SOON_DAYS = 3
+
+#: Law on Denunciations Art. 38: the superior requires a report within 5 working days.
+SUPERIOR_REPORT_WORKING_DAYS = 5
+
+SUPERIOR_REPORT_REQUESTED = "superior_report_requested"
+
+ACTOR_LABEL = "urging"
+
+_ACT_ROLES = [role for role in Role.values if role_has(role, Capability.ACT)]
+
+
+def due_soon_days() -> int:
+    return int(getattr(settings, "DANVAN_DUE_SOON_DAYS", DUE_SOON_DAYS))
+
+
+@dataclasses.dataclass
+class UrgingReport:
+    today: datetime.date
+    voices_checked: int = 0
+    due_soon: int = 0
+    overdue: int = 0
+    escalated: int = 0
+    reports_requested: int = 0
+    notifications: int = 0
+    without_recipients: int = 0
+    errors: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["today"] = self.today.isoformat()
+        return data
+
+
+def case_link(voice: Voice) -> str:
+    """Where a notification about ``voice`` points: the officers' case page; the overdue list,
+    at the case, where that page is not installed."""
+    try:
+        return reverse("voices:case", args=[voice.tracking_code])
+    except NoReverseMatch:
+        return f"{reverse('notifications:overdue')}#{voice.tracking_code}"
+
+
+class _Recipients:
+    """Who is told about a case, with the memberships and bodies read once per run."""
+
+    def __init__(self) -> None:
+        self._members: dict[int, list[Membership]] = {}
+        self._unit_bodies: dict[int, list[Body]] = {}
+
+    def _memberships(self, body: Body) -> list[Membership]:
+        if body.pk not in self._members:
+            self._members[body.pk] = list(
+                Membership.objects.active()
+                .filter(body=body, role__in=_ACT_ROLES)
+                .select_related("user")
+                .order_by("user_id")
+            )
+        return self._members[body.pk]
+
+    def members(self, bodies: list[Body]) -> list[Any]:
+        return _unique(m.user for body in bodies for m in self._memberships(body))
+
+    def leaders_first(self, bodies: list[Body]) -> list[Any]:
+        """The leaders of each body, or all who may act there when it has no leader."""
+        users: list[Any] = []
+        for body in bodies:
+            memberships = self._memberships(body)
+            leaders = [m for m in memberships if m.role == Role.LEADER]
+            users.extend(m.user for m in (leaders or memberships))
+        return _unique(users)
+
+    def responsible_bodies(self, voice: Voice) -> list[Body]:
+        """The assignee; else the receiving body; else the bodies of the case's unit (or, for a
+        village without any, of its commune)."""
+        for body in (voice.assignee, voice.receiving_body):
+            if body is not None and body.is_active:
+                return [body]
+        unit = voice.unit
+        for candidate in (unit, unit.parent):
+            if candidate is None:
+                continue
+            if candidate.pk not in self._unit_bodies:
+                self._unit_bodies[candidate.pk] = list(
+                    Body.objects.active().filter(unit=candidate).select_related("parent")
+                )
+            if self._unit_bodies[candidate.pk]:
+                return self._unit_bodies[candidate.pk]
+        return []
+
+
+def _unique(users: Any) -> list[Any]:
+    seen: dict[int, Any] = {}
+    for user in users:
+        seen.setdefault(user.pk, user)
+    return list(seen.values())
+
+
+def superior_bodies(bodies: list[Body]) -> list[Body]:
+    """The active bodies directly above ``bodies`` (``Body.parent``)."""
+    seen: dict[int, Body] = {}
+    for body in bodies:
+        parent = body.parent
+        if parent is not None and parent.is_active:
+            seen.setdefault(parent.pk, parent)
+    return list(seen.values())
+
+
+def request_superior_report(
+    *,
+    actor: Actor,
+    voice: Voice,
+    superiors: list[Body],
+    recipients: list[Any],
+    today: datetime.date,
+    calendar: WorkingCalendar,
+) -> bool:
+    """Ask the superior body for a report on an overdue denunciation, once per case (Law on
+    Denunciations Art. 38). Returns whether it was asked now."""
+    if not superiors or not recipients:
+        return False
+    if VoiceEvent.objects.filter(voice=voice, action=SUPERIOR_REPORT_REQUESTED).exists():
+        return False
+    due = calendar.add_working_days(today, SUPERIOR_REPORT_WORKING_DAYS)
+    names = ", ".join(body.name for body in superiors)
+    notify(
+        actor=actor,
+        recipients=recipients,
+        kind=NotificationKind.REPORT_REQUIRED,
+        title=_("Report required on overdue denunciation %(code)s") % {"code": voice.tracking_code},
+        body=_(
+            "The denunciation %(code)s was not resolved in time. As the superior body, require "
+            "a report on it by %(due)s (Law on Denunciations, Art. 38)."
+        )
+        % {"code": voice.tracking_code, "due": due.strftime("%d/%m/%Y")},
+        link=case_link(voice),
+        dedup_key=f"voice:{voice.pk}:{SUPERIOR_REPORT_REQUESTED}",
+        due_on=due,
+        obj=voice,
+        unit=voice.unit,
+    )
+    VoiceEvent.objects.create(
+        voice=voice,
+        actor=None,
+        action=SUPERIOR_REPORT_REQUESTED,
+        body=superiors[0],
+        note=_("Report required from %(bodies)s by %(due)s.")
+        % {"bodies": names, "due": due.strftime("%d/%m/%Y")},
+    )
+    audit_record(
+        actor=actor,
+        action=f"voice.{SUPERIOR_REPORT_REQUESTED}",
+        obj=voice,
+        unit=voice.unit,
+        changes={"due_on": due.isoformat(), "bodies": [body.pk for body in superiors]},
+    )
+    return True
+
+
+def _step_due(voice: Voice) -> tuple[str, datetime.date]:
+    """The step whose due date is the case's ``due_on`` (the earliest one still to do)."""
+    assert voice.due_on is not None
+    for deadline in voice.pending_deadlines:  # type: ignore[attr-defined]
+        if deadline.due_on == voice.due_on:
+            return deadline.step, deadline.due_on
+    return "due", voice.due_on
+
+
+def _step_label(step: str) -> str:
+    return str(Step(step).label) if step in Step.values else step
+
+
+@transaction.atomic
+def _urge_one(
+    *,
+    voice: Voice,
+    today: datetime.date,
+    calendar: WorkingCalendar,
+    recipients: _Recipients,
+    report: UrgingReport,
+    actor: Actor,
+) -> None:
+    step, due = _step_due(voice)
+    key = f"voice:{voice.pk}:{step}:{due.isoformat()}"
+    details = {
+        "code": voice.tracking_code,
+        "kind": voice.get_kind_display(),
+        "step": _step_label(step),
+        "due": due.strftime("%d/%m/%Y"),
+    }
+    link = case_link(voice)
+    responsible = recipients.responsible_bodies(voice)
+    officers = recipients.members(responsible)
+    if not officers:
+        report.without_recipients += 1
+
+    if due >= today:
+        report.due_soon += 1
+        report.notifications += len(
+            notify(
+                actor=actor,
+                recipients=officers,
+                kind=NotificationKind.DUE_SOON,
+                title=_("%(code)s is due on %(due)s") % details,
+                body=_("%(kind)s %(code)s: “%(step)s” is due on %(due)s.") % details,
+                link=link,
+                dedup_key=f"{key}:due_soon",
+                obj=voice,
+                unit=voice.unit,
+            )
+        )
+        return
+
+    report.overdue += 1
+    report.notifications += len(
+        notify(
+            actor=actor,
+            recipients=officers,
+            kind=NotificationKind.OVERDUE,
+            title=_("%(code)s is overdue") % details,
+            body=_("%(kind)s %(code)s: “%(step)s” was due on %(due)s and is not done.") % details,
+            link=link,
+            dedup_key=f"{key}:overdue",
+            obj=voice,
+            unit=voice.unit,
+        )
+    )
+    superiors = superior_bodies(responsible)
+    chiefs = [user for user in recipients.leaders_first(superiors) if user not in officers]
+    escalated = notify(
+        actor=actor,
+        recipients=chiefs,
+        kind=NotificationKind.ESCALATION,
+        title=_("%(code)s is overdue at %(bodies)s")
+        % {**details, "bodies": ", ".join(b.name for b in responsible)},
+        body=_(
+            "%(kind)s %(code)s: “%(step)s” was due on %(due)s and is not done by %(bodies)s, "
+            "a body under yours."
+        )
+        % {**details, "bodies": ", ".join(b.name for b in responsible)},
+        link=link,
+        dedup_key=f"{key}:escalation",
+        obj=voice,
+        unit=voice.unit,
+    )
+    report.notifications += len(escalated)
+    if escalated:
+        report.escalated += 1
+    if voice.kind == VoiceKind.DENUNCIATION and request_superior_report(
+        actor=actor,
+        voice=voice,
+        superiors=superiors,
+        recipients=recipients.leaders_first(superiors),
+        today=today,
+        calendar=calendar,
+    ):
+        report.reports_requested += 1
+        report.notifications += 1
+
+
+def run_urging(*, today: datetime.date | None = None) -> UrgingReport:
+    """Remind and escalate every open case that is due soon or overdue on ``today``."""
+    today = today or timezone.localdate()
+    calendar = working_calendar()
+    horizon = calendar.add_working_days(today, due_soon_days())
+    report = UrgingReport(today=today)
+    actor = Actor.system(ACTOR_LABEL)
+    recipients = _Recipients()
+    voices = (
+        Voice.objects.filter(status__in=OPEN_STATUSES, due_on__isnull=False, due_on__lte=horizon)
+        .select_related("unit__parent", "assignee__parent", "receiving_body__parent")
+        .prefetch_related(
+            Prefetch(
+                "deadlines",
+                queryset=VoiceDeadline.objects.filter(done_on__isnull=True, due_on__isnull=False),
+                to_attr="pending_deadlines",
+            )
+        )
+        .order_by("due_on", "pk")
+    )
+    for voice in voices.iterator(chunk_size=500):
+        report.voices_checked += 1
+        # Counted apart and added on success: a case whose transaction is rolled back sent nothing.
+        part = UrgingReport(today=today)
+        try:
+            _urge_one(
+                voice=voice,
+                today=today,
+                calendar=calendar,
+                recipients=recipients,
+                report=part,
+                actor=actor,
+            )
+        except Exception:
+            # One broken case must not stop the reminders of all the others.
+            logger.exception("Urging failed for voice %s", voice.pk)
+            report.errors += 1
+            continue
+        for field in _COUNTS:
+            setattr(report, field, getattr(report, field) + getattr(part, field))
+    return report
+
+
+_COUNTS = (
+    "due_soon",
+    "overdue",
+    "escalated",
+    "reports_requested",
+    "notifications",
+    "without_recipients",
+)
+
+
+@task()
+def urge_cases(day: str | None = None) -> dict[str, Any]:
+    """The daily urging as a django-tasks task; ``day`` is an ISO date (default: today)."""
+    return run_urging(today=datetime.date.fromisoformat(day) if day else None).as_dict()

@@ -1,0 +1,11 @@
+from django.urls import URLPattern, URLResolver, path
+
+from danvan.voices import views_public
+
+app_name = "voices_public"
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("gui/", views_public.submit, name="submit"),
+    path("gui/da-gui/", views_public.submitted, name="submitted"),
+    path("tra-cuu/", views_public.lookup, name="lookup"),
+    path("don-vi/", views_public.unit_search, name="unit_search"),
+]

@@ -1,0 +1,229 @@
+"""The citizen pages, open without an account: send a voice, follow it with its tracking code.
+
+Spam is held off without a third-party CAPTCHA: a honeypot field that people never see (a bot
+that fills it is told "thank you" and nothing is saved) and a limit per client address kept in
+Django's cache, for sending (``DANVAN_SUBMIT_RATE``) and for looking up (``DANVAN_LOOKUP_RATE``,
+so that tracking codes cannot be found by trying many).
+
+The tracking code is the only key to a case, so the lookup form is sent by POST: the code never
+lands in a URL, a server log or a Referer header.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from danvan.audit.context import Actor, client_ip
+from danvan.deadlines.models import VoiceKind
+from danvan.lib.text import fold
+from danvan.voices import conf
+from danvan.voices.attachments import attachment_add
+from danvan.voices.forms_public import LookupForm, VoiceSubmitForm, public_units
+from danvan.voices.models import Voice, VoiceStatus
+from danvan.voices.services import voice_submit
+from danvan.voices.tracking import new_tracking_code, normalize_tracking_code
+
+HONEYPOT_FIELD = "website"
+_SUBMITTED = "voices_public_submitted"
+
+
+# --- Rate limits -----------------------------------------------------------------------------
+
+
+def _rate_key(request: HttpRequest, scope: str, period: int) -> str:
+    window = int(time.time() // period)
+    return f"danvan:voices:rate:{scope}:{client_ip(request) or 'unknown'}:{window}"
+
+
+def _rate_exceeded(request: HttpRequest, scope: str, rate: str) -> bool:
+    count, period = conf.parse_rate(rate)
+    return int(cache.get(_rate_key(request, scope, period), 0)) >= count
+
+
+def _rate_hit(request: HttpRequest, scope: str, rate: str) -> None:
+    _count, period = conf.parse_rate(rate)
+    key = _rate_key(request, scope, period)
+    cache.add(key, 0, timeout=period)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=period)
+
+
+def _too_many(request: HttpRequest, rate: str) -> HttpResponse:
+    _count, period = conf.parse_rate(rate)
+    response = render(request, "voices/public/rate_limited.html", status=429)
+    response["Retry-After"] = str(period)
+    return response
+
+
+# --- Sending a voice -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "voices/public/submit.html", {"form": VoiceSubmitForm()})
+    rate = conf.submit_rate()
+    if _rate_exceeded(request, "submit", rate):
+        return _too_many(request, rate)
+    if request.POST.get(HONEYPOT_FIELD):
+        # A person never sees the field; a bot that filled it is thanked and forgotten.
+        _rate_hit(request, "submit", rate)
+        kind = request.POST.get("kind", "")
+        request.session[_SUBMITTED] = {
+            "code": new_tracking_code(),
+            "kind": kind if kind in VoiceKind.values else VoiceKind.REFLECTION,
+        }
+        return redirect("voices_public:submitted")
+    form = VoiceSubmitForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        actor = Actor(
+            user=None,
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
+            label="citizen",
+        )
+        assert form.unit_obj is not None
+        try:
+            # The attachments were checked by the form before anything is written; one
+            # transaction keeps the voice and its files together.
+            with transaction.atomic():
+                voice = voice_submit(
+                    actor=actor,
+                    kind=data["kind"],
+                    channel="web",
+                    unit=form.unit_obj,
+                    topic=data["topic"],
+                    text=data["text"],
+                    is_anonymous=data["is_anonymous"],
+                    submitter_name=data["submitter_name"],
+                    submitter_contact=data["submitter_contact"],
+                    submitter_address=data["submitter_address"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                )
+                for checked in form.checked_attachments:
+                    attachment_add(actor=actor, voice=voice, upload=checked)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            _rate_hit(request, "submit", rate)
+            request.session[_SUBMITTED] = {"code": voice.tracking_code, "kind": voice.kind}
+            return redirect("voices_public:submitted")
+    return render(request, "voices/public/submit.html", {"form": form})
+
+
+@require_GET
+def submitted(request: HttpRequest) -> HttpResponse:
+    """The receipt. Shown once: on a shared phone or computer the next person must not see it."""
+    receipt = request.session.pop(_SUBMITTED, None)
+    if not receipt:
+        return redirect("voices_public:submit")
+    return render(
+        request,
+        "voices/public/submitted.html",
+        {
+            "code": receipt["code"],
+            "kind_label": VoiceKind(receipt["kind"]).label,
+            "is_denunciation": receipt["kind"] == VoiceKind.DENUNCIATION,
+        },
+    )
+
+
+@require_GET
+def unit_search(request: HttpRequest) -> HttpResponse:
+    """Suggestions for the place picker, open to everyone: current communes and villages only."""
+    query = (request.GET.get("q") or request.GET.get("unit_query") or "")[:100]
+    folded = fold(query)
+    units: Any = public_units().none()
+    if folded.replace("-", "").isdigit():
+        units = public_units().filter(code__startswith=folded).order_by("code")
+    elif folded:
+        units = (
+            public_units()
+            .filter(name_folded__contains=folded)
+            .annotate(
+                rank=Case(
+                    When(name_folded=folded, then=Value(0)),
+                    When(name_folded__endswith=f" {folded}", then=Value(1)),
+                    When(name_folded__startswith=folded, then=Value(2)),
+                    default=Value(3),
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("rank", "tier", "name_folded")
+        )
+    return render(
+        request,
+        "voices/public/_unit_results.html",
+        {"units": units.select_related("parent")[:15], "query": query},
+    )
+
+
+# --- Following a voice ---------------------------------------------------------------------------
+
+
+def _public_timeline(voice: Voice) -> list[dict[str, Any]]:
+    """The steps a citizen may see: dates and statuses, with the responsible body, never notes."""
+    steps = []
+    for event in voice.events.filter(is_public=True).select_related("body"):
+        label = (
+            VoiceStatus(event.to_status).label
+            if event.to_status in VoiceStatus.values
+            else event.action
+        )
+        steps.append(
+            {"at": event.at, "label": label, "body": event.body.name if event.body else ""}
+        )
+    return steps
+
+
+@require_http_methods(["GET", "POST"])
+def lookup(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "voices/public/lookup.html", {"form": LookupForm(), "voice": None})
+    rate = conf.lookup_rate()
+    if _rate_exceeded(request, "lookup", rate):
+        return _too_many(request, rate)
+    _rate_hit(request, "lookup", rate)
+    form = LookupForm(request.POST)
+    context: dict[str, Any] = {"form": form, "voice": None}
+    if form.is_valid():
+        code = normalize_tracking_code(form.cleaned_data["code"])
+        # One query whether or not the code is well formed, so the two answers take one path.
+        voice = Voice.objects.select_related("topic").filter(tracking_code=code or "").first()
+        if code is None:
+            form.add_error(
+                "code",
+                _("This is not a valid tracking code. Check each character and try again."),
+            )
+        elif voice is None:
+            form.add_error("code", _("No voice has this tracking code."))
+        else:
+            answer_public = (
+                voice.status in (VoiceStatus.PUBLISHED, VoiceStatus.CLOSED)
+                and voice.published_at is not None
+            )
+            context.update(
+                voice=voice,
+                code=voice.tracking_code,
+                timeline=_public_timeline(voice),
+                answer=voice.answer_text if answer_public else "",
+                refusal_reason=(
+                    voice.refusal_reason if voice.status == VoiceStatus.REFUSED else ""
+                ),
+                form=LookupForm(),
+            )
+    return render(request, "voices/public/lookup.html", context)

@@ -1,0 +1,256 @@
+from __future__ import annotations
+
+import time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from danvan.accounts.roles import Capability
+from danvan.accounts.scope import can
+from danvan.audit.context import Actor
+from danvan.voices.importing import (
+    TableError,
+    VoiceImportReport,
+    parse_voice_file,
+    voice_template_csv,
+    voice_template_xlsx,
+    voices_import,
+)
+from danvan.voter_contact.forms import (
+    RecommendationForm,
+    SessionForm,
+    SessionImportForm,
+    VoiceImportForm,
+)
+from danvan.voter_contact.models import VoterContactSession
+from danvan.voter_contact.reports import session_report, session_report_xlsx
+from danvan.voter_contact.services import (
+    session_add_recommendation,
+    session_create,
+    session_import_recommendations,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _visible_session(request: HttpRequest, pk: int) -> VoterContactSession:
+    return get_object_or_404(
+        VoterContactSession.objects.visible_to(request.user).select_related(
+            "unit", "organizing_body"
+        ),
+        pk=pk,
+    )
+
+
+def _province_id(session: VoterContactSession) -> int | None:
+    from danvan.units.models import AdministrativeUnit
+
+    code = session.unit.path.strip("/").split("/")[0]
+    return AdministrativeUnit.objects.filter(code=code).values_list("pk", flat=True).first()
+
+
+@login_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    sessions = VoterContactSession.objects.visible_to(request.user).select_related("unit")
+    return render(
+        request,
+        "voter_contact/session_list.html",
+        {"sessions": sessions[:200], "can_act": can(request.user, Capability.ACT)},
+    )
+
+
+@login_required
+def session_new(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, Capability.ACT):
+        raise PermissionDenied(_("You may not record voter contact sessions."))
+    form = SessionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = session_create(actor=Actor.from_request(request), **form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The session was recorded."))
+            return redirect("voter_contact:detail", pk=session.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "voter_contact/session_form.html", {"form": form}, status=status)
+
+
+@login_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _visible_session(request, pk)
+    can_act = can(request.user, Capability.ACT, session.unit)
+    form = (
+        RecommendationForm(user=request.user, province_id=_province_id(session))
+        if can_act
+        else None
+    )
+    return _render_detail(request, session, form, can_act=can_act)
+
+
+def _render_detail(
+    request: HttpRequest,
+    session: VoterContactSession,
+    form: RecommendationForm | None,
+    *,
+    can_act: bool,
+    status: int = 200,
+) -> HttpResponse:
+    recommendations = session.recommendations.select_related(
+        "voice__topic", "voice__unit"
+    ).order_by("id")
+    return render(
+        request,
+        "voter_contact/session_detail.html",
+        {
+            "session": session,
+            "recommendations": recommendations,
+            "form": form,
+            "can_act": can_act,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def recommendation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _visible_session(request, pk)
+    if not can(request.user, Capability.ACT, session.unit):
+        raise PermissionDenied(_("You may not record voter contact sessions."))
+    form = RecommendationForm(request.POST, user=request.user, province_id=_province_id(session))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            session_add_recommendation(
+                actor=Actor.from_request(request),
+                session=session,
+                text=data["text"],
+                topic=data["topic"],
+                unit=data["unit"] or session.unit,
+                joint=data["joint"],
+                submitter_name=data["submitter_name"],
+                submitter_address=data["submitter_address"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The recommendation was recorded."))
+            return redirect("voter_contact:detail", pk=session.pk)
+    return _render_detail(request, session, form, can_act=True, status=400)
+
+
+@login_required
+def import_voices(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Import voices from a spreadsheet; with ``pk``, the recommendations of one session."""
+    session = _visible_session(request, pk) if pk is not None else None
+    if not can(request.user, Capability.ACT, session.unit if session else None):
+        raise PermissionDenied(_("You may not import voices."))
+    form_class = SessionImportForm if session else VoiceImportForm
+    form = form_class(request.POST, request.FILES) if request.method == "POST" else form_class()
+    report: VoiceImportReport | None = None
+    file_error = None
+    seconds = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        actor = Actor.from_request(request)
+        started = time.monotonic()
+        try:
+            if session is not None:
+                rows = parse_voice_file(
+                    name=upload.name,
+                    data=upload.read(),
+                    fixed_kind="voter_recommendation",
+                    fixed_date=session.date,
+                    default_unit_code=session.unit.code if session.unit.is_commune else "",
+                )
+            else:
+                rows = parse_voice_file(name=upload.name, data=upload.read())
+        except TableError as exc:
+            file_error = str(exc)
+        else:
+            only_valid = form.cleaned_data["only_valid"]
+            if session is not None:
+                report = session_import_recommendations(
+                    actor=actor, session=session, rows=rows, only_valid=only_valid
+                )
+            else:
+                report = voices_import(actor=actor, rows=rows, only_valid=only_valid)
+            seconds = round(time.monotonic() - started, 1)
+            if report.imported:
+                messages.success(
+                    request, _("Imported %(count)s voices.") % {"count": report.imported}
+                )
+                if session is not None and not report.error_rows:
+                    return redirect("voter_contact:detail", pk=session.pk)
+            elif report.error_rows:
+                messages.error(
+                    request,
+                    _(
+                        "Nothing was imported: %(count)s rows have errors. Fix them, or choose to import only the valid rows."
+                    )
+                    % {"count": len(report.error_rows)},
+                )
+    refused = (
+        (request.method == "POST" and not form.is_valid())
+        or file_error
+        or (report and report.error_rows and not report.imported)
+    )
+    return render(
+        request,
+        "voter_contact/import_voices.html",
+        {
+            "session": session,
+            "form": form,
+            "report": report,
+            "file_error": file_error,
+            "seconds": seconds,
+        },
+        status=400 if refused else 200,
+    )
+
+
+@login_required
+def voice_template(request: HttpRequest, fmt: str) -> HttpResponse:
+    session = request.GET.get("for") == "session"
+    name = "mau-kien-nghi-cu-tri" if session else "mau-y-kien"
+    if fmt == "xlsx":
+        response = HttpResponse(voice_template_xlsx(session=session), content_type=XLSX)
+    elif fmt == "csv":
+        response = HttpResponse(
+            voice_template_csv(session=session), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+def session_report_view(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _visible_session(request, pk)
+    return render(
+        request,
+        "voter_contact/session_report.html",
+        {"session": session, "report": session_report(session=session)},
+    )
+
+
+@login_required
+def session_report_export(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _visible_session(request, pk)
+    with translation.override("vi"):
+        data = session_report_xlsx(session_report(session=session))
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="bao-cao-tiep-xuc-cu-tri-{session.pk}.xlsx"'
+    )
+    return response
