@@ -30,12 +30,12 @@ import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.db import connection
+from django.utils import timezone
 
-from danvan.units.models import AdministrativeUnit, UnitTier  # noqa: E402
-from danvan.voices.models import Topic, Voice, VoiceStatus  # noqa: E402
-from danvan.voices.tracking import new_tracking_code  # noqa: E402
+from danvan.units.models import AdministrativeUnit, UnitTier
+from danvan.voices.models import Topic, Voice, VoiceStatus
+from danvan.voices.tracking import new_tracking_code
 
 KINDS = (
     ["reflection"] * 8
