@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from danvan.lib.forms import SpreadsheetImportForm
 from danvan.units.models import VILLAGE_KINDS, UnitKind
 
 
@@ -20,20 +20,7 @@ class VillageForm(forms.Form):
     )
 
 
-class VillageImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File (.xlsx or .csv)"),
-        help_text=_(
-            "Columns: commune code, name, kind (village or residential group), remote (yes/no)."
-        ),
+class VillageImportForm(SpreadsheetImportForm):
+    columns_help = _(
+        "Columns: commune code, name, kind (village or residential group), remote (yes/no)."
     )
-    only_valid = forms.BooleanField(label=_("Import only the rows without errors"), required=False)
-
-    def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.DANVAN_MAX_IMPORT_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)s MB.")
-                % {"mb": settings.DANVAN_MAX_IMPORT_BYTES // (1024 * 1024)}
-            )
-        return upload

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can, scope_for
 from danvan.audit.context import Actor
+from danvan.lib.forms import import_outcome
 from danvan.lib.text import natural_key
 from danvan.organizations.models import Body
 from danvan.units.forms import VillageForm, VillageImportForm
@@ -174,28 +175,15 @@ def village_import(request: HttpRequest, code: str) -> HttpResponse:
                 rows=rows,
                 only_valid=form.cleaned_data["only_valid"],
             )
-            if report.imported:
-                messages.success(
-                    request,
-                    _("Imported %(count)s villages and residential groups.")
-                    % {"count": report.imported},
-                )
-                if not report.error_rows:
-                    return redirect("units:detail", code=commune.code)
-            elif report.error_rows:
-                messages.error(
-                    request,
-                    _(
-                        "Nothing was imported: %(count)s rows have errors. Fix them, or choose to import only the valid rows."
-                    )
-                    % {"count": len(report.error_rows)},
-                )
-    refused = (
-        (request.method == "POST" and not form.is_valid())
-        or file_error
-        or (report and report.error_rows and not report.imported)
+    status = import_outcome(
+        request,
+        form=form,
+        file_error=file_error,
+        report=report,
+        imported_message=_("Imported %(count)s villages and residential groups."),
     )
-    status = 400 if refused else 200
+    if report is not None and report.imported and not report.error_rows:
+        return redirect("units:detail", code=commune.code)
     return render(
         request,
         "units/village_import.html",

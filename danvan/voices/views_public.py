@@ -17,7 +17,6 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from danvan.audit.context import Actor, client_ip
 from danvan.deadlines.models import VoiceKind
-from danvan.lib.text import fold
+from danvan.units.selectors import match_units
 from danvan.voices import conf
 from danvan.voices.attachments import attachment_add
 from danvan.voices.forms_public import LookupForm, VoiceSubmitForm, public_units
@@ -146,25 +145,7 @@ def submitted(request: HttpRequest) -> HttpResponse:
 def unit_search(request: HttpRequest) -> HttpResponse:
     """Suggestions for the place picker, open to everyone: current communes and villages only."""
     query = (request.GET.get("q") or request.GET.get("unit_query") or "")[:100]
-    folded = fold(query)
-    units: Any = public_units().none()
-    if folded.replace("-", "").isdigit():
-        units = public_units().filter(code__startswith=folded).order_by("code")
-    elif folded:
-        units = (
-            public_units()
-            .filter(name_folded__contains=folded)
-            .annotate(
-                rank=Case(
-                    When(name_folded=folded, then=Value(0)),
-                    When(name_folded__endswith=f" {folded}", then=Value(1)),
-                    When(name_folded__startswith=folded, then=Value(2)),
-                    default=Value(3),
-                    output_field=IntegerField(),
-                )
-            )
-            .order_by("rank", "tier", "name_folded")
-        )
+    units = match_units(public_units(), query)
     return render(
         request,
         "voices/public/_unit_results.html",

@@ -3,10 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from danvan.accounts.roles import Capability
+from danvan.lib.forms import SpreadsheetImportForm
 from danvan.organizations.models import Body, BodyKind
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.models import Topic
@@ -99,30 +99,15 @@ class RecommendationForm(forms.Form):
         topic_field.queryset = Topic.objects.for_province(province_id)
 
 
-class VoiceImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File (.xlsx or .csv)"),
-        help_text=_(
-            "Columns: kind, topic, unit code, content, date received (dd/mm/yyyy), name, "
-            "contact, address."
-        ),
+class VoiceImportForm(SpreadsheetImportForm):
+    columns_help = _(
+        "Columns: kind, topic, unit code, content, date received (dd/mm/yyyy), name, "
+        "contact, address."
     )
-    only_valid = forms.BooleanField(label=_("Import only the rows without errors"), required=False)
-
-    def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.DANVAN_MAX_IMPORT_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)s MB.")
-                % {"mb": settings.DANVAN_MAX_IMPORT_BYTES // (1024 * 1024)}
-            )
-        return upload
 
 
 class SessionImportForm(VoiceImportForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = _(
-            "Columns: topic, unit code (empty: the session's commune), content, joint (yes/no), "
-            "name, address."
-        )
+    columns_help = _(
+        "Columns: topic, unit code (empty: the session's commune), content, joint (yes/no), "
+        "name, address."
+    )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can
 from danvan.audit.context import Actor
+from danvan.lib.forms import import_outcome
 from danvan.voices.importing import (
     TableError,
     VoiceImportReport,
@@ -185,25 +186,15 @@ def import_voices(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             else:
                 report = voices_import(actor=actor, rows=rows, only_valid=only_valid)
             seconds = round(time.monotonic() - started, 1)
-            if report.imported:
-                messages.success(
-                    request, _("Imported %(count)s voices.") % {"count": report.imported}
-                )
-                if session is not None and not report.error_rows:
-                    return redirect("voter_contact:detail", pk=session.pk)
-            elif report.error_rows:
-                messages.error(
-                    request,
-                    _(
-                        "Nothing was imported: %(count)s rows have errors. Fix them, or choose to import only the valid rows."
-                    )
-                    % {"count": len(report.error_rows)},
-                )
-    refused = (
-        (request.method == "POST" and not form.is_valid())
-        or file_error
-        or (report and report.error_rows and not report.imported)
+    status = import_outcome(
+        request,
+        form=form,
+        file_error=file_error,
+        report=report,
+        imported_message=_("Imported %(count)s voices."),
     )
+    if session is not None and report is not None and report.imported and not report.error_rows:
+        return redirect("voter_contact:detail", pk=session.pk)
     return render(
         request,
         "voter_contact/import_voices.html",
@@ -214,7 +205,7 @@ def import_voices(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "file_error": file_error,
             "seconds": seconds,
         },
-        status=400 if refused else 200,
+        status=status,
     )
 
 

@@ -1,0 +1,68 @@
+"""Forms several apps share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+
+class SpreadsheetImportForm(forms.Form):
+    """Upload a CSV/XLSX file to import, size-checked; subclasses say which columns it holds."""
+
+    #: The help text under the file field: the columns the file must have.
+    columns_help: Any = ""
+
+    file = forms.FileField(label=_("File (.xlsx or .csv)"))
+    only_valid = forms.BooleanField(label=_("Import only the rows without errors"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = self.columns_help
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.DANVAN_MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB.")
+                % {"mb": settings.DANVAN_MAX_IMPORT_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+def import_outcome(
+    request: HttpRequest,
+    *,
+    form: forms.Form,
+    file_error: str | None,
+    report: Any,
+    imported_message: str,
+) -> int:
+    """Tell the officer what an import did; the HTTP status of the page that shows it.
+
+    ``report`` has ``imported`` (rows written) and ``error_rows``; ``imported_message`` has a
+    ``%(count)s``. Nothing written because of errors, an unreadable file or an invalid form answer
+    400; anything else 200.
+    """
+    if report is not None:
+        if report.imported:
+            messages.success(request, imported_message % {"count": report.imported})
+        elif report.error_rows:
+            messages.error(
+                request,
+                gettext(
+                    "Nothing was imported: %(count)s rows have errors. Fix them, or choose to import only the valid rows."
+                )
+                % {"count": len(report.error_rows)},
+            )
+    refused = (
+        (request.method == "POST" and not form.is_valid())
+        or file_error
+        or (report is not None and report.error_rows and not report.imported)
+    )
+    return 400 if refused else 200
