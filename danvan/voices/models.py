@@ -20,7 +20,16 @@ from danvan.deadlines.models import Complexity, VoiceKind
 from danvan.lib.crypto import EncryptedTextField
 from danvan.lib.scoping import ScopedQuerySet
 
-__all__ = ["Channel", "Topic", "Voice", "VoiceDeadline", "VoiceEvent", "VoiceKind", "VoiceStatus"]
+__all__ = [
+    "Channel",
+    "Coordination",
+    "Topic",
+    "Voice",
+    "VoiceDeadline",
+    "VoiceEvent",
+    "VoiceKind",
+    "VoiceStatus",
+]
 
 
 class Channel(models.TextChoices):
@@ -165,7 +174,11 @@ class Voice(models.Model):
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    #: The day the answer or first-time decision was issued to the citizen (published): a second
+    #: complaint is counted from it (Law on Complaints Art. 33).
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
     satisfaction = models.PositiveSmallIntegerField(_("satisfaction"), null=True, blank=True)
+    satisfaction_comment = models.TextField(_("comment on the answer"), blank=True)
     previous = models.ForeignKey(
         "self",
         verbose_name=_("first complaint"),
@@ -216,6 +229,8 @@ class VoiceDeadline(models.Model):
     counts_from = models.CharField(max_length=20)
     citation = models.CharField(_("legal basis"), max_length=255, blank=True)
     done_on = models.DateField(_("done on"), null=True, blank=True)
+    #: Extensions granted so far; the engine checks them against what the law allows.
+    extensions = models.PositiveSmallIntegerField(_("extensions"), default=0)
 
     class Meta:
         verbose_name = _("due date")
@@ -249,6 +264,46 @@ class VoiceEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voice} {self.action}"
+
+
+class Coordination(models.Model):
+    """A request to another body to coordinate on a case, and that body's reply.
+
+    Decision 33/2017/QĐ-TTg Art. 12: the lead agency asks within 5 working days; the coordinating
+    body replies within 15 days. ``due_on`` is the reply's due date, fixed when asked.
+    """
+
+    voice = models.ForeignKey(Voice, on_delete=models.CASCADE, related_name="coordinations")
+    body = models.ForeignKey(
+        "organizations.Body",
+        verbose_name=_("coordinating body"),
+        on_delete=models.PROTECT,
+        related_name="coordinations",
+    )
+    request = models.TextField(_("what is asked"))
+    requested_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    due_on = models.DateField(_("reply due on"), null=True, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("coordination request")
+        verbose_name_plural = _("coordination requests")
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "voice",
+                "body",
+                condition=models.Q(replied_at__isnull=True),
+                name="coordination_one_open_request_per_body",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voice} → {self.body}"
 
 
 class DenouncerIdentity(models.Model):
