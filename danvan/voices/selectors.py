@@ -9,17 +9,41 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import scope_for
+from danvan.deadlines.calendar import WorkingCalendar
+from danvan.deadlines.selectors import working_calendar
 from danvan.organizations.models import Body
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.models import OPEN_STATUSES, Topic, Voice
 
-#: "Due soon" means open and due within this many days, unless the officer asks for another span.
+#: "Due soon" means open and due within this many working days (``DANVAN_DUE_SOON_DAYS``, of which
+#: this is the default), unless the officer asks for another span in the inbox.
 DUE_SOON_DAYS = 3
+
+
+def due_soon_days() -> int:
+    """How many working days ahead an open case counts as "due soon": the inbox's filter and
+    badge and the daily urging job (``DANVAN_DUE_SOON_DAYS``)."""
+    return int(getattr(settings, "DANVAN_DUE_SOON_DAYS", DUE_SOON_DAYS))
+
+
+def due_soon_until(
+    today: datetime.date,
+    days: int | None = None,
+    *,
+    calendar: WorkingCalendar | None = None,
+) -> datetime.date:
+    """The last due date that counts as "due soon" on ``today``: ``days`` working days after it
+    (``DANVAN_DUE_SOON_DAYS`` when None) on the Vietnamese working calendar with the
+    administrators' exceptions. The one definition the inbox and the urging job share; compute it
+    once per request or run (reading the calendar is one query when ``calendar`` is not given)."""
+    calendar = calendar or working_calendar()
+    return calendar.add_working_days(today, due_soon_days() if days is None else days)
 
 
 class Urgency:
@@ -40,14 +64,22 @@ class InboxFilters:
     received_to: datetime.date | None = None
     due_before: datetime.date | None = None
     urgency: str = ""
-    due_soon_days: int = DUE_SOON_DAYS
+    #: Working days; None means ``DANVAN_DUE_SOON_DAYS``.
+    due_soon_days: int | None = None
 
 
 def inbox_for(
-    user: Any, filters: InboxFilters | None = None, *, today: datetime.date | None = None
+    user: Any,
+    filters: InboxFilters | None = None,
+    *,
+    today: datetime.date | None = None,
+    due_soon_until_day: datetime.date | None = None,
 ) -> QuerySet[Voice]:
     """The voices ``user`` may see, filtered, most urgent first (due date, nulls last; then the
-    oldest received), with what a list row shows already joined."""
+    oldest received), with what a list row shows already joined.
+
+    ``due_soon_until_day`` is ``due_soon_until(today, filters.due_soon_days)`` when the caller has
+    it already (it is computed here otherwise, and only for the "due soon" filter)."""
     filters = filters or InboxFilters()
     today = today or timezone.localdate()
     voices = Voice.objects.visible_to(user).select_related("topic", "unit__parent", "assignee")
@@ -75,21 +107,23 @@ def inbox_for(
     if filters.urgency == Urgency.OVERDUE:
         voices = voices.filter(status__in=OPEN_STATUSES, due_on__lt=today)
     elif filters.urgency == Urgency.DUE_SOON:
-        voices = voices.filter(
-            status__in=OPEN_STATUSES,
-            due_on__gte=today,
-            due_on__lte=today + datetime.timedelta(days=filters.due_soon_days),
-        )
+        until = due_soon_until_day or due_soon_until(today, filters.due_soon_days)
+        voices = voices.filter(status__in=OPEN_STATUSES, due_on__gte=today, due_on__lte=until)
     return voices.order_by(F("due_on").asc(nulls_last=True), "received_on", "id")
 
 
-def urgency_of(voice: Voice, *, today: datetime.date, due_soon_days: int = DUE_SOON_DAYS) -> str:
-    """``Urgency.OVERDUE``, ``Urgency.DUE_SOON`` or "" for one voice, as the inbox badges it."""
+def urgency_of(
+    voice: Voice, *, today: datetime.date, due_soon_until_day: datetime.date | None = None
+) -> str:
+    """``Urgency.OVERDUE``, ``Urgency.DUE_SOON`` or "" for one voice, as the inbox badges it.
+
+    Pass ``due_soon_until_day`` (from ``due_soon_until``) when badging many voices: without it
+    the calendar is read for this one."""
     if not voice.is_open or voice.due_on is None:
         return ""
     if voice.due_on < today:
         return Urgency.OVERDUE
-    if voice.due_on <= today + datetime.timedelta(days=due_soon_days):
+    if voice.due_on <= (due_soon_until_day or due_soon_until(today)):
         return Urgency.DUE_SOON
     return ""
 

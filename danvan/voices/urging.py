@@ -3,7 +3,8 @@
 Run once a day (``manage.py run_urging`` from cron, or the ``urge_cases`` task): for each open
 voice with a stored due date,
 
-- due within ``DUE_SOON_DAYS`` working days: the officers of the responsible body are reminded;
+- due soon (``due_soon_until`` in ``selectors.py``: within ``DANVAN_DUE_SOON_DAYS`` working days,
+  the same span the inbox badges and filters): the officers of the responsible body are reminded;
 - overdue: they are told so, and so is the body above it (``Body.parent``), its leaders first;
 - an overdue denunciation: the superior body is asked, once, for a report within 5 working days
   (Law on Denunciations 25/2018/QH14 Art. 38), and the case's timeline records the request.
@@ -20,7 +21,6 @@ import datetime
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
@@ -38,11 +38,9 @@ from danvan.notifications.models import NotificationKind
 from danvan.notifications.services import notify
 from danvan.organizations.models import Body, Membership
 from danvan.voices.models import OPEN_STATUSES, Voice, VoiceDeadline, VoiceEvent
+from danvan.voices.selectors import due_soon_until
 
 logger = logging.getLogger(__name__)
-
-#: How many working days ahead a due date counts as "due soon".
-DUE_SOON_DAYS = 3
 
 #: Law on Denunciations Art. 38: the superior requires a report within 5 working days.
 SUPERIOR_REPORT_WORKING_DAYS = 5
@@ -52,10 +50,6 @@ SUPERIOR_REPORT_REQUESTED = "superior_report_requested"
 ACTOR_LABEL = "urging"
 
 _ACT_ROLES = [role for role in Role.values if role_has(role, Capability.ACT)]
-
-
-def due_soon_days() -> int:
-    return int(getattr(settings, "DANVAN_DUE_SOON_DAYS", DUE_SOON_DAYS))
 
 
 @dataclasses.dataclass
@@ -306,7 +300,7 @@ def run_urging(*, today: datetime.date | None = None) -> UrgingReport:
     """Remind and escalate every open case that is due soon or overdue on ``today``."""
     today = today or timezone.localdate()
     calendar = working_calendar()
-    horizon = calendar.add_working_days(today, due_soon_days())
+    horizon = due_soon_until(today, calendar=calendar)
     report = UrgingReport(today=today)
     actor = Actor.system(ACTOR_LABEL)
     recipients = _Recipients()

@@ -8,6 +8,7 @@ action, 403 for a missing permission.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +39,13 @@ from danvan.voices.forms import (
     InboxFilterForm,
 )
 from danvan.voices.models import Voice, VoiceStatus
-from danvan.voices.selectors import assignable_bodies, inbox_for, topics_for, urgency_of
+from danvan.voices.selectors import (
+    assignable_bodies,
+    due_soon_until,
+    inbox_for,
+    topics_for,
+    urgency_of,
+)
 from danvan.voices.services import (
     StaleCaseError,
     case_accept,
@@ -90,10 +97,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()
     filters = form.filters()
-    page = Paginator(inbox_for(request.user, filters, today=today), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    rows = [(v, urgency_of(v, today=today, due_soon_days=filters.due_soon_days)) for v in page]
+    if getattr(form, "cleaned_data", {}).get("days") is None:
+        # No span typed: "due soon" is DANVAN_DUE_SOON_DAYS working days, as for the urging job.
+        filters = dataclasses.replace(filters, due_soon_days=None)
+    until = due_soon_until(today, filters.due_soon_days)  # the calendar read once per request
+    page = Paginator(
+        inbox_for(request.user, filters, today=today, due_soon_until_day=until), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    rows = [(v, urgency_of(v, today=today, due_soon_until_day=until)) for v in page]
     can_act = can(request.user, Capability.ACT)
     return render(
         request,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from danvan.audit.context import Actor
 from danvan.deadlines.engine import compute_schedule
+from danvan.deadlines.selectors import working_calendar
 from danvan.voices.models import Topic, Voice, VoiceEvent, VoiceStatus
 from danvan.voices.services import case_accept, case_answer, case_refuse, voice_submit
 
@@ -69,14 +70,17 @@ def html(response) -> str:
 
 def received_due_in(days_from: int, days_to: int) -> datetime.date:
     """A day of receipt that puts a first complaint's acceptance due within the given span of
-    days from today, whatever today is (weekends and holidays move it)."""
+    working days from today (0: today), whatever today is (weekends and holidays move it)."""
     today = timezone.localdate()
+    calendar = working_calendar()
+    earliest = calendar.add_working_days(today, days_from) if days_from else today
+    latest = calendar.add_working_days(today, days_to)
     for back in range(60):
         received = today - datetime.timedelta(days=back)
         due = compute_schedule(
             kind="complaint_first", received=received, remote=False, complexity="normal"
         ).due("accept")
-        if due is not None and days_from <= (due - today).days <= days_to:
+        if due is not None and earliest <= due <= latest:
             return received
     raise AssertionError("no day of receipt gives that due date")
 
@@ -235,6 +239,18 @@ def test_due_soon_takes_the_number_of_days_the_officer_chose(world, commune_offi
 
     assert listed(client, urgency="due_soon") == set()
     assert listed(client, urgency="due_soon", days=8) == {voice.tracking_code}
+
+
+def test_due_soon_is_danvan_due_soon_days_working_days_as_for_urging(
+    world, commune_officer, login, settings
+):
+    voice = submit(world.anh_son_village, received_on=received_due_in(5, 8))
+    settings.DANVAN_DUE_SOON_DAYS = 8
+    client = login(commune_officer)
+
+    assert listed(client, urgency="due_soon") == {voice.tracking_code}
+    assert "badge-due-soon" in html(client.get(INBOX))
+    assert listed(client, urgency="due_soon", days=3) == set()
 
 
 def test_an_invalid_filter_is_reported_and_ignored(mixed, commune_officer, login):

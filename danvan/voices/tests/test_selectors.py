@@ -7,11 +7,14 @@ import datetime
 import pytest
 
 from danvan.audit.context import Actor
+from danvan.deadlines.calendar import WorkingCalendar
+from danvan.deadlines.models import CalendarException
 from danvan.voices.models import Topic, Voice, VoiceStatus
 from danvan.voices.selectors import (
     InboxFilters,
     Urgency,
     assignable_bodies,
+    due_soon_until,
     inbox_for,
     topics_for,
     urgency_of,
@@ -113,23 +116,50 @@ def test_due_before_overdue_and_due_soon(world, commune_officer):
     after = ACCEPT_DUE + datetime.timedelta(days=1)
     assert found(after, urgency=Urgency.OVERDUE) == {complaint.tracking_code}
     assert found(ACCEPT_DUE, urgency=Urgency.OVERDUE) == set()
-    # Due soon: within 3 days by default, or the span the officer chose.
-    assert found(ACCEPT_DUE - datetime.timedelta(days=3), urgency=Urgency.DUE_SOON) == {
+    # Due soon: within 3 working days by default (DANVAN_DUE_SOON_DAYS), or the span the officer
+    # chose. Friday 6 Nov: Mon 9, Tue 10, Wed 11 are the three working days ahead.
+    assert found(datetime.date(2026, 11, 6), urgency=Urgency.DUE_SOON) == {complaint.tracking_code}
+    # Saturday 7 Nov is 4 calendar days before and still due soon: the weekend does not count.
+    assert found(datetime.date(2026, 11, 7), urgency=Urgency.DUE_SOON) == {complaint.tracking_code}
+    # Thursday 5 Nov: Fri 6, Mon 9, Tue 10; the 11th is the fourth working day.
+    assert found(datetime.date(2026, 11, 5), urgency=Urgency.DUE_SOON) == set()
+    assert found(datetime.date(2026, 11, 5), urgency=Urgency.DUE_SOON, due_soon_days=4) == {
         complaint.tracking_code
     }
-    assert found(ACCEPT_DUE - datetime.timedelta(days=4), urgency=Urgency.DUE_SOON) == set()
-    assert found(
-        ACCEPT_DUE - datetime.timedelta(days=4), urgency=Urgency.DUE_SOON, due_soon_days=4
-    ) == {complaint.tracking_code}
     assert found(after, urgency=Urgency.DUE_SOON) == set()
 
 
-def test_urgency_of_one_voice(world):
+def test_due_soon_is_the_setting_in_working_days_with_the_calendars_exceptions(settings):
+    thursday = datetime.date(2026, 11, 5)
+
+    assert due_soon_until(thursday) == datetime.date(2026, 11, 10)
+    settings.DANVAN_DUE_SOON_DAYS = 4
+    assert due_soon_until(thursday) == ACCEPT_DUE
+    assert due_soon_until(thursday, 1) == datetime.date(2026, 11, 6)
+    assert due_soon_until(thursday, 0) == thursday
+    # An administrator's day off (a swapped day) is not counted.
+    CalendarException.objects.create(
+        day=datetime.date(2026, 11, 6), is_working_day=False, reason="Nghỉ bù"
+    )
+    assert due_soon_until(thursday, 1) == datetime.date(2026, 11, 9)
+    assert due_soon_until(thursday, 1, calendar=WorkingCalendar()) == datetime.date(2026, 11, 6)
+
+
+def test_urgency_of_one_voice(world, settings):
     voice = submit(world.anh_son_village)
 
     assert urgency_of(voice, today=ACCEPT_DUE + datetime.timedelta(days=1)) == Urgency.OVERDUE
     assert urgency_of(voice, today=ACCEPT_DUE) == Urgency.DUE_SOON
+    assert urgency_of(voice, today=datetime.date(2026, 11, 6)) == Urgency.DUE_SOON
+    assert urgency_of(voice, today=datetime.date(2026, 11, 5)) == ""
     assert urgency_of(voice, today=RECEIVED) == ""
+    # The span given by the caller wins, so a page computes it once for all its rows.
+    assert (
+        urgency_of(voice, today=datetime.date(2026, 11, 5), due_soon_until_day=ACCEPT_DUE)
+        == Urgency.DUE_SOON
+    )
+    settings.DANVAN_DUE_SOON_DAYS = 4
+    assert urgency_of(voice, today=datetime.date(2026, 11, 5)) == Urgency.DUE_SOON
 
 
 def test_the_most_urgent_come_first_and_cases_without_a_due_date_last(world, commune_officer):

@@ -17,6 +17,7 @@ from danvan.audit.models import AuditEntry
 from danvan.notifications.models import Notification, NotificationKind
 from danvan.organizations.services import membership_add
 from danvan.voices.models import Topic, Voice, VoiceEvent
+from danvan.voices.selectors import InboxFilters, Urgency, inbox_for, urgency_of
 from danvan.voices.services import case_accept, case_assign, voice_submit
 from danvan.voices.urging import SUPERIOR_REPORT_REQUESTED, run_urging, urge_cases
 
@@ -97,6 +98,23 @@ def test_the_due_soon_window_is_a_setting(complaint, village_member, settings):
     run_urging(today=datetime.date(2026, 11, 27))
 
     assert notified(village_member, NotificationKind.DUE_SOON).exists()
+
+
+@pytest.mark.parametrize("days", [3, 4])
+def test_the_urging_job_reminds_exactly_what_the_inbox_shows_as_due_soon(
+    complaint, village_member, commune_officer, settings, days
+):
+    # Friday 27 Nov: the 3rd working day ahead is Wed 2 Dec, the 4th Thu 3 Dec, the due date.
+    settings.DANVAN_DUE_SOON_DAYS = days
+    friday = datetime.date(2026, 11, 27)
+    due_soon = inbox_for(commune_officer, InboxFilters(urgency=Urgency.DUE_SOON), today=friday)
+
+    report = run_urging(today=friday)
+
+    assert [v.tracking_code for v in due_soon] == ([complaint.tracking_code] if days == 4 else [])
+    assert report.due_soon == len(due_soon)
+    assert notified(village_member, NotificationKind.DUE_SOON).count() == len(due_soon)
+    assert urgency_of(complaint, today=friday) == (Urgency.DUE_SOON if days == 4 else "")
 
 
 def test_an_overdue_case_tells_the_assignee_and_the_body_above_it(
