@@ -311,7 +311,9 @@ def _check_overrides(
             raise DeadlineError(_("A time limit is at least one day."))
 
 
-def _add(calendar: WorkingCalendar, start: datetime.date, amount: int, unit: str) -> datetime.date:
+def add_limit(
+    calendar: WorkingCalendar, start: datetime.date, amount: int, unit: str
+) -> datetime.date:
     if unit == LimitUnit.WORKING_DAYS:
         return calendar.add_working_days(start, amount)
     return calendar.add_calendar_days_with_rollover(start, amount)
@@ -341,12 +343,12 @@ def _schedule_step(
         )
     chain: list[datetime.date | None] = [None] * (allowed + 1)
     if start is not None:
-        chain[0] = _add(calendar, start, amount, rule.unit)
+        chain[0] = add_limit(calendar, start, amount, rule.unit)
         for i in range(1, allowed + 1):
             previous = chain[i - 1]
             assert previous is not None and rule.extension_amount is not None
             # Each extension runs from the end of the limit it extends.
-            chain[i] = _add(calendar, previous, rule.extension_amount, rule.unit)
+            chain[i] = add_limit(calendar, previous, rule.extension_amount, rule.unit)
     return ScheduledStep(
         step=rule.step,
         due=chain[granted],

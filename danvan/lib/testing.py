@@ -9,8 +9,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 
-def refused(call: Callable[[], Any]) -> list[str]:
-    """Run ``call``, which must raise ValidationError, and return its messages."""
+def refused(call: Callable[[], Any], saying: str | None = None) -> list[str]:
+    """Run ``call``, which must raise ValidationError, and return its messages; with ``saying``,
+    one of the messages must contain it."""
     with pytest.raises(ValidationError) as caught:
         call()
-    return caught.value.messages
+    messages = caught.value.messages
+    if saying is not None:
+        assert any(saying in m for m in messages), messages
+    return messages

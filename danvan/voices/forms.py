@@ -13,9 +13,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from danvan.deadlines.models import VoiceKind
+from danvan.deadlines.models import Complexity, VoiceKind
 from danvan.organizations.models import Body
-from danvan.voices.models import Topic, VoiceStatus
+from danvan.voices.models import Coordination, Topic, VoiceStatus
 from danvan.voices.selectors import DUE_SOON_DAYS, InboxFilters, Urgency
 from danvan.voices.services import ALLOWED_FROM
 
@@ -184,6 +184,117 @@ class ReopenForm(CaseActionForm):
     )
 
 
+class ForwardForm(CaseActionForm):
+    body = forms.ModelChoiceField(
+        label=_("Competent body"), queryset=Body.objects.none(), empty_label=_("Choose a body")
+    )
+    reason = forms.CharField(
+        label=_("Why this body is competent"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text=_("The citizen will read it. A denouncer's identity is never handed over."),
+    )
+
+    def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        body_field = self.fields["body"]
+        assert isinstance(body_field, forms.ModelChoiceField)
+        body_field.queryset = bodies
+
+
+class CoordinateForm(CaseActionForm):
+    bodies = forms.ModelMultipleChoiceField(
+        label=_("Bodies asked to coordinate"),
+        queryset=Body.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    request = forms.CharField(
+        label=_("What they are asked to do"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+    def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bodies_field = self.fields["bodies"]
+        assert isinstance(bodies_field, forms.ModelMultipleChoiceField)
+        bodies_field.queryset = bodies
+
+
+class CoordinationReplyForm(CaseActionForm):
+    coordination = forms.ModelChoiceField(
+        label=_("Reply of"), queryset=Coordination.objects.none(), empty_label=None
+    )
+    reply = forms.CharField(
+        label=_("Reply"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000
+    )
+
+    def __init__(self, *args: Any, coordinations: QuerySet[Coordination], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["coordination"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = coordinations
+        field.label_from_instance = lambda c: c.body.name  # type: ignore[method-assign,assignment]
+
+
+class ExtendForm(CaseActionForm):
+    step = forms.ChoiceField(label=_("Step"))
+    complexity = forms.ChoiceField(
+        label=_("Complexity"),
+        choices=Complexity.choices,
+        help_text=_("Complex and especially complex cases may be extended where the law says so."),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the extension"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text=_("The citizen will read it."),
+    )
+
+    def __init__(self, *args: Any, steps: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        step_field = self.fields["step"]
+        assert isinstance(step_field, forms.ChoiceField)
+        step_field.choices = steps
+
+
+class SecondComplaintForm(CaseActionForm):
+    text = forms.CharField(
+        label=_("Content of the second complaint"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=10_000,
+    )
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()
+
+
+class RateForm(forms.Form):
+    """The citizen's rating of a published answer, on the public status page."""
+
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you with the answer?"),
+        choices=[
+            (5, _("5 — Very satisfied")),
+            (4, _("4 — Satisfied")),
+            (3, _("3 — Neither satisfied nor dissatisfied")),
+            (2, _("2 — Dissatisfied")),
+            (1, _("1 — Very dissatisfied")),
+        ],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
 #: Each action of the case page: its form and the statuses it can be taken from (the same as the
 #: services' ``allowed_from``; the services decide, this only chooses which forms to show).
 CASE_ACTION_FORMS: dict[str, type[CaseActionForm]] = {
@@ -194,6 +305,11 @@ CASE_ACTION_FORMS: dict[str, type[CaseActionForm]] = {
     "publish": PublishForm,
     "close": CloseForm,
     "reopen": ReopenForm,
+    "forward": ForwardForm,
+    "coordinate": CoordinateForm,
+    "coordination_reply": CoordinationReplyForm,
+    "extend": ExtendForm,
+    "second_complaint": SecondComplaintForm,
 }
 #: Each action's form and the statuses it may start from (the services' own map).
 CASE_ACTIONS: dict[str, tuple[type[CaseActionForm], tuple[str, ...]]] = {

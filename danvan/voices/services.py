@@ -23,6 +23,7 @@ from danvan.deadlines.models import Complexity, VoiceKind
 from danvan.organizations.models import Body
 from danvan.units.models import AdministrativeUnit, UnitTier
 from danvan.voices.models import (
+    Coordination,
     DenouncerIdentity,
     Topic,
     Voice,
@@ -43,13 +44,27 @@ NAMED_KINDS = frozenset(
 
 #: The statuses each case action may start from. Pages read it to offer only possible actions.
 ALLOWED_FROM: dict[str, tuple[str, ...]] = {
-    "accept": (VoiceStatus.RECEIVED,),
-    "refuse": (VoiceStatus.RECEIVED,),
+    # A forwarded case is accepted or refused again, by the competent body.
+    "accept": (VoiceStatus.RECEIVED, VoiceStatus.FORWARDED),
+    "refuse": (VoiceStatus.RECEIVED, VoiceStatus.FORWARDED),
     "assign": (VoiceStatus.ACCEPTED, VoiceStatus.ASSIGNED),
+    "forward": (VoiceStatus.RECEIVED, VoiceStatus.ACCEPTED, VoiceStatus.ASSIGNED),
+    "coordinate": (VoiceStatus.ACCEPTED, VoiceStatus.ASSIGNED),
+    "coordination_reply": (VoiceStatus.ACCEPTED, VoiceStatus.ASSIGNED, VoiceStatus.ANSWERED),
+    "extend": (VoiceStatus.ACCEPTED, VoiceStatus.ASSIGNED),
     "answer": (VoiceStatus.ACCEPTED, VoiceStatus.ASSIGNED, VoiceStatus.ANSWERED),
     "publish": (VoiceStatus.ANSWERED,),
     "close": (VoiceStatus.PUBLISHED, VoiceStatus.REFUSED, VoiceStatus.ANSWERED),
     "reopen": (VoiceStatus.CLOSED, VoiceStatus.PUBLISHED),
+    "rate": (VoiceStatus.PUBLISHED, VoiceStatus.CLOSED),
+    # Once decided, or while still open after its time limit has passed (checked by the service).
+    "second_complaint": (
+        VoiceStatus.PUBLISHED,
+        VoiceStatus.CLOSED,
+        VoiceStatus.ANSWERED,
+        VoiceStatus.ACCEPTED,
+        VoiceStatus.ASSIGNED,
+    ),
 }
 
 
@@ -80,19 +95,25 @@ def _refresh_due_on(voice: Voice) -> None:
     voice.due_on = min(pending) if pending else None
 
 
-def _store_schedule(voice: Voice) -> None:
-    """Compute every step's due date with the rules in force on the day of receipt; store them."""
+def _store_schedule(voice: Voice, *, extensions: dict[str, int] | None = None) -> None:
+    """Compute every step's due date with the rules in force on the day of receipt; store them.
+
+    ``extensions`` overrides the extensions stored on the steps (to grant one more)."""
+    existing = {d.step: d for d in voice.deadlines.all()}
+    granted = {d.step: d.extensions for d in existing.values() if d.extensions}
+    granted.update(extensions or {})
     schedule = compute_schedule(
         kind=voice.kind,
         received=voice.received_on,
         accepted=voice.accepted_on,
+        decided=voice.decided_on,
         remote=voice.is_remote,
         complexity=voice.complexity,
         joint=voice.is_joint,
+        extensions=granted,
         rule_set=voice.rule_set,
     )
     voice.rule_set_id = schedule.rule_set_id
-    existing = {d.step: d for d in voice.deadlines.all()}
     for step in schedule.steps:
         row = existing.get(step.step)
         if row is None:
@@ -103,9 +124,10 @@ def _store_schedule(voice: Voice) -> None:
                 counts_from=step.counts_from,
                 citation=step.citation[:255],
             )
-        elif row.due_on != step.due:
+        elif row.due_on != step.due or row.extensions != step.extensions_granted:
             row.due_on = step.due
-            row.save(update_fields=["due_on"])
+            row.extensions = step.extensions_granted
+            row.save(update_fields=["due_on", "extensions"])
     _refresh_due_on(voice)
 
 
@@ -406,7 +428,11 @@ def case_answer(*, actor: Actor, voice: Voice, expected_version: int, text: str)
 def case_publish(*, actor: Actor, voice: Voice, expected_version: int) -> Voice:
     def change(v: Voice) -> dict[str, Any]:
         v.published_at = timezone.now()
-        return {}
+        # The decision reaches the citizen today: the time for a second complaint runs from it.
+        v.decided_on = max(timezone.localdate(), v.accepted_on or v.received_on)
+        _store_schedule(v)
+        v.due_on = None
+        return {"decided_on": v.decided_on.isoformat()}
 
     return _transition(
         actor=actor,
@@ -461,3 +487,318 @@ def case_reopen(*, actor: Actor, voice: Voice, expected_version: int, reason: st
         note=reason,
         is_public=True,
     )
+
+
+def _active_body_above(voice: Voice, body: Body) -> None:
+    if not body.is_active:
+        raise ValidationError(_("This body is no longer active."))
+    if not voice.unit.path.startswith(body.unit.path):
+        raise ValidationError(_("The body must be at the case's unit or above it."))
+
+
+@transaction.atomic
+def case_forward(
+    *, actor: Actor, voice: Voice, expected_version: int, body: Body, reason: str
+) -> Voice:
+    """Hand the case to the competent body when this one is not competent.
+
+    The competent body accepts or refuses it anew; the steps counted from acceptance wait for
+    that. A denouncer's identity is never part of what is handed over: it stays in
+    ``DenouncerIdentity``, which only the roles the law permits can open (Law on Denunciations
+    Art. 9.1.b).
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Say why the case goes to another body."))
+
+    def change(v: Voice) -> dict[str, Any]:
+        _active_body_above(v, body)
+        if v.assignee_id == body.pk:
+            raise ValidationError(_("The case is already with this body."))
+        previous = v.assignee_id
+        v.assignee = body
+        v.accepted_on = None
+        today = timezone.localdate()
+        v.deadlines.filter(step="forward", done_on__isnull=True).update(done_on=today)
+        v.deadlines.filter(step__in=DONE_BY_ACCEPTANCE).update(done_on=None)
+        _store_schedule(v)
+        return {"assignee": [previous, body.pk]}
+
+    return _transition(
+        actor=actor,
+        voice=voice,
+        expected_version=expected_version,
+        action="forward",
+        to_status=VoiceStatus.FORWARDED,
+        change=change,
+        note=reason,
+        body=body,
+        is_public=True,
+    )
+
+
+def _coordination_reply_due(voice: Voice, asked_on: datetime.date) -> datetime.date | None:
+    """The coordinating body's reply is due 15 days after it is asked (Decision 33/2017/QĐ-TTg
+    Art. 12), as the case's rule set says; None where the rule set has no such limit."""
+    from danvan.deadlines.engine import add_limit
+    from danvan.deadlines.models import TimeLimitRule
+    from danvan.deadlines.selectors import working_calendar
+
+    rules = TimeLimitRule.objects.filter(rule_set_id=voice.rule_set_id, step="coordination_reply")
+    rule = rules.filter(kind=voice.kind).first() or rules.first()
+    if rule is None:
+        return None
+    amount = rule.amount_for(remote=voice.is_remote, complexity=voice.complexity)
+    return add_limit(working_calendar(), asked_on, amount, rule.unit)
+
+
+@transaction.atomic
+def case_coordinate(
+    *, actor: Actor, voice: Voice, expected_version: int, bodies: list[Body], request: str
+) -> Voice:
+    """Ask other bodies to coordinate; each reply gets its due date."""
+    request = request.strip()
+    if not request:
+        raise ValidationError(_("Say what the other bodies are asked to do."))
+    if not bodies:
+        raise ValidationError(_("Choose at least one body."))
+
+    def change(v: Voice) -> dict[str, Any]:
+        today = timezone.localdate()
+        for body in bodies:
+            if not body.is_active:
+                raise ValidationError(_("%(body)s is no longer active.") % {"body": body.name})
+            if not v.unit.path.startswith(body.unit.path):
+                # Its officers must be able to see the case to reply.
+                raise ValidationError(
+                    _("%(body)s is not at the case's unit or above it.") % {"body": body.name}
+                )
+            if body.pk == v.assignee_id:
+                raise ValidationError(
+                    _("%(body)s is the responsible body itself.") % {"body": body.name}
+                )
+            if Coordination.objects.filter(voice=v, body=body, replied_at__isnull=True).exists():
+                raise ValidationError(
+                    _("%(body)s has already been asked and has not replied yet.")
+                    % {"body": body.name}
+                )
+        due = _coordination_reply_due(v, today)
+        Coordination.objects.bulk_create(
+            Coordination(voice=v, body=b, request=request, requested_by=actor.user, due_on=due)
+            for b in bodies
+        )
+        v.deadlines.filter(step="coordinate", done_on__isnull=True).update(done_on=today)
+        _refresh_due_on(v)
+        return {"bodies": [b.pk for b in bodies], "reply_due": due.isoformat() if due else None}
+
+    return _transition(
+        actor=actor,
+        voice=voice,
+        expected_version=expected_version,
+        action="coordinate",
+        to_status=None,
+        change=change,
+        note=request,
+    )
+
+
+@transaction.atomic
+def coordination_reply(
+    *, actor: Actor, coordination: Coordination, expected_version: int, reply: str
+) -> Voice:
+    """Record a coordinating body's reply. Whoever may act on the case may record it; the
+    coordinating bodies are at the case's unit or above, so their officers can."""
+    reply = reply.strip()
+    if not reply:
+        raise ValidationError(_("The reply is empty."))
+    locked = (
+        Coordination.objects.select_for_update()
+        .select_related("body__unit")
+        .get(pk=coordination.pk)
+    )
+    if locked.replied_at is not None:
+        raise ValidationError(_("This body has already replied."))
+
+    def change(v: Voice) -> dict[str, Any]:
+        locked.reply = reply
+        locked.replied_at = timezone.now()
+        locked.save(update_fields=["reply", "replied_at"])
+        return {"coordination": locked.pk}
+
+    return _transition(
+        actor=actor,
+        voice=coordination.voice,
+        expected_version=expected_version,
+        action="coordination_reply",
+        to_status=None,
+        change=change,
+        note=reply,
+        body=locked.body,
+    )
+
+
+@transaction.atomic
+def case_extend(
+    *,
+    actor: Actor,
+    voice: Voice,
+    expected_version: int,
+    step: str,
+    reason: str,
+    complexity: str | None = None,
+) -> Voice:
+    """Extend one step's time limit, only as far as the case's rule set allows.
+
+    A denunciation may be extended once when complex and twice when especially complex (Law on
+    Denunciations Art. 30); the officer states the complexity with the extension.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Say why the time limit is extended."))
+    if complexity is not None and complexity not in Complexity.values:
+        raise ValidationError(_("Unknown complexity."))
+
+    def change(v: Voice) -> dict[str, Any]:
+        row = v.deadlines.filter(step=step).first()
+        if row is None or row.due_on is None:
+            raise ValidationError(_("This case has no due date for that step to extend."))
+        if row.done_on is not None:
+            raise ValidationError(_("That step is already done."))
+        before = row.due_on
+        if complexity is not None:
+            v.complexity = complexity
+        try:
+            _store_schedule(v, extensions={step: row.extensions + 1})
+        except DeadlineError as exc:
+            raise ValidationError(
+                _("The law allows no further extension of this step: %(reason)s")
+                % {"reason": str(exc)}
+            ) from exc
+        row.refresh_from_db()
+        return {
+            "step": step,
+            "due_on": [before.isoformat(), row.due_on.isoformat() if row.due_on else None],
+            "extensions": row.extensions,
+            "reason": reason,
+        }
+
+    return _transition(
+        actor=actor,
+        voice=voice,
+        expected_version=expected_version,
+        action="extend",
+        to_status=None,
+        change=change,
+        note=reason,
+        is_public=True,
+    )
+
+
+#: Scores of the citizen's satisfaction with the answer.
+SATISFACTION_SCORES = range(1, 6)
+
+
+@transaction.atomic
+def voice_rate(
+    *, actor: Actor, voice: Voice, expected_version: int, score: int, comment: str = ""
+) -> Voice:
+    """The citizen's rating of the published answer (1 to 5), given once, with the tracking code."""
+    if score not in SATISFACTION_SCORES:
+        raise ValidationError(_("Give a score from 1 to 5."))
+    comment = comment.strip()
+    if len(comment) > 2000:
+        raise ValidationError(_("The comment is longer than 2000 characters."))
+
+    def change(v: Voice) -> dict[str, Any]:
+        if v.satisfaction is not None:
+            raise ValidationError(_("This answer has already been rated."))
+        v.satisfaction = score
+        v.satisfaction_comment = comment
+        return {"satisfaction": score}
+
+    return _transition(
+        actor=actor,
+        voice=voice,
+        expected_version=expected_version,
+        action="rate",
+        to_status=None,
+        change=change,
+        note=comment,
+    )
+
+
+def second_complaint_deadline(first: Voice) -> datetime.date | None:
+    """The last day to file a second complaint against ``first`` (Law on Complaints Art. 33)."""
+    row = first.deadlines.filter(step="file_second_complaint").first()
+    return row.due_on if row is not None else None
+
+
+@transaction.atomic
+def complaint_file_second(
+    *,
+    actor: Actor,
+    first: Voice,
+    expected_version: int,
+    text: str,
+    channel: str,
+    received_on: datetime.date | None = None,
+    receiving_body: Body | None = None,
+    idempotency_key: str | None = None,
+) -> Voice:
+    """File a second complaint against the first-time decision (Law on Complaints Art. 33).
+
+    The second complaint is a new case of kind ``complaint_second`` linked to the first, made by
+    the same complainant; the first case gets an event pointing to it.
+    """
+    if first.kind != VoiceKind.COMPLAINT_FIRST:
+        raise ValidationError(_("Only a first complaint can be followed by a second complaint."))
+    day = received_on or timezone.localdate()
+    last_day = second_complaint_deadline(first)
+    if last_day is not None and day > last_day:
+        raise ValidationError(
+            _("The time to file a second complaint ended on %(day)s (Law on Complaints Art. 33).")
+            % {"day": last_day.strftime("%d/%m/%Y")}
+        )
+    if first.is_open:
+        resolve = first.deadlines.filter(step="resolve").first()
+        if resolve is None or resolve.due_on is None or resolve.due_on >= day:
+            raise ValidationError(
+                _(
+                    "A second complaint can be filed once the first is decided, or once its time "
+                    "limit has passed without a decision."
+                )
+            )
+    if Voice.objects.filter(previous=first, kind=VoiceKind.COMPLAINT_SECOND).exists():
+        raise ValidationError(_("A second complaint has already been filed against this decision."))
+
+    created: dict[str, Voice] = {}
+
+    def change(v: Voice) -> dict[str, Any]:
+        second = voice_submit(
+            actor=actor,
+            kind=VoiceKind.COMPLAINT_SECOND,
+            channel=channel,
+            unit=v.unit,
+            topic=v.topic,
+            text=text,
+            received_on=day,
+            submitter_name=v.submitter_name,
+            submitter_contact=v.submitter_contact,
+            submitter_address=v.submitter_address,
+            receiving_body=receiving_body,
+            previous=v,
+            idempotency_key=idempotency_key,
+        )
+        created["second"] = second
+        return {"second_complaint": second.tracking_code}
+
+    _transition(
+        actor=actor,
+        voice=first,
+        expected_version=expected_version,
+        action="second_complaint",
+        to_status=None,
+        change=change,
+        is_public=True,
+    )
+    return created["second"]

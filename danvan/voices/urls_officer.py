@@ -7,5 +7,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views_officer.inbox, name="inbox"),
     path("bulk/", views_officer.inbox_bulk, name="bulk"),
     path("<str:tracking_code>/", views_officer.case_detail, name="case"),
+    path("<str:tracking_code>/identity/", views_officer.case_identity, name="case_identity"),
+    path("<str:tracking_code>/file/", views_officer.case_file, name="case_file"),
+    path(
+        "<str:tracking_code>/attachments/<int:pk>/",
+        views_officer.case_attachment,
+        name="case_attachment",
+    ),
     path("<str:tracking_code>/<slug:action>/", views_officer.case_action, name="case_action"),
 ]

@@ -17,10 +17,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -28,6 +30,7 @@ from django.views.decorators.http import require_POST
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can
 from danvan.audit.context import Actor
+from danvan.audit.services import audit_sensitive_view
 from danvan.deadlines.models import Step, VoiceKind
 from danvan.organizations.models import Body
 from danvan.voices.forms import (
@@ -36,9 +39,14 @@ from danvan.voices.forms import (
     BulkAction,
     BulkForm,
     CaseActionForm,
+    CoordinateForm,
+    CoordinationReplyForm,
+    ExtendForm,
+    ForwardForm,
     InboxFilterForm,
 )
-from danvan.voices.models import Voice, VoiceStatus
+from danvan.voices.identity import denouncer_identity, may_see_denouncer
+from danvan.voices.models import Channel, Coordination, DenouncerIdentity, Voice, VoiceStatus
 from danvan.voices.selectors import (
     assignable_bodies,
     due_soon_until,
@@ -47,14 +55,20 @@ from danvan.voices.selectors import (
     urgency_of,
 )
 from danvan.voices.services import (
+    NOT_DRIVING_DUE,
     StaleCaseError,
     case_accept,
     case_answer,
     case_assign,
     case_close,
+    case_coordinate,
+    case_extend,
+    case_forward,
     case_publish,
     case_refuse,
     case_reopen,
+    complaint_file_second,
+    coordination_reply,
 )
 
 PAGE_SIZE = 50
@@ -70,6 +84,12 @@ EVENT_LABELS = {
     "publish": gettext_lazy("Answer published"),
     "close": gettext_lazy("Closed"),
     "reopen": gettext_lazy("Reopened"),
+    "forward": gettext_lazy("Forwarded to the competent body"),
+    "coordinate": gettext_lazy("Other bodies asked to coordinate"),
+    "coordination_reply": gettext_lazy("Coordinating body replied"),
+    "extend": gettext_lazy("Time limit extended"),
+    "rate": gettext_lazy("Rated by the citizen"),
+    "second_complaint": gettext_lazy("Second complaint filed"),
 }
 
 ACTION_DONE = {
@@ -80,6 +100,46 @@ ACTION_DONE = {
     "publish": gettext_lazy("The answer is published."),
     "close": gettext_lazy("The case is closed."),
     "reopen": gettext_lazy("The case is reopened."),
+    "forward": gettext_lazy("The case is forwarded."),
+    "coordinate": gettext_lazy("The bodies are asked to coordinate."),
+    "coordination_reply": gettext_lazy("The reply is recorded."),
+    "extend": gettext_lazy("The time limit is extended."),
+    "second_complaint": gettext_lazy("The second complaint is filed."),
+}
+
+#: The submit button of each action's form.
+ACTION_BUTTONS = {
+    "accept": gettext_lazy("Accept"),
+    "refuse": gettext_lazy("Refuse"),
+    "assign": gettext_lazy("Assign"),
+    "forward": gettext_lazy("Forward"),
+    "coordinate": gettext_lazy("Ask to coordinate"),
+    "coordination_reply": gettext_lazy("Record the reply"),
+    "extend": gettext_lazy("Extend"),
+    "answer": gettext_lazy("Save the answer"),
+    "publish": gettext_lazy("Publish the answer"),
+    "close": gettext_lazy("Close the case"),
+    "reopen": gettext_lazy("Reopen"),
+    "second_complaint": gettext_lazy("File the second complaint"),
+}
+
+#: Actions whose forms the case page shows unfolded.
+COMMON_ACTIONS = frozenset({"accept", "refuse", "assign", "answer", "publish", "close"})
+
+#: The heading of each action's card.
+ACTION_TITLES = {
+    "accept": gettext_lazy("Accept the case (thụ lý)"),
+    "refuse": gettext_lazy("Refuse the case"),
+    "assign": gettext_lazy("Assign to the responsible body"),
+    "forward": gettext_lazy("Forward to the competent body"),
+    "coordinate": gettext_lazy("Ask other bodies to coordinate"),
+    "coordination_reply": gettext_lazy("Record a coordinating body's reply"),
+    "extend": gettext_lazy("Extend a time limit"),
+    "answer": gettext_lazy("Record the answer"),
+    "publish": gettext_lazy("Publish the answer to the citizen"),
+    "close": gettext_lazy("Close the case"),
+    "reopen": gettext_lazy("Reopen the case"),
+    "second_complaint": gettext_lazy("File a second complaint against this decision"),
 }
 
 
@@ -220,6 +280,37 @@ def _visible_case(request: HttpRequest, tracking_code: str) -> Voice:
     )
 
 
+def _bodies_above(voice: Voice) -> QuerySet[Body]:
+    """Active bodies at the case's unit or above it, whoever's scope they are in: a commune may
+    forward to, or ask for coordination from, the province's departments."""
+    parts = voice.unit.path.strip("/").split("/")
+    paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    return Body.objects.active().filter(unit__path__in=paths).order_by("unit__path", "name")
+
+
+def _extendable_steps(voice: Voice) -> list[tuple[str, str]]:
+    return [
+        (d.step, str(Step(d.step).label) if d.step in Step.values else d.step)
+        for d in voice.deadlines.all()
+        if d.due_on is not None and d.done_on is None and d.step not in NOT_DRIVING_DUE
+    ]
+
+
+def _open_coordinations(voice: Voice) -> QuerySet[Coordination]:
+    return voice.coordinations.filter(replied_at__isnull=True).select_related("body")
+
+
+def _applicable(voice: Voice, action: str) -> bool:
+    """Whether the case page offers ``action`` beyond its status (the services decide anyway)."""
+    if action == "second_complaint":
+        return voice.kind == VoiceKind.COMPLAINT_FIRST and not voice.next_complaints.exists()
+    if action == "coordination_reply":
+        return _open_coordinations(voice).exists()
+    if action == "extend":
+        return bool(_extendable_steps(voice))
+    return True
+
+
 def _action_form(
     request: HttpRequest, voice: Voice, action: str, data: Any = None
 ) -> CaseActionForm:
@@ -227,10 +318,18 @@ def _action_form(
     kwargs: dict[str, Any] = {"prefix": action}
     if form_class is AssignForm:
         kwargs["bodies"] = assignable_bodies(request.user, voice)
+    elif form_class is ForwardForm or form_class is CoordinateForm:
+        kwargs["bodies"] = _bodies_above(voice).exclude(pk=voice.assignee_id or 0)
+    elif form_class is CoordinationReplyForm:
+        kwargs["coordinations"] = _open_coordinations(voice)
+    elif form_class is ExtendForm:
+        kwargs["steps"] = _extendable_steps(voice)
     if data is None:
         kwargs["initial"] = {"version": voice.version}
         if form_class is AssignForm and voice.assignee_id:
             kwargs["initial"]["body"] = voice.assignee_id
+        if form_class is ExtendForm:
+            kwargs["initial"]["complexity"] = voice.complexity
     return form_class(data, **kwargs)
 
 
@@ -241,18 +340,30 @@ def _case_page(
     bound: tuple[str, CaseActionForm] | None = None,
     error: str = "",
     status: int = 200,
+    identity: DenouncerIdentity | None = None,
 ) -> HttpResponse:
     user = request.user
-    action_forms: list[tuple[str, CaseActionForm]] = []
+    action_forms: list[dict[str, Any]] = []
     can_act = can(user, Capability.ACT, voice.unit)
     if can_act:
         for action, (_form_class, allowed_from) in CASE_ACTIONS.items():
-            if voice.status not in allowed_from:
+            if voice.status not in allowed_from or not _applicable(voice, action):
                 continue
-            if bound is not None and bound[0] == action:
-                action_forms.append(bound)
-            else:
-                action_forms.append((action, _action_form(request, voice, action)))
+            form = (
+                bound[1]
+                if bound is not None and bound[0] == action
+                else _action_form(request, voice, action)
+            )
+            action_forms.append(
+                {
+                    "action": action,
+                    "form": form,
+                    "title": ACTION_TITLES[action],
+                    "button": ACTION_BUTTONS[action],
+                    # The everyday actions are unfolded; the rarer ones are one click away.
+                    "common": action in COMMON_ACTIONS,
+                }
+            )
     deadlines = [
         (d, str(Step(d.step).label) if d.step in Step.values else d.step)
         for d in sorted(
@@ -269,13 +380,33 @@ def _case_page(
         }
         for e in voice.events.select_related("actor", "body").order_by("at", "id")
     ]
-    return render(
+    is_denunciation = voice.kind == VoiceKind.DENUNCIATION
+    can_see_personal_data = can(user, Capability.VIEW_PERSONAL_DATA, voice.unit)
+    if (
+        can_see_personal_data
+        and not is_denunciation
+        and (voice.submitter_name or voice.submitter_contact or voice.submitter_address)
+    ):
+        audit_sensitive_view(
+            actor=Actor.from_request(request),
+            obj=voice,
+            fields=["submitter_name", "submitter_contact", "submitter_address"],
+            unit=voice.unit,
+        )
+    response = render(
         request,
         "voices/officer/case.html",
         {
             "voice": voice,
-            "is_denunciation": voice.kind == VoiceKind.DENUNCIATION,
-            "can_see_personal_data": can(user, Capability.VIEW_PERSONAL_DATA, voice.unit),
+            "is_denunciation": is_denunciation,
+            "can_see_personal_data": can_see_personal_data,
+            "may_see_denouncer": is_denunciation and may_see_denouncer(user=user, voice=voice),
+            "identity": identity,
+            "attachments": (
+                list(voice.attachments.all()) if _may_open_attachments(user, voice) else None
+            ),
+            "attachment_count": voice.attachments.count(),
+            "coordinations": list(voice.coordinations.select_related("body")),
             "urgency": urgency_of(voice, today=timezone.localdate()),
             "deadlines": deadlines,
             "events": events,
@@ -285,6 +416,9 @@ def _case_page(
         },
         status=status,
     )
+    # Personal data must not linger in shared caches or the browser's back history.
+    patch_cache_control(response, no_store=True, private=True)
+    return response
 
 
 @login_required
@@ -311,6 +445,28 @@ def _perform(
         return case_close(**common, note=data.get("note", ""))
     if action == "reopen":
         return case_reopen(**common, reason=data["reason"])
+    if action == "forward":
+        return case_forward(**common, body=data["body"], reason=data["reason"])
+    if action == "coordinate":
+        return case_coordinate(**common, bodies=list(data["bodies"]), request=data["request"])
+    if action == "coordination_reply":
+        coordination: Coordination = data["coordination"]
+        return coordination_reply(
+            actor=actor, coordination=coordination, expected_version=version, reply=data["reply"]
+        )
+    if action == "extend":
+        return case_extend(
+            **common, step=data["step"], reason=data["reason"], complexity=data["complexity"]
+        )
+    if action == "second_complaint":
+        return complaint_file_second(
+            actor=actor,
+            first=voice,
+            expected_version=version,
+            text=data["text"],
+            channel=Channel.OFFICER,
+            received_on=data["received_on"],
+        )
     raise Http404
 
 
@@ -364,3 +520,99 @@ def case_action(request: HttpRequest, tracking_code: str, action: str) -> HttpRe
         )
     messages.success(request, ACTION_DONE[action])
     return redirect("voices:case", tracking_code=voice.tracking_code)
+
+
+def _may_open_attachments(user: Any, voice: Voice) -> bool:
+    """A denunciation's attachments may show the denouncer's handwriting or name (Law on
+    Denunciations Art. 9.1.b): only those who may see the identity open them."""
+    if voice.kind == VoiceKind.DENUNCIATION:
+        return may_see_denouncer(user=user, voice=voice)
+    return True
+
+
+@login_required
+@require_POST
+def case_identity(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    """Show a denouncer's identity to a reader the law permits; the read is audited."""
+    voice = _visible_case(request, tracking_code)
+    if voice.kind != VoiceKind.DENUNCIATION:
+        raise Http404
+    identity = denouncer_identity(actor=Actor.from_request(request), voice=voice)
+    return _case_page(request, voice, identity=identity)
+
+
+@login_required
+def case_attachment(request: HttpRequest, tracking_code: str, pk: int) -> FileResponse:
+    """One attachment of a case the user may see. Files are never served from MEDIA_ROOT."""
+    voice = _visible_case(request, tracking_code)
+    if not _may_open_attachments(request.user, voice):
+        raise PermissionDenied(_("The law protects the identity of the person who denounced."))
+    attachment = get_object_or_404(voice.attachments, pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("The file is missing from the storage.")) from exc
+    inline = attachment.content_type.startswith("image/") or attachment.content_type == (
+        "application/pdf"
+    )
+    response = FileResponse(
+        handle,
+        content_type=attachment.content_type,
+        as_attachment=not inline,
+        filename=attachment.original_name or attachment.file.name.rsplit("/", 1)[-1],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    )
+    patch_cache_control(response, no_store=True, private=True)
+    if voice.kind == VoiceKind.DENUNCIATION:
+        audit_sensitive_view(
+            actor=Actor.from_request(request),
+            obj=voice,
+            fields=[f"attachment.{attachment.pk}"],
+            unit=voice.unit,
+        )
+    return response
+
+
+@login_required
+def case_file(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    """The case file to hand to another body (hồ sơ chuyển): everything about the case except a
+    denouncer's identity, which is never part of it (Law on Denunciations Art. 9.1.b)."""
+    voice = _visible_case(request, tracking_code)
+    is_denunciation = voice.kind == VoiceKind.DENUNCIATION
+    show_submitter = (
+        not is_denunciation
+        and not voice.is_anonymous
+        and can(request.user, Capability.VIEW_PERSONAL_DATA, voice.unit)
+    )
+    if show_submitter:
+        audit_sensitive_view(
+            actor=Actor.from_request(request),
+            obj=voice,
+            fields=["submitter_name", "submitter_contact", "submitter_address"],
+            unit=voice.unit,
+        )
+    response = render(
+        request,
+        "voices/officer/case_file.html",
+        {
+            "voice": voice,
+            "is_denunciation": is_denunciation,
+            "show_submitter": show_submitter,
+            "deadlines": [
+                (d, str(Step(d.step).label) if d.step in Step.values else d.step)
+                for d in voice.deadlines.order_by("due_on", "id")
+            ],
+            "events": [
+                {"event": e, "label": EVENT_LABELS.get(e.action, e.action)}
+                for e in voice.events.select_related("body").order_by("at", "id")
+            ],
+            "attachments": list(voice.attachments.all()),
+            "coordinations": list(voice.coordinations.select_related("body")),
+            "printed_at": timezone.now(),
+        },
+    )
+    patch_cache_control(response, no_store=True, private=True)
+    return response
