@@ -234,3 +234,14 @@ class LookupForm(forms.Form):
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),
     )
+
+
+class PublicSecondComplaintForm(forms.Form):
+    """A complainant's second complaint against the first decision, sent with the tracking code."""
+
+    text = forms.CharField(
+        label=_("Why you do not agree with the decision"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=10_000,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

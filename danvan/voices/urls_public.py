@@ -7,5 +7,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("gui/", views_public.submit, name="submit"),
     path("gui/da-gui/", views_public.submitted, name="submitted"),
     path("tra-cuu/", views_public.lookup, name="lookup"),
+    path("tra-cuu/danh-gia/", views_public.rate, name="rate"),
+    path("tra-cuu/khieu-nai-lan-hai/", views_public.second_complaint, name="second_complaint"),
     path("don-vi/", views_public.unit_search, name="unit_search"),
 ]

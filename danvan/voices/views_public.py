@@ -12,6 +12,7 @@ lands in a URL, a server log or a Referer header.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
@@ -19,17 +20,31 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from danvan.audit.context import Actor, client_ip
 from danvan.deadlines.models import VoiceKind
 from danvan.units.selectors import match_units
 from danvan.voices import conf
 from danvan.voices.attachments import attachment_add
-from danvan.voices.forms_public import LookupForm, VoiceSubmitForm, public_units
-from danvan.voices.models import Voice, VoiceStatus
-from danvan.voices.services import voice_submit
+from danvan.voices.forms import RateForm
+from danvan.voices.forms_public import (
+    LookupForm,
+    PublicSecondComplaintForm,
+    VoiceSubmitForm,
+    public_units,
+)
+from danvan.voices.models import Channel, Voice, VoiceStatus
+from danvan.voices.services import (
+    complaint_file_second,
+    second_complaint_deadline,
+    voice_rate,
+    voice_submit,
+)
 from danvan.voices.tracking import new_tracking_code, normalize_tracking_code
 
 HONEYPOT_FIELD = "website"
@@ -156,19 +171,80 @@ def unit_search(request: HttpRequest) -> HttpResponse:
 # --- Following a voice ---------------------------------------------------------------------------
 
 
+#: Timeline entries that do not change the status, named by what happened.
+PUBLIC_ACTION_LABELS = {
+    "forward": gettext_lazy("Forwarded to the competent body"),
+    "extend": gettext_lazy("Time limit extended"),
+    "second_complaint": gettext_lazy("Second complaint filed"),
+}
+#: Actions whose note is written for the citizen (the reason for forwarding or extending).
+PUBLIC_NOTES = frozenset({"forward", "extend"})
+
+
 def _public_timeline(voice: Voice) -> list[dict[str, Any]]:
-    """The steps a citizen may see: dates and statuses, with the responsible body, never notes."""
+    """The steps a citizen may see: dates and statuses, with the responsible body; only the notes
+    written for the citizen."""
     steps = []
     for event in voice.events.filter(is_public=True).select_related("body"):
-        label = (
-            VoiceStatus(event.to_status).label
-            if event.to_status in VoiceStatus.values
-            else event.action
-        )
+        label: Any
+        if event.action in PUBLIC_ACTION_LABELS:
+            label = PUBLIC_ACTION_LABELS[event.action]
+        elif event.to_status in VoiceStatus.values:
+            label = VoiceStatus(event.to_status).label
+        else:
+            label = event.action
         steps.append(
-            {"at": event.at, "label": label, "body": event.body.name if event.body else ""}
+            {
+                "at": event.at,
+                "label": label,
+                "body": event.body.name if event.body else "",
+                "note": event.note if event.action in PUBLIC_NOTES else "",
+            }
         )
     return steps
+
+
+def _case_context(voice: Voice) -> dict[str, Any]:
+    """What the citizen sees of their case, and what they may still do with it."""
+    answer_public = (
+        voice.status in (VoiceStatus.PUBLISHED, VoiceStatus.CLOSED)
+        and voice.published_at is not None
+    )
+    context: dict[str, Any] = {
+        "voice": voice,
+        "code": voice.tracking_code,
+        "timeline": _public_timeline(voice),
+        "answer": voice.answer_text if answer_public else "",
+        "refusal_reason": voice.refusal_reason if voice.status == VoiceStatus.REFUSED else "",
+        "form": LookupForm(),
+        "rate_form": None,
+        "second_form": None,
+        "second_last_day": None,
+        "second_complaint": None,
+    }
+    if answer_public and voice.satisfaction is None:
+        context["rate_form"] = RateForm(initial={"version": voice.version}, prefix="rate")
+    if voice.kind == VoiceKind.COMPLAINT_FIRST:
+        second = voice.next_complaints.filter(kind=VoiceKind.COMPLAINT_SECOND).first()
+        context["second_complaint"] = second
+        last_day = second_complaint_deadline(voice)
+        if (
+            second is None
+            and answer_public
+            and (last_day is None or last_day >= timezone.localdate())
+        ):
+            context["second_form"] = PublicSecondComplaintForm(
+                initial={"version": voice.version}, prefix="second"
+            )
+            context["second_last_day"] = last_day
+    return context
+
+
+def _find(code: str) -> Voice | None:
+    normalized = normalize_tracking_code(code)
+    # One query whether or not the code is well formed, so the two answers take one path.
+    voice = Voice.objects.select_related("topic").filter(tracking_code=normalized or "").first()
+    return voice if normalized is not None else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -182,10 +258,9 @@ def lookup(request: HttpRequest) -> HttpResponse:
     form = LookupForm(request.POST)
     context: dict[str, Any] = {"form": form, "voice": None}
     if form.is_valid():
-        code = normalize_tracking_code(form.cleaned_data["code"])
-        # One query whether or not the code is well formed, so the two answers take one path.
-        voice = Voice.objects.select_related("topic").filter(tracking_code=code or "").first()
-        if code is None:
+        code = form.cleaned_data["code"]
+        voice = _find(code)
+        if normalize_tracking_code(code) is None:
             form.add_error(
                 "code",
                 _("This is not a valid tracking code. Check each character and try again."),
@@ -193,18 +268,81 @@ def lookup(request: HttpRequest) -> HttpResponse:
         elif voice is None:
             form.add_error("code", _("No voice has this tracking code."))
         else:
-            answer_public = (
-                voice.status in (VoiceStatus.PUBLISHED, VoiceStatus.CLOSED)
-                and voice.published_at is not None
+            context = _case_context(voice)
+    return _private(render(request, "voices/public/lookup.html", context))
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # The page shows a case found by its secret code: not for shared caches or the back button.
+    patch_cache_control(response, no_store=True, private=True)
+    return response
+
+
+def _act_on_case(
+    request: HttpRequest, act: Callable[[Voice, Any], None], form_class: type[Any], prefix: str
+) -> HttpResponse:
+    """A citizen's action on their case: the code comes with the form, as in the lookup."""
+    rate = conf.lookup_rate()
+    if _rate_exceeded(request, "lookup", rate):
+        return _too_many(request, rate)
+    _rate_hit(request, "lookup", rate)
+    voice = _find(request.POST.get("code", ""))
+    if voice is None:
+        lookup_form = LookupForm({"code": request.POST.get("code", "")[:40]})
+        lookup_form.is_valid()
+        lookup_form.add_error("code", _("No voice has this tracking code."))
+        return _private(
+            render(
+                request,
+                "voices/public/lookup.html",
+                {"form": lookup_form, "voice": None},
+                status=400,
             )
-            context.update(
-                voice=voice,
-                code=voice.tracking_code,
-                timeline=_public_timeline(voice),
-                answer=voice.answer_text if answer_public else "",
-                refusal_reason=(
-                    voice.refusal_reason if voice.status == VoiceStatus.REFUSED else ""
-                ),
-                form=LookupForm(),
+        )
+    form = form_class(request.POST, prefix=prefix)
+    error = ""
+    if form.is_valid():
+        try:
+            act(voice, form.cleaned_data)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            context = _case_context(Voice.objects.select_related("topic").get(pk=voice.pk))
+            context["done"] = (
+                _("Thank you: your rating is recorded.")
+                if prefix == "rate"
+                else _("Your second complaint is filed. Keep its new tracking code.")
             )
-    return render(request, "voices/public/lookup.html", context)
+            return _private(render(request, "voices/public/lookup.html", context))
+    context = _case_context(voice)
+    context[f"{prefix}_form" if prefix == "rate" else "second_form"] = form
+    context["action_error"] = error or _("Check the form below.")
+    return _private(render(request, "voices/public/lookup.html", context, status=400))
+
+
+@require_POST
+def rate(request: HttpRequest) -> HttpResponse:
+    def act(voice: Voice, data: dict[str, Any]) -> None:
+        voice_rate(
+            actor=Actor.from_request(request),
+            voice=voice,
+            expected_version=data["version"],
+            score=data["score"],
+            comment=data.get("comment", ""),
+        )
+
+    return _act_on_case(request, act, RateForm, "rate")
+
+
+@require_POST
+def second_complaint(request: HttpRequest) -> HttpResponse:
+    def act(voice: Voice, data: dict[str, Any]) -> None:
+        complaint_file_second(
+            actor=Actor.from_request(request),
+            first=voice,
+            expected_version=data["version"],
+            text=data["text"],
+            channel=Channel.WEB,
+        )
+
+    return _act_on_case(request, act, PublicSecondComplaintForm, "second")
