@@ -15,6 +15,8 @@ class NotificationKind(models.TextChoices):
     OVERDUE = "overdue", _("Overdue")
     ESCALATION = "escalation", _("Overdue case of a body below")
     REPORT_REQUIRED = "report_required", _("Report required")
+    CASE_RECEIVED = "case_received", _("A case for your body")
+    COORDINATION = "coordination", _("Coordination requested")
     OTHER = "other", _("Other")
 
 

@@ -385,7 +385,7 @@ def case_assign(*, actor: Actor, voice: Voice, expected_version: int, body: Body
         v.assignee = body
         return {"assignee": [previous, body.pk]}
 
-    return _transition(
+    assigned = _transition(
         actor=actor,
         voice=voice,
         expected_version=expected_version,
@@ -395,6 +395,18 @@ def case_assign(*, actor: Actor, voice: Voice, expected_version: int, body: Body
         body=body,
         is_public=True,
     )
+    _tell_body(
+        actor=actor,
+        voice=assigned,
+        body=body,
+        kind="case_received",
+        title=_("Case %(code)s is assigned to %(body)s")
+        % {"code": assigned.tracking_code, "body": body.name},
+        body_text=_("Due on %(due)s.") % {"due": assigned.due_on.strftime("%d/%m/%Y")}
+        if assigned.due_on
+        else "",
+    )
+    return assigned
 
 
 @transaction.atomic
@@ -489,6 +501,34 @@ def case_reopen(*, actor: Actor, voice: Voice, expected_version: int, reason: st
     )
 
 
+def _tell_body(
+    *, actor: Actor, voice: Voice, body: Body, kind: str, title: str, body_text: str
+) -> None:
+    """Notify the officers of ``body`` who may act (in the app, and by email after the commit)."""
+    from danvan.notifications.services import notify
+    from danvan.organizations.models import Membership
+    from danvan.voices.urging import _ACT_ROLES, case_link
+
+    members = (
+        Membership.objects.active()
+        .filter(body=body, role__in=_ACT_ROLES)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    notify(
+        actor=actor,
+        recipients=[
+            m.user for m in members if m.user_id != (actor.user.pk if actor.user else None)
+        ],
+        kind=kind,
+        title=title,
+        body=body_text,
+        link=case_link(voice),
+        obj=voice,
+        unit=voice.unit,
+    )
+
+
 def _active_body_above(voice: Voice, body: Body) -> None:
     if not body.is_active:
         raise ValidationError(_("This body is no longer active."))
@@ -524,7 +564,7 @@ def case_forward(
         _store_schedule(v)
         return {"assignee": [previous, body.pk]}
 
-    return _transition(
+    forwarded = _transition(
         actor=actor,
         voice=voice,
         expected_version=expected_version,
@@ -535,6 +575,16 @@ def case_forward(
         body=body,
         is_public=True,
     )
+    _tell_body(
+        actor=actor,
+        voice=forwarded,
+        body=body,
+        kind="case_received",
+        title=_("Case %(code)s is forwarded to %(body)s, to accept or refuse")
+        % {"code": forwarded.tracking_code, "body": body.name},
+        body_text=reason,
+    )
+    return forwarded
 
 
 def _coordination_reply_due(voice: Voice, asked_on: datetime.date) -> datetime.date | None:
@@ -591,7 +641,7 @@ def case_coordinate(
         _refresh_due_on(v)
         return {"bodies": [b.pk for b in bodies], "reply_due": due.isoformat() if due else None}
 
-    return _transition(
+    asked = _transition(
         actor=actor,
         voice=voice,
         expected_version=expected_version,
@@ -600,6 +650,17 @@ def case_coordinate(
         change=change,
         note=request,
     )
+    for body in bodies:
+        _tell_body(
+            actor=actor,
+            voice=asked,
+            body=body,
+            kind="coordination",
+            title=_("%(body)s is asked to coordinate on case %(code)s")
+            % {"body": body.name, "code": asked.tracking_code},
+            body_text=request,
+        )
+    return asked
 
 
 @transaction.atomic

@@ -616,3 +616,47 @@ def test_case_assign_still_follows_the_rules_after_a_forward(world, officer):
         ),
         "cannot be done",
     )
+
+
+# --- Who is told ----------------------------------------------------------------------------------
+
+
+def test_the_body_given_a_case_is_notified_but_not_the_officer_who_gave_it(
+    world, provincial_staff, commune_officer
+):
+    from danvan.notifications.models import Notification
+
+    staff = Actor.of_user(provincial_staff)
+    voice = accepted(world, staff)
+    case_assign(actor=staff, voice=voice, expected_version=voice.version, body=world.anh_son_body)
+    note = Notification.objects.get(recipient=commune_officer)
+    assert note.kind == "case_received"
+    assert voice.tracking_code in note.title and note.link.endswith(f"{voice.tracking_code}/")
+    assert not Notification.objects.filter(recipient=provincial_staff).exists()
+
+
+def test_forwarding_and_coordination_notify_the_bodies_concerned(
+    world, provincial_staff, commune_officer
+):
+    from danvan.notifications.models import Notification
+
+    staff = Actor.of_user(provincial_staff)
+    voice = submit(world)
+    case_forward(
+        actor=staff,
+        voice=voice,
+        expected_version=voice.version,
+        body=world.anh_son_body,
+        reason="Thuộc thẩm quyền của xã.",
+    )
+    assert Notification.objects.filter(recipient=commune_officer, kind="case_received").exists()
+
+    other = accepted(world, staff)
+    case_coordinate(
+        actor=staff,
+        voice=other,
+        expected_version=other.version,
+        bodies=[world.anh_son_body],
+        request="Đề nghị xã phối hợp.",
+    )
+    assert Notification.objects.filter(recipient=commune_officer, kind="coordination").exists()
