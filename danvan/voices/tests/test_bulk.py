@@ -184,3 +184,25 @@ def test_voices_bulk_create_alone(world, system_admin):
 
     assert importing.voices_bulk_create(actor=actor, rows=report.rows, keys=keys) == len(ROWS)
     assert Voice.objects.filter(idempotency_key__startswith="api:").count() == len(ROWS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Đường liên xóm   bị SỤT LÚN, đề nghị sửa (số 5).",
+        "Hoà  bình\tHòa bình\n",
+        "“Ngoặc kép” và ký tự lạ: ñ, ü, ǆ, 中文, x\u0332",
+        "",
+        "   ",
+    ],
+)
+def test_the_fast_fold_is_fold(text):
+    from danvan.lib.text import fold
+
+    assert importing._fold_fast(text) == fold(text)
+
+
+def test_fast_tracking_codes_are_valid_codes():
+    codes = {importing.new_tracking_code() for _ in range(1000)}
+    assert len(codes) == 1000
+    assert all(normalize_tracking_code(c) == c for c in codes)
