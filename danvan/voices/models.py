@@ -203,6 +203,10 @@ class Voice(models.Model):
         indexes = [
             models.Index(fields=["status", "due_on"]),
             models.Index(fields=["unit", "-received_at"]),
+            # The inbox's order (due date, nulls last, as PostgreSQL sorts them ascending; then
+            # the oldest received): its first page is read off this index instead of sorting
+            # every voice in the user's scope.
+            models.Index(fields=["due_on", "received_on", "id"], name="voice_inbox_order_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -296,6 +296,29 @@ def test_the_inbox_makes_as_many_queries_for_30_rows_as_for_5(
     assert html(response).count('name="ids"') == 30
 
 
+def test_the_inbox_pages_without_counting_past_a_limit(world, commune_officer, login, monkeypatch):
+    monkeypatch.setattr("danvan.voices.views_officer.PAGE_SIZE", 2)
+    made = [
+        submit(world.anh_son_village, received_on=timezone.localdate() - datetime.timedelta(days=i))
+        for i in range(5)
+    ]
+    client = login(commune_officer)
+
+    first = html(client.get(INBOX, {"status": "received"}))
+    assert "5 cases" in first and "Page 1 of 3" in first
+    assert "page=2" in first and "status=received" in first
+    assert "Previous" not in first
+    last = client.get(INBOX, {"status": "received", "page": 3})
+    assert "Page 3 of 3" in html(last) and "page=2" in html(last) and "page=4" not in html(last)
+    assert [v for v, _urgency in last.context["rows"]] == [fresh(made[0])]
+
+    monkeypatch.setattr("danvan.voices.selectors.INBOX_COUNT_LIMIT", 3)
+    capped = html(client.get(INBOX, {"page": 2}))
+    assert "More than 3 cases" in capped
+    assert "Page 2" in capped and "Page 2 of" not in capped
+    assert "page=1" in capped and "page=3" in capped
+
+
 # --- The case page --------------------------------------------------------------------------------
 
 

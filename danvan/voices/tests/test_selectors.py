@@ -16,6 +16,7 @@ from danvan.voices.selectors import (
     assignable_bodies,
     due_soon_until,
     inbox_for,
+    inbox_page,
     topics_for,
     urgency_of,
 )
@@ -143,6 +144,54 @@ def test_due_soon_is_the_setting_in_working_days_with_the_calendars_exceptions(s
     )
     assert due_soon_until(thursday, 1) == datetime.date(2026, 11, 9)
     assert due_soon_until(thursday, 1, calendar=WorkingCalendar()) == datetime.date(2026, 11, 6)
+
+
+def test_a_voice_filed_under_a_unit_merged_into_the_users_is_in_their_inbox(
+    world, merged_commune, commune_officer, provincial_staff
+):
+    old, _body = merged_commune
+    voice = submit(world.anh_son)
+    Voice.objects.filter(pk=voice.pk).update(unit=old)  # as records from before the merger are
+
+    assert codes(inbox_for(commune_officer)) == {voice.tracking_code}
+    assert codes(inbox_for(provincial_staff, InboxFilters(unit_code=old.code))) == {
+        voice.tracking_code
+    }
+
+
+def test_a_unit_filter_outside_the_users_scope_finds_nothing(world, commune_officer):
+    submit(world.muong_xen_village)
+
+    assert list(inbox_for(commune_officer, InboxFilters(unit_code=world.muong_xen.code))) == []
+
+
+def test_an_inbox_page_counts_up_to_a_limit_and_knows_whether_another_follows(
+    world, commune_officer
+):
+    made = [
+        submit(world.anh_son_village, received_on=RECEIVED - datetime.timedelta(days=i))
+        for i in range(7)
+    ]
+    voices = inbox_for(commune_officer)
+    order = [v.tracking_code for v in voices]
+    assert set(order) == codes(made)
+
+    first = inbox_page(voices, None, per_page=3, count_limit=5)
+    assert [v.tracking_code for v in first.rows] == order[:3]
+    assert (first.number, first.has_previous, first.has_next) == (1, False, True)
+    assert (first.count, first.is_capped, first.num_pages) == (5, True, None)
+
+    last = inbox_page(voices, "3", per_page=3, count_limit=10)
+    assert [v.tracking_code for v in last.rows] == order[6:]
+    assert (last.number, last.has_previous, last.has_next) == (3, True, False)
+    assert (last.count, last.is_capped, last.num_pages) == (7, False, 3)
+    assert inbox_page(voices, "2", per_page=3).next_page_number == 3
+
+    # Nonsense and pages past the end give the first page.
+    assert inbox_page(voices, "abc", per_page=3).number == 1
+    assert inbox_page(voices, "-2", per_page=3).number == 1
+    past = inbox_page(voices, "99", per_page=3)
+    assert past.number == 1 and [v.tracking_code for v in past.rows] == order[:3]
 
 
 def test_urgency_of_one_voice(world, settings):
