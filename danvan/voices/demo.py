@@ -21,7 +21,11 @@ from danvan.voices.services import (
     case_answer,
     case_assign,
     case_close,
+    case_coordinate,
+    case_extend,
     case_publish,
+    complaint_file_second,
+    voice_rate,
     voice_submit,
 )
 
@@ -136,6 +140,10 @@ ANSWER = (
 )
 
 
+#: How citizens rate published answers: mostly satisfied, some not.
+SATISFACTION = [("5", 30), ("4", 35), ("3", 15), ("2", 12), ("1", 8)]
+
+
 def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
     return rng.choices([k for k, _w in weighted], weights=[w for _k, w in weighted])[0]
 
@@ -158,7 +166,7 @@ def seed_voices(actor: Actor, lines: list[str], *, count: int = DEMO_COUNT) -> N
         b.unit_id: b for b in Body.objects.filter(kind=BodyKind.PEOPLES_COMMITTEE, is_active=True)
     }
     provincial_committee = committees.get(province.pk)
-    counts = {"open": 0, "answered": 0, "overdue": 0}
+    counts = {"open": 0, "answered": 0, "overdue": 0, "second": 0}
     for i in range(count):
         kind = _pick(rng, KINDS)
         # Half of the voices come from the villages the demo knows, half from any commune.
@@ -204,6 +212,28 @@ def seed_voices(actor: Actor, lines: list[str], *, count: int = DEMO_COUNT) -> N
         body = committees.get(commune.pk) or provincial_committee
         if body is not None:
             voice = case_assign(actor=actor, voice=voice, expected_version=voice.version, body=body)
+        if (
+            provincial_committee is not None
+            and body is not None
+            and body != provincial_committee
+            and rng.random() < 0.06
+        ):
+            voice = case_coordinate(
+                actor=actor,
+                voice=voice,
+                expected_version=voice.version,
+                bodies=[provincial_committee],
+                request="Đề nghị phối hợp kiểm tra, xác minh và có ý kiến bằng văn bản.",
+            )
+        if kind == "denunciation" and rng.random() < 0.3 and voice.due_on is not None:
+            voice = case_extend(
+                actor=actor,
+                voice=voice,
+                expected_version=voice.version,
+                step="resolve",
+                reason="Vụ việc phức tạp, cần xác minh tại nhiều cơ quan, đơn vị.",
+                complexity="complex",
+            )
         # Older cases are mostly answered; a share is left unanswered and runs late.
         if age > 20 and rng.random() < 0.82:
             verdict = rng.choice(
@@ -218,7 +248,25 @@ def seed_voices(actor: Actor, lines: list[str], *, count: int = DEMO_COUNT) -> N
             counts["answered"] += 1
             if rng.random() < 0.9:
                 voice = case_publish(actor=actor, voice=voice, expected_version=voice.version)
-                if rng.random() < 0.7:
+                if rng.random() < 0.5:
+                    voice = voice_rate(
+                        actor=Actor(user=None, ip=None, label="citizen"),
+                        voice=voice,
+                        expected_version=voice.version,
+                        score=int(_pick(rng, SATISFACTION)),
+                    )
+                if kind == "complaint_first" and rng.random() < 0.15:
+                    complaint_file_second(
+                        actor=actor,
+                        first=voice,
+                        expected_version=voice.version,
+                        text="Tôi không đồng ý với quyết định giải quyết khiếu nại lần đầu, "
+                        "đề nghị cấp trên xem xét lại.",
+                        channel="letter",
+                        idempotency_key=f"demo-second-{i}",
+                    )
+                    counts["second"] += 1
+                elif rng.random() < 0.7:
                     case_close(actor=actor, voice=voice, expected_version=voice.version)
         else:
             counts["open"] += 1
@@ -226,5 +274,5 @@ def seed_voices(actor: Actor, lines: list[str], *, count: int = DEMO_COUNT) -> N
                 counts["overdue"] += 1
     lines.append(
         f"voices: {count} created ({counts['answered']} answered, {counts['open']} open, "
-        f"{counts['overdue']} of them overdue)"
+        f"{counts['overdue']} of them overdue, {counts['second']} second complaints)"
     )
