@@ -1,12 +1,14 @@
 from django.urls import URLPattern, URLResolver, path
 
-from danvan.voices import exports, views_officer
+from danvan.voices import exports, topics, views_officer
 
 app_name = "voices"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views_officer.inbox, name="inbox"),
     path("bulk/", views_officer.inbox_bulk, name="bulk"),
     path("export.xlsx", exports.inbox_export, name="export"),
+    path("topics/", topics.topic_list, name="topics"),
+    path("topics/<int:pk>/", topics.topic_edit, name="topic_edit"),
     path("<str:tracking_code>/", views_officer.case_detail, name="case"),
     path("<str:tracking_code>/identity/", views_officer.case_identity, name="case_identity"),
     path("<str:tracking_code>/file/", views_officer.case_file, name="case_file"),
