@@ -85,6 +85,17 @@ def test_anonymous_submissions_are_throttled_per_address(world, anonymous):
     assert other.status_code == 201
 
 
+def test_the_submission_limit_is_a_setting(world, anonymous, settings):
+    settings.DANVAN_API_SUBMIT_RATE = "2/minute"
+
+    codes = [
+        anonymous.post("/api/v1/voices/", CITIZEN_FORM, REMOTE_ADDR="198.51.100.9").status_code
+        for _ in range(3)
+    ]
+
+    assert codes == [201, 201, 429]
+
+
 def test_the_status_lookup_hides_the_answer_until_published_and_never_shows_the_submitter(
     world, anonymous, commune_officer
 ):
