@@ -2,6 +2,7 @@
 """Quick start for Dân Vận, with nothing but Python 3.11.
 
     python3 dev.py demo    # set up, build the demo province, serve it on http://127.0.0.1:8000/
+                           # (with the background worker, manage.py db_worker, beside it)
     python3 dev.py test    # set up, run the test suite (extra arguments go to pytest)
     python3 dev.py setup   # only create .venv and install the project (used by .ci/run)
 
@@ -96,11 +97,33 @@ def demo(python: str) -> int:
     must(python, "manage.py", "seed_demo")
     shown = os.path.relpath(python, ROOT) if python == str(VENV_PYTHON) else python
     print(f"  To set a new password: {shown} manage.py changepassword <username>")
+    worker = start_worker(python)
     say(f"Serving Dân Vận on {URL}  (log in at {URL}accounts/login/, stop with Ctrl+C)")
     try:
         return run(python, "manage.py", "runserver", "127.0.0.1:8000")
     except KeyboardInterrupt:
         return 0
+    finally:
+        stop_worker(worker)
+
+
+def start_worker(python: str) -> subprocess.Popen[bytes] | None:
+    """The worker that runs background tasks (large imports), unless tasks run in-process."""
+    if os.environ.get("DANVAN_TASKS_BACKEND", "database").strip() != "database":
+        return None
+    say("Starting the background worker (manage.py db_worker)")
+    return subprocess.Popen([python, "manage.py", "db_worker"], cwd=ROOT)  # noqa: S603
+
+
+def stop_worker(worker: subprocess.Popen[bytes] | None) -> None:
+    if worker is None or worker.poll() is not None:
+        return
+    worker.terminate()
+    try:
+        worker.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
 
 
 def test(python: str, args: list[str]) -> int:

@@ -325,3 +325,9 @@ def login(db: None) -> Callable[[Any], Client]:
         return client
 
     return log_in
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings: Any) -> None:
+    """Background tasks run inside the test, as soon as they are enqueued (no worker)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

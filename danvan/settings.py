@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "django_tasks",
+    "django_tasks_db",
     "danvan.accounts",
     "danvan.units",
     "danvan.organizations",
@@ -212,10 +213,20 @@ FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS")
 if not DEBUG and not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off.")
 
-# Background work (django-tasks). The daily urging job runs from cron with
-# `manage.py run_urging` (see danvan/notifications/README.md); tasks enqueued by the code run at
-# once in the same process until a queue backend with workers is configured here.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work (django-tasks). "database": tasks wait in a database table until a worker
+# (`manage.py db_worker`, started by `python3 dev.py demo`) runs them; no broker needed.
+# "immediate": they run at once in the process that enqueues them (the tests use it). The daily
+# urging job runs from cron with `manage.py run_urging` (see danvan/notifications/README.md).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_tasks_backend = envstr("DANVAN_TASKS_BACKEND", "database")
+if _tasks_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"DANVAN_TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {_tasks_backend!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend]}}
 # A case is "due soon" this many working days before its due date.
 DANVAN_DUE_SOON_DAYS = envint("DANVAN_DUE_SOON_DAYS", 3)
 # The public address of the site, for links in emails (e.g. https://danvan.example.vn).
@@ -223,6 +234,8 @@ DANVAN_SITE_URL = envstr("DANVAN_SITE_URL", "")
 
 # The largest unit file (villages) an officer may upload.
 DANVAN_MAX_IMPORT_BYTES = envint("DANVAN_MAX_IMPORT_BYTES", 5 * 1024 * 1024)
+# The largest spreadsheet of voices (100,000 rows of .xlsx are about 10 MB).
+DANVAN_MAX_VOICE_IMPORT_BYTES = envint("DANVAN_MAX_VOICE_IMPORT_BYTES", 20 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -15,9 +15,11 @@ import functools
 import gc
 import hashlib
 import io
+import logging
 import re
 import secrets
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -25,8 +27,9 @@ from typing import Any, cast
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models.base import ModelState
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import scope_for
@@ -43,14 +46,18 @@ from danvan.units.models import AdministrativeUnit, UnitTier
 from danvan.voices.models import (
     Channel,
     DenouncerIdentity,
+    ImportJobStatus,
     Topic,
     Voice,
     VoiceDeadline,
     VoiceEvent,
+    VoiceImportJob,
     VoiceStatus,
 )
 from danvan.voices.services import MAX_TEXT, NAMED_KINDS, NOT_DRIVING_DUE, voice_submit
 from danvan.voices.tracking import _ALPHABET, _check_char, _format
+
+logger = logging.getLogger(__name__)
 
 #: The most rows one file may have.
 MAX_ROWS = 100_000
@@ -736,10 +743,14 @@ def _write_rows(table: _Table, rows: list[list[Any]], *, ids: list[int] | None =
             )
             ids = [r[0] for r in cursor.fetchall()]
         columns = ", ".join(connection.ops.quote_name(c) for c in [meta.pk.column, *table.columns])
-        # Nothing but writing rows happens inside the COPY (see bench/README.md).
-        with cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
-        ) as sink:
+        # Nothing but writing rows happens inside the COPY (see bench/README.md); its errors
+        # become Django's (IntegrityError for a taken tracking code).
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(
+                f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
+            ) as sink,
+        ):
             for pk, row in zip(ids, stored, strict=True):
                 sink.write_row([pk, *row])
     return ids
@@ -1017,6 +1028,168 @@ def _import(
     return report
 
 
+# --- Large files: imported in the background, with a progress bar -----------------------------
+
+
+def estimate_rows(*, name: str, data: bytes) -> int:
+    """About how many rows the file has, without reading it: the line count of a CSV, the
+    dimension an .xlsx declares. 0 when it cannot tell (the import then reports what is wrong)."""
+    lower = name.lower()
+    if lower.endswith((".csv", ".txt")):
+        return max(data.count(b"\n") - 1, 0)
+    if lower.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True)
+            try:
+                return max((workbook.worksheets[0].max_row or 1) - 1, 0)
+            finally:
+                workbook.close()
+        except Exception:  # a broken or disguised file: the synchronous path explains it
+            return 0
+    return 0
+
+
+def voice_import_job_start(
+    *, actor: Actor, name: str, data: bytes, only_valid: bool, language: str = "vi"
+) -> VoiceImportJob:
+    """Keep the file, record the job and queue its import (``voice_import_job_run``)."""
+    from django.core.files.base import ContentFile
+
+    suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
+    job = VoiceImportJob(
+        created_by=actor.user,
+        original_name=name[:255],
+        only_valid=only_valid,
+        language=language,
+        ip_address=actor.ip,
+        user_agent=actor.user_agent[:255],
+    )
+    # A random stored name: the officer's file name stays only in ``original_name``.
+    job.file.save(f"{uuid.uuid4().hex}{suffix}", ContentFile(data), save=False)
+    with transaction.atomic():
+        job.save()
+        audit_record(
+            actor=actor,
+            action="voice.import_queued",
+            obj=job,
+            changes={"file": job.original_name, "bytes": len(data), "only_valid": only_valid},
+        )
+    # Committed first, so that a worker always finds the job.
+    voice_import_job_run.enqueue(job.pk)
+    return job
+
+
+class _ProgressWriter:
+    """Writes ``rows_done`` while the import's own transaction is still open.
+
+    On PostgreSQL through a second connection that commits each update at once, so the page sees
+    the progress; SQLite has a single writer, so there the count only arrives with the result.
+    """
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        alias = router.db_for_write(VoiceImportJob)
+        self.connection = (
+            connections.create_connection(alias)
+            if connections[alias].vendor == "postgresql"
+            else None
+        )
+
+    def __call__(self, done: int) -> None:
+        if self.connection is None:
+            return
+        table = self.connection.ops.quote_name(VoiceImportJob._meta.db_table)
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET rows_done = %s WHERE id = %s", [done, self.job_id])  # noqa: S608 - a table name, not input
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+def _job_update(job: VoiceImportJob, **changes: Any) -> None:
+    for key, value in changes.items():
+        setattr(job, key, value)
+    VoiceImportJob.objects.filter(pk=job.pk).update(**changes)
+
+
+@task()
+def voice_import_job_run(job_id: int) -> None:
+    """Import a queued job's file; the job ends done (with its report) or failed, never half-done."""
+    job = VoiceImportJob.objects.select_related("created_by").filter(pk=job_id).first()
+    if job is None or job.status != ImportJobStatus.QUEUED:
+        return  # already taken by another worker, or gone
+    _job_update(job, status=ImportJobStatus.RUNNING)
+    actor = Actor(user=job.created_by, ip=job.ip_address, user_agent=job.user_agent)
+    with translation.override(job.language):
+        try:
+            with job.file.open("rb") as stored:
+                data = stored.read()
+            try:
+                rows = parse_voice_file(name=job.original_name or job.file.name, data=data)
+            except TableError as exc:
+                _job_update(
+                    job,
+                    status=ImportJobStatus.FAILED,
+                    error=str(exc),
+                    finished_at=timezone.now(),
+                )
+                return
+            _job_update(job, rows_total=len(rows))
+            progress = _ProgressWriter(job.pk)
+            try:
+                report = voices_import(
+                    actor=actor, rows=rows, only_valid=job.only_valid, progress=progress
+                )
+            finally:
+                progress.close()
+            _job_update(
+                job,
+                status=ImportJobStatus.DONE,
+                rows_done=len(rows),
+                imported=report.imported,
+                report=[
+                    {
+                        "line": row.line,
+                        "unit_code": row.unit_code,
+                        "text": row.text[:200],
+                        "errors": row.errors,
+                    }
+                    for row in report.error_rows
+                ],
+                finished_at=timezone.now(),
+            )
+        except Exception:
+            logger.exception("voice import job %s failed", job.pk)
+            # The import's transaction was rolled back: no voice of this file was kept.
+            _job_update(
+                job,
+                status=ImportJobStatus.FAILED,
+                rows_done=0,
+                error=_(
+                    "The import stopped because of an error in the system. Nothing from this "
+                    "file was imported. Try again later, or tell the system administrator."
+                ),
+                finished_at=timezone.now(),
+            )
+
+
+def voice_import_job_visible(job: VoiceImportJob, user: Any) -> bool:
+    """The officer who started it, or one whose scope covers all of theirs, sees the job."""
+    if user is None or not user.is_authenticated:
+        return False
+    if job.created_by_id == user.pk:
+        return True
+    mine, theirs = scope_for(user, Capability.ACT), scope_for(job.created_by, Capability.ACT)
+    if mine.is_global:
+        return True
+    if theirs.is_global or theirs.is_empty:
+        return False
+    return all(mine.covers(prefix) for prefix in theirs.prefixes)
+
+
 def voice_template_xlsx(*, session: bool = False) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -1099,7 +1272,11 @@ __all__ = [
     "TableError",
     "VoiceImportReport",
     "VoiceImportRow",
+    "estimate_rows",
     "parse_voice_file",
+    "voice_import_job_run",
+    "voice_import_job_start",
+    "voice_import_job_visible",
     "voice_template_csv",
     "voice_template_xlsx",
     "voices_bulk_create",

@@ -356,3 +356,58 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or self.file.name
+
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Finished")
+    FAILED = "failed", _("Failed")
+
+
+def _import_path(instance: VoiceImportJob, filename: str) -> str:
+    # ``filename`` is already random (``importing.voice_import_job_start``).
+    return f"voices/imports/{filename}"
+
+
+class VoiceImportJob(models.Model):
+    """A large spreadsheet of voices imported in the background, with its progress and report.
+
+    The file is kept under ``MEDIA_ROOT`` (never served); only the officer who started the job, or
+    one whose scope covers theirs, sees the job. Written only by ``importing``.
+    """
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    file = models.FileField(_("file"), upload_to=_import_path, max_length=255)
+    original_name = models.CharField(_("original name"), max_length=255, blank=True)
+    only_valid = models.BooleanField(_("import only the rows without errors"), default=False)
+    #: The officer's language when starting it: the report's messages are written in it.
+    language = models.CharField(max_length=10, default="vi")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    imported = models.PositiveIntegerField(_("voices imported"), default=0)
+    #: The rows with errors: [{"line", "unit_code", "text", "errors": [...]}, ...].
+    report = models.JSONField(default=list, blank=True)
+    #: Why the whole job failed (an unreadable file, a crash), for the officer.
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("voice import")
+        verbose_name_plural = _("voice imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportJobStatus.DONE, ImportJobStatus.FAILED)

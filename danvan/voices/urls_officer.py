@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from danvan.voices import exports, topics, views_officer
+from danvan.voices import exports, topics, views_import, views_officer
 
 app_name = "voices"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -9,6 +9,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("export.xlsx", exports.inbox_export, name="export"),
     path("topics/", topics.topic_list, name="topics"),
     path("topics/<int:pk>/", topics.topic_edit, name="topic_edit"),
+    path("import/<int:pk>/", views_import.import_job, name="import_job"),
+    path("import/<int:pk>/progress/", views_import.import_job_progress, name="import_job_progress"),
     path("<str:tracking_code>/", views_officer.case_detail, name="case"),
     path("<str:tracking_code>/identity/", views_officer.case_identity, name="case_identity"),
     path("<str:tracking_code>/file/", views_officer.case_file, name="case_file"),

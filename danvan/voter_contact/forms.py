@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from danvan.accounts.roles import Capability
@@ -105,9 +106,23 @@ class VoiceImportForm(SpreadsheetImportForm):
         "contact, address."
     )
 
+    def clean_file(self) -> object:
+        # Up to 100,000 voices: a larger limit than other spreadsheets'.
+        upload = self.cleaned_data["file"]
+        limit = settings.DANVAN_MAX_VOICE_IMPORT_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}
+            )
+        return upload
+
 
 class SessionImportForm(VoiceImportForm):
     columns_help = _(
         "Columns: topic, unit code (empty: the session's commune), content, joint (yes/no), "
         "name, address."
     )
+
+    def clean_file(self) -> object:
+        # A session's recommendations go one by one through its service: the usual limit.
+        return SpreadsheetImportForm.clean_file(self)

@@ -16,9 +16,12 @@ from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.lib.forms import import_outcome
 from danvan.voices.importing import (
+    BACKGROUND_ROWS,
     TableError,
     VoiceImportReport,
+    estimate_rows,
     parse_voice_file,
+    voice_import_job_start,
     voice_template_csv,
     voice_template_xlsx,
     voices_import,
@@ -164,17 +167,28 @@ def import_voices(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         upload = form.cleaned_data["file"]
         actor = Actor.from_request(request)
         started = time.monotonic()
+        data = upload.read()
+        if session is None and estimate_rows(name=upload.name, data=data) > BACKGROUND_ROWS:
+            # A large file: imported by a worker, with a progress bar on the job's page.
+            job = voice_import_job_start(
+                actor=actor,
+                name=upload.name,
+                data=data,
+                only_valid=form.cleaned_data["only_valid"],
+                language=translation.get_language() or "vi",
+            )
+            return redirect("voices:import_job", pk=job.pk)
         try:
             if session is not None:
                 rows = parse_voice_file(
                     name=upload.name,
-                    data=upload.read(),
+                    data=data,
                     fixed_kind="voter_recommendation",
                     fixed_date=session.date,
                     default_unit_code=session.unit.code if session.unit.is_commune else "",
                 )
             else:
-                rows = parse_voice_file(name=upload.name, data=upload.read())
+                rows = parse_voice_file(name=upload.name, data=data)
         except TableError as exc:
             file_error = str(exc)
         else:

@@ -1,0 +1,241 @@
+"""Large voice files are imported in the background, with a progress bar and the row report."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection, connections, transaction
+from django.urls import reverse
+
+from danvan.audit.context import Actor
+from danvan.audit.models import AuditEntry
+from danvan.units.tests.files import csv_bytes, xlsx_bytes
+from danvan.voices import importing
+from danvan.voices.importing import estimate_rows, voice_import_job_start
+from danvan.voices.models import ImportJobStatus, Voice, VoiceImportJob
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+HEADER = ["Loại", "Lĩnh vực", "Mã đơn vị", "Nội dung", "Ngày nhận", "Họ tên"]
+
+
+def rows(count: int, *, bad: int = 0) -> list[list[str]]:
+    good = [
+        ["Phản ánh", "infrastructure", "17329-001", f"Đèn đường hỏng số {n}.", "02/11/2026", ""]
+        for n in range(count)
+    ]
+    # A complaint needs a name: refused by the checks of voice_submit.
+    wrong = [
+        ["Khiếu nại", "land", "17329", f"Khiếu nại không tên {n}.", "02/11/2026", ""]
+        for n in range(bad)
+    ]
+    return [HEADER, *good, *wrong]
+
+
+@pytest.fixture
+def small_background(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files of more than 3 rows go to the background, written 2 voices per batch."""
+    monkeypatch.setattr("danvan.voter_contact.views.BACKGROUND_ROWS", 3)
+    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+
+
+def post(client, data: bytes, name: str = "y-kien.csv", **extra):
+    client.cookies["django_language"] = "en"  # the job's report is written in English then
+    return client.post(
+        reverse("voter_contact:import_voices"),
+        {"file": SimpleUploadedFile(name, data), **extra},
+    )
+
+
+@pytest.mark.usefixtures("small_background")
+def test_a_large_file_goes_to_the_background_and_ends_with_its_report(
+    world, commune_officer, login
+):
+    client = login(commune_officer)
+
+    response = post(client, csv_bytes(rows(5)))
+
+    job = VoiceImportJob.objects.get()
+    assert job.language == "en"
+    assert response.status_code == 302
+    assert response["Location"] == reverse("voices:import_job", args=[job.pk])
+    assert job.status == ImportJobStatus.DONE
+    assert (job.rows_total, job.rows_done, job.imported) == (5, 5, 5)
+    assert job.created_by == commune_officer
+    assert job.file.name.startswith("voices/imports/") and "y-kien" not in job.file.name
+    assert Voice.objects.count() == 5
+    assert AuditEntry.objects.filter(action="voice.import_queued").count() == 1
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "5 / 5 rows" in text and "Imported 5 voices." in text
+    assert "every 1s" not in text  # finished: the page stops polling
+
+
+@pytest.mark.usefixtures("small_background")
+def test_a_large_file_with_errors_imports_nothing_and_lists_them(world, commune_officer, login):
+    client = login(commune_officer)
+
+    post(client, xlsx_bytes(rows(4, bad=2)), name="y-kien.xlsx")
+
+    job = VoiceImportJob.objects.get()
+    assert job.status == ImportJobStatus.DONE
+    assert job.imported == 0
+    assert Voice.objects.count() == 0
+    assert [r["line"] for r in job.report] == [6, 7]
+    assert "needs the name" in job.report[0]["errors"][0]
+    text = client.get(reverse("voices:import_job_progress", args=[job.pk])).content.decode()
+    assert "Nothing was imported: 2 rows have errors." in text
+    assert "Khiếu nại không tên 0." in text
+
+
+@pytest.mark.usefixtures("small_background")
+def test_only_the_valid_rows_of_a_large_file(world, commune_officer, login):
+    post(login(commune_officer), csv_bytes(rows(4, bad=1)), only_valid="on")
+
+    job = VoiceImportJob.objects.get()
+    assert (job.status, job.imported, len(job.report)) == (ImportJobStatus.DONE, 4, 1)
+    assert Voice.objects.count() == 4
+
+
+def test_a_file_the_job_cannot_read_fails_with_the_reason(world, commune_officer):
+    data = csv_bytes([["Họ tên", "Địa chỉ"], ["An", "Xóm 1"]])
+
+    job = voice_import_job_start(
+        actor=Actor.of_user(commune_officer),
+        name="x.csv",
+        data=data,
+        only_valid=False,
+        language="en",
+    )
+
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.FAILED
+    assert "header row is missing" in job.error
+
+
+def test_a_crash_half_way_keeps_nothing_and_says_so(world, commune_officer, monkeypatch):
+    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    calls: list[int] = []
+
+    def crash(self, done: int) -> None:
+        calls.append(done)
+        if done >= 4:
+            raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(importing._ProgressWriter, "__call__", crash)
+
+    job = voice_import_job_start(
+        actor=Actor.of_user(commune_officer),
+        name="y.csv",
+        data=csv_bytes(rows(6)),
+        only_valid=False,
+        language="en",
+    )
+
+    job.refresh_from_db()
+    assert calls == [2, 4]  # two batches were written before the crash...
+    assert Voice.objects.count() == 0  # ...and rolled back with it
+    assert not AuditEntry.objects.filter(action="voice.submit_batch").exists()
+    assert job.status == ImportJobStatus.FAILED
+    assert "Nothing from this file was imported" in job.error
+    assert job.rows_done == 0
+
+
+def test_the_page_polls_while_the_job_runs(world, commune_officer, login):
+    job = VoiceImportJob.objects.create(
+        created_by=commune_officer,
+        original_name="lon.xlsx",
+        status=ImportJobStatus.RUNNING,
+        rows_total=10,
+        rows_done=4,
+    )
+
+    client = login(commune_officer)
+    client.cookies["django_language"] = "en"
+    text = client.get(reverse("voices:import_job", args=[job.pk])).content.decode()
+
+    assert 'hx-trigger="every 1s"' in text
+    assert reverse("voices:import_job_progress", args=[job.pk]) in text
+    assert '<progress max="10" value="4"' in text
+    assert "4 / 10 rows" in text
+
+
+def test_only_the_officer_or_a_wider_scope_sees_a_job(
+    world, commune_officer, provincial_staff, system_admin, nobody, login, client
+):
+    from danvan.accounts.roles import Role
+    from danvan.conftest import _member, _user
+
+    other = _member(_user("xa2", "Hà Văn Khác"), world.muong_xen_body, Role.COMMUNE_OFFICER)
+    job = VoiceImportJob.objects.create(created_by=commune_officer, original_name="a.csv")
+    url = reverse("voices:import_job", args=[job.pk])
+
+    assert login(commune_officer).get(url).status_code == 200
+    assert login(provincial_staff).get(url).status_code == 200
+    assert login(system_admin).get(url).status_code == 200
+    assert login(other).get(url).status_code == 404
+    assert login(nobody).get(url).status_code == 404
+    assert client.get(url).status_code == 302  # to the login page
+    progress = reverse("voices:import_job_progress", args=[job.pk])
+    assert login(other).get(progress).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)  # the worker takes its own (exclusive) transactions
+@pytest.mark.usefixtures("small_background")
+def test_with_the_database_backend_a_worker_runs_the_job(world, commune_officer, login, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client = login(commune_officer)
+
+    response = post(client, csv_bytes(rows(4)))
+
+    job = VoiceImportJob.objects.get()
+    assert job.status == ImportJobStatus.QUEUED
+    assert "Waiting for the import to start" in client.get(response["Location"]).content.decode()
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    job.refresh_from_db()
+    assert (job.status, job.imported) == (ImportJobStatus.DONE, 4)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_visible_while_the_import_transaction_is_open(commune_officer):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has a single writer: progress arrives with the result")
+    job = VoiceImportJob.objects.create(created_by=commune_officer, original_name="a.csv")
+    writer = importing._ProgressWriter(job.pk)
+    reader = connections.create_connection("default")
+    try:
+        with transaction.atomic():
+            Voice.objects.exists()  # the import's transaction, still open
+            writer(1234)
+            with reader.cursor() as cursor:
+                cursor.execute(
+                    "SELECT rows_done FROM voices_voiceimportjob WHERE id = %s", [job.pk]
+                )
+                assert cursor.fetchone()[0] == 1234
+    finally:
+        writer.close()
+        reader.close()
+
+
+def test_estimate_rows():
+    assert estimate_rows(name="a.csv", data=csv_bytes(rows(7))) == 7
+    assert estimate_rows(name="a.xlsx", data=xlsx_bytes(rows(7))) == 7
+    assert estimate_rows(name="a.xlsx", data=b"MZ not a workbook") == 0
+    assert estimate_rows(name="a.pdf", data=b"%PDF") == 0
+
+
+def test_a_voice_file_may_be_larger_than_other_spreadsheets(
+    world, commune_officer, login, settings
+):
+    settings.DANVAN_MAX_IMPORT_BYTES = 10
+    settings.DANVAN_MAX_VOICE_IMPORT_BYTES = 100_000
+    client = login(commune_officer)
+
+    assert post(client, csv_bytes(rows(1))).status_code == 200
+    assert Voice.objects.count() == 1
+    settings.DANVAN_MAX_VOICE_IMPORT_BYTES = 10
+    response = post(client, csv_bytes(rows(2)))
+    assert response.status_code == 400
+    assert "larger than" in response.content.decode()
