@@ -103,3 +103,8 @@ def test_the_column_titles_are_vietnamese_by_default(voices, commune_officer, lo
     client = login(commune_officer)
     del client.cookies["django_language"]
     assert rows(client.get(EXPORT))[0][0] == "Mã tra cứu"
+
+
+def test_the_inbox_links_to_the_export_with_its_filters(voices, commune_officer, login):
+    page = login(commune_officer).get(reverse("voices:inbox"), {"kind": "denunciation"})
+    assert f'href="{EXPORT}?kind=denunciation"' in page.content.decode()
