@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime
 import random
 
+from django.db.models import Q
 from django.utils import timezone
 
 from danvan.audit.context import Actor
 from danvan.organizations.models import Body, BodyKind
 from danvan.units.models import AdministrativeUnit, UnitTier
-from danvan.voices.models import Topic, Voice
+from danvan.voices.models import Topic, Voice, VoiceEvent
 from danvan.voices.services import (
     case_accept,
     case_answer,
@@ -272,7 +273,45 @@ def seed_voices(actor: Actor, lines: list[str], *, count: int = DEMO_COUNT) -> N
             counts["open"] += 1
             if voice.due_on is not None and voice.due_on < today:
                 counts["overdue"] += 1
+    _spread_timelines(today)
     lines.append(
         f"voices: {count} created ({counts['answered']} answered, {counts['open']} open, "
         f"{counts['overdue']} of them overdue, {counts['second']} second complaints)"
+    )
+
+
+def _spread_timelines(today: datetime.date) -> None:
+    """The services stamp every event "now"; spread each demo case's events between its day of
+    receipt and today, in their order, so the demo's timelines read like real ones."""
+    from django.db.models import Prefetch
+
+    tz = timezone.get_current_timezone()
+    changed_events: list[VoiceEvent] = []
+    changed_voices: list[Voice] = []
+    voices = Voice.objects.filter(
+        Q(idempotency_key__startswith="demo-") | Q(previous__idempotency_key__startswith="demo-")
+    ).prefetch_related(Prefetch("events", queryset=VoiceEvent.objects.order_by("id")))
+    for voice in voices:
+        events = list(voice.events.all())
+        start = voice.accepted_on or voice.received_on
+        span = max((min(today, start + datetime.timedelta(days=45)) - start).days, 0)
+        for index, event in enumerate(events):
+            if index == 0:
+                day = voice.received_on
+            else:
+                day = start + datetime.timedelta(days=span * index // max(len(events) - 1, 1))
+            event.at = datetime.datetime.combine(
+                day, datetime.time(8 + index % 9, (index * 17) % 60), tzinfo=tz
+            )
+            changed_events.append(event)
+            if event.action == "answer":
+                voice.answered_at = event.at
+            elif event.action == "publish":
+                voice.published_at = event.at
+            elif event.action == "close":
+                voice.closed_at = event.at
+        changed_voices.append(voice)
+    VoiceEvent.objects.bulk_update(changed_events, ["at"], batch_size=2000)
+    Voice.objects.bulk_update(
+        changed_voices, ["answered_at", "published_at", "closed_at"], batch_size=2000
     )
