@@ -381,6 +381,12 @@ def voices_validate(*, actor: Actor, rows: list[VoiceImportRow]) -> VoiceImportR
         topics[(province, fold(topic.code))] = topic
         topics.setdefault((province, fold(topic.name)), topic)
     act_scope = scope_for(actor.user, Capability.ACT) if actor.user is not None else None
+    # Per unit, once: whether it is outside the actor's scope, and its province.
+    outside = {
+        code: act_scope is not None and not act_scope.covers(unit.path)
+        for code, unit in units.items()
+    }
+    provinces = {code: _province_code(unit) for code, unit in units.items()}
     today = timezone.localdate()
     seen: dict[str, int] = {}
     for row in rows:
@@ -388,14 +394,14 @@ def voices_validate(*, actor: Actor, rows: list[VoiceImportRow]) -> VoiceImportR
         if row.unit_code and unit is None:
             row.errors.append(_("No unit has the code %(code)s.") % {"code": row.unit_code})
         elif unit is not None:
-            if act_scope is not None and not act_scope.covers(unit.path):
+            if outside[row.unit_code]:
                 row.errors.append(
                     _("%(unit)s is outside the units you work for.") % {"unit": unit.name}
                 )
             row.unit = unit
         if row.topic_text:
             key = _fold_short(row.topic_text)
-            province = _province_code(unit) if unit is not None else None
+            province = provinces[row.unit_code] if unit is not None else None
             row.topic = topics.get((province, key)) or topics.get((None, key))
             if row.topic is None:
                 row.errors.append(_("Unknown topic “%(topic)s”.") % {"topic": row.topic_text})
@@ -733,7 +739,8 @@ def _write_rows(table: _Table, rows: list[list[Any]], *, ids: list[int] | None =
         objs = [table.model(None, *row) for row in rows]
         table.model._default_manager.bulk_create(objs)
         return [o.pk for o in objs]
-    stored = [table.stored(row, connection) for row in rows]
+    from psycopg.copy import QueuedLibpqWriter
+
     meta = table.model._meta
     with connection.cursor() as cursor:
         if ids is None:
@@ -743,16 +750,18 @@ def _write_rows(table: _Table, rows: list[list[Any]], *, ids: list[int] | None =
             )
             ids = [r[0] for r in cursor.fetchall()]
         columns = ", ".join(connection.ops.quote_name(c) for c in [meta.pk.column, *table.columns])
-        # Nothing but writing rows happens inside the COPY (see bench/README.md); its errors
-        # become Django's (IntegrityError for a taken tracking code).
+        # No query runs inside the COPY (see bench/README.md): only encryption and formatting,
+        # while a thread of psycopg's sends what is ready, so the database works meanwhile.
+        # Its errors become Django's (IntegrityError for a taken tracking code).
         with (
             connection.wrap_database_errors,
             cursor.cursor.copy(
-                f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
+                f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN",
+                writer=QueuedLibpqWriter(cursor.cursor),
             ) as sink,
         ):
-            for pk, row in zip(ids, stored, strict=True):
-                sink.write_row([pk, *row])
+            for pk, row in zip(ids, rows, strict=True):
+                sink.write_row([pk, *table.stored(row, connection)])
     return ids
 
 

@@ -239,3 +239,21 @@ def test_a_voice_file_may_be_larger_than_other_spreadsheets(
     response = post(client, csv_bytes(rows(2)))
     assert response.status_code == 400
     assert "larger than" in response.content.decode()
+
+
+@pytest.mark.usefixtures("small_background")
+def test_markup_in_a_file_is_shown_as_text(world, commune_officer, login):
+    script = "<script>alert('x')</script>"
+    data = [
+        *rows(3),
+        ["Phản ánh", "<img src=x onerror=alert(1)>", "17329", script, "02/11/2026", ""],
+    ]
+    client = login(commune_officer)
+
+    response = post(client, csv_bytes(data))
+
+    text = client.get(response["Location"]).content.decode()
+    assert script not in text and "<img src=x" not in text
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in text
+    assert "Unknown topic “&lt;img src=x onerror=alert(1)&gt;”." in text
+    assert Voice.objects.count() == 0
