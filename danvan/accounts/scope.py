@@ -75,7 +75,15 @@ def scope_for(user: Any, capability: Capability) -> Scope:
     if user.is_superuser and capability not in NOT_FOR_SUPERUSERS:
         scope = Scope(is_global=True)
     else:
-        rows = Membership.objects.active().filter(user=user).values_list("role", "body__unit__path")
+        # One read of the memberships per user object, whatever capabilities a request asks for.
+        rows = user.__dict__.get("_danvan_membership_rows")
+        if rows is None:
+            rows = list(
+                Membership.objects.active()
+                .filter(user=user)
+                .values_list("role", "body__unit__path")
+            )
+            user.__dict__["_danvan_membership_rows"] = rows
         paths: set[str] = set()
         is_global = False
         for role, path in rows:
@@ -88,7 +96,14 @@ def scope_for(user: Any, capability: Capability) -> Scope:
         if is_global:
             scope = Scope(is_global=True)
         elif paths:
-            scope = Scope(prefixes=_minimal(_with_predecessors(paths)))
+            # Capabilities held through the same memberships share one reading of the mergers.
+            expanded: dict[frozenset[str], tuple[str, ...]] = user.__dict__.setdefault(
+                "_danvan_expanded_paths", {}
+            )
+            key = frozenset(paths)
+            if key not in expanded:
+                expanded[key] = _minimal(_with_predecessors(paths))
+            scope = Scope(prefixes=expanded[key])
         else:
             scope = EMPTY_SCOPE
     cache[capability] = scope
@@ -97,7 +112,8 @@ def scope_for(user: Any, capability: Capability) -> Scope:
 
 def forget_scope(user: Any) -> None:
     """Drop the cached scope, after the user's memberships changed."""
-    user.__dict__.pop("_danvan_scope_cache", None)
+    for key in ("_danvan_scope_cache", "_danvan_membership_rows", "_danvan_expanded_paths"):
+        user.__dict__.pop(key, None)
 
 
 def can(user: Any, capability: Capability, unit: Any | None = None) -> bool:
