@@ -145,3 +145,28 @@ class CaseActionSerializer(serializers.Serializer[Any]):
         required=False, allow_blank=True, help_text=_("refuse and reopen only")
     )
     note = serializers.CharField(required=False, allow_blank=True, help_text=_("close only"))
+    bodies = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text=_("coordinate only: the ids of the bodies asked"),
+    )
+    request = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("coordinate only: what is asked")
+    )
+    coordination = serializers.IntegerField(
+        required=False, help_text=_("coordination_reply only: the request's id")
+    )
+    reply = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("coordination_reply only")
+    )
+    step = serializers.CharField(required=False, help_text=_("extend only: the step's code"))
+    complexity = serializers.ChoiceField(
+        choices=["normal", "complex", "especially_complex"],
+        required=False,
+        help_text=_("extend only: the case's complexity"),
+    )
+
+
+class RateSerializer(serializers.Serializer[Any]):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)

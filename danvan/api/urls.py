@@ -44,6 +44,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.VoiceStatusView.as_view(),
         name="voice-status",
     ),
+    path(
+        "api/v1/voices/status/<str:tracking_code>/rate/",
+        views.VoiceRateView.as_view(),
+        name="voice-rate",
+    ),
     path("api/v1/cases/", views.CaseListView.as_view(), name="case-list"),
     path("api/v1/cases/<str:tracking_code>/", views.CaseDetailView.as_view(), name="case-detail"),
     path(

@@ -170,6 +170,30 @@ class VoiceStatusView(PublicApiView):
         return Response(s.VoiceStatusSerializer(voice).data)
 
 
+class VoiceRateView(PublicApiView):
+    throttle_scope = "lookup"
+
+    @documented(
+        operation_id="voice_rate",
+        request=s.RateSerializer,
+        responses=s.VoiceStatusSerializer,
+        auth=[],
+        description="The citizen rates the published answer from 1 to 5, once.",
+    )
+    def post(self, request: Request, tracking_code: str) -> Response:
+        voice = voice_by_code(Voice.objects.all(), tracking_code)
+        form = s.RateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.voice_rate(
+            actor=actor_of(request),
+            voice=voice,
+            expected_version=voice.version,
+            score=form.validated_data["score"],
+            comment=form.validated_data.get("comment", ""),
+        )
+        return VoiceStatusView().get(request, tracking_code)
+
+
 class CasePagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
@@ -240,7 +264,27 @@ class CaseDetailView(OfficerApiView):
         return Response(s.CaseDetailSerializer(voice).data)
 
 
-CASE_ACTIONS = ("accept", "refuse", "assign", "answer", "publish", "close", "reopen")
+CASE_ACTIONS = (
+    "accept",
+    "refuse",
+    "assign",
+    "forward",
+    "coordinate",
+    "coordination_reply",
+    "extend",
+    "answer",
+    "publish",
+    "close",
+    "reopen",
+    "second_complaint",
+)
+
+
+def _body(pk: Any, field: str = "body") -> Body:
+    body = Body.objects.filter(pk=pk).select_related("unit").first() if pk else None
+    if body is None:
+        raise ValidationError({field: [_("Choose an existing body.")]})
+    return body
 
 
 class CaseActionView(OfficerApiView):
@@ -249,7 +293,9 @@ class CaseActionView(OfficerApiView):
         request=s.CaseActionSerializer,
         responses={200: s.CaseListSerializer},
         description=(
-            "action is one of accept, refuse, assign, answer, publish, close, reopen. "
+            "action is one of accept, refuse, assign, forward, coordinate, coordination_reply, "
+            "extend, answer, publish, close, reopen, second_complaint (on a first complaint: "
+            "creates the second and returns it). "
             "A stale version gets 409, a refused action 400, a case you may not act on 403."
         ),
     )
@@ -270,10 +316,42 @@ class CaseActionView(OfficerApiView):
         elif action == "refuse":
             voice = services.case_refuse(**common, reason=data.get("reason", ""))
         elif action == "assign":
-            body = Body.objects.filter(pk=data.get("body")).first() if data.get("body") else None
-            if body is None:
-                raise ValidationError({"body": [_("Choose an existing body.")]})
-            voice = services.case_assign(**common, body=body)
+            voice = services.case_assign(**common, body=_body(data.get("body")))
+        elif action == "forward":
+            voice = services.case_forward(
+                **common, body=_body(data.get("body")), reason=data.get("reason", "")
+            )
+        elif action == "coordinate":
+            bodies = [_body(pk, "bodies") for pk in data.get("bodies", [])]
+            voice = services.case_coordinate(
+                **common, bodies=bodies, request=data.get("request", "")
+            )
+        elif action == "coordination_reply":
+            coordination = voice.coordinations.filter(pk=data.get("coordination") or 0).first()
+            if coordination is None:
+                raise ValidationError({"coordination": [_("No such coordination request.")]})
+            voice = services.coordination_reply(
+                actor=common["actor"],
+                coordination=coordination,
+                expected_version=data["version"],
+                reply=data.get("reply", ""),
+            )
+        elif action == "extend":
+            voice = services.case_extend(
+                **common,
+                step=data.get("step", ""),
+                reason=data.get("reason", ""),
+                complexity=data.get("complexity"),
+            )
+        elif action == "second_complaint":
+            voice = services.complaint_file_second(
+                actor=common["actor"],
+                first=voice,
+                expected_version=data["version"],
+                text=data.get("text", ""),
+                channel="api",
+                idempotency_key=idempotency_key(request),
+            )
         elif action == "answer":
             voice = services.case_answer(**common, text=data.get("text", ""))
         elif action == "publish":

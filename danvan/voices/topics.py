@@ -83,7 +83,9 @@ def topic_create(
 
 @transaction.atomic
 def topic_update(*, actor: Actor, topic: Topic, name: str, order: int, is_active: bool) -> Topic:
-    locked = Topic.objects.select_for_update().select_related("province").get(pk=topic.pk)
+    locked = (
+        Topic.objects.select_for_update(of=("self",)).select_related("province").get(pk=topic.pk)
+    )
     if locked.province is None:
         raise ValidationError(_("The built-in topics cannot be changed."))
     _require(actor, locked.province)
