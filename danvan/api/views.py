@@ -135,7 +135,9 @@ class VoiceSubmitView(PublicApiView):
             longitude=data.get("long"),
             idempotency_key=key,
         )
-        return Response(s.SubmittedSerializer(voice).data, status=status.HTTP_201_CREATED)
+        # A concurrent retry that lost the race gets the first voice, as a replay.
+        code = status.HTTP_200_OK if voice.replayed else status.HTTP_201_CREATED
+        return Response(s.SubmittedSerializer(voice).data, status=code)
 
 
 def voice_by_code(queryset: QuerySet[Voice], code: str) -> Voice:

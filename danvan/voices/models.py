@@ -196,6 +196,9 @@ class Voice(models.Model):
 
     objects = VoiceQuerySet.as_manager()
 
+    #: Set by ``voice_submit`` on the voice it returns for a retried submission (not stored).
+    replayed: bool = False
+
     class Meta:
         verbose_name = _("voice")
         verbose_name_plural = _("voices")

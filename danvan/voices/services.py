@@ -154,10 +154,12 @@ def voice_submit(
     previous: Voice | None = None,
     idempotency_key: str | None = None,
 ) -> Voice:
-    """Take in a voice from any channel. A retried call with the same key returns the first voice."""
+    """Take in a voice from any channel. A retried call with the same key returns the first voice,
+    with ``replayed`` set, so that an API can answer "already received" (200) rather than 201."""
     if idempotency_key:
         existing = Voice.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
+            existing.replayed = True
             return existing
     today = timezone.localdate()
     received_on = received_on or today
@@ -203,6 +205,18 @@ def voice_submit(
     remote = fresh.is_remote or bool(
         fresh.tier == UnitTier.VILLAGE and fresh.parent is not None and fresh.parent.is_remote
     )
+    # Every step's due date is known before the row is written: one INSERT, no UPDATE after.
+    try:
+        schedule = compute_schedule(
+            kind=kind, received=received_on, remote=remote, complexity=complexity, joint=joint
+        )
+    except DeadlineError as exc:
+        raise ValidationError(str(exc)) from exc
+    driving = [
+        step.due
+        for step in schedule.steps
+        if step.due is not None and step.step not in NOT_DRIVING_DUE
+    ]
     voice = Voice(
         tracking_code=new_tracking_code(),
         kind=kind,
@@ -225,6 +239,8 @@ def voice_submit(
         previous=previous,
         idempotency_key=idempotency_key or None,
         created_by=actor.user,
+        rule_set_id=schedule.rule_set_id,
+        due_on=min(driving) if driving else None,
     )
     for attempt in range(3):
         try:
@@ -236,6 +252,7 @@ def voice_submit(
                 # Two retries of one submission raced; the other one won.
                 raced = Voice.objects.filter(idempotency_key=idempotency_key).first()
                 if raced is not None:
+                    raced.replayed = True
                     return raced
             if attempt == 2 or not Voice.objects.filter(tracking_code=voice.tracking_code).exists():
                 raise
@@ -248,11 +265,16 @@ def voice_submit(
             address=submitter_address.strip(),
             id_number=submitter_id_number.strip(),
         )
-    try:
-        _store_schedule(voice)
-    except DeadlineError as exc:
-        raise ValidationError(str(exc)) from exc
-    voice.save(update_fields=["rule_set", "due_on"])
+    VoiceDeadline.objects.bulk_create(
+        VoiceDeadline(
+            voice=voice,
+            step=step.step,
+            due_on=step.due,
+            counts_from=step.counts_from,
+            citation=step.citation[:255],
+        )
+        for step in schedule.steps
+    )
     VoiceEvent.objects.create(
         voice=voice, actor=actor.user, action="submit", to_status=voice.status, is_public=True
     )
