@@ -594,9 +594,10 @@ def _bulk_plan(
         errors: list[str] = []
         if row.kind not in kinds:
             errors.append(_("Unknown kind of voice."))
-        if not row.text:
+        text = row.text.strip()
+        if not text:
             errors.append(_("The content is empty."))
-        elif len(row.text) > MAX_TEXT:
+        elif len(text) > MAX_TEXT:
             errors.append(_("The content is longer than %(max)s characters.") % {"max": MAX_TEXT})
         if received > today:
             errors.append(_("The date of receipt cannot be in the future."))
@@ -621,7 +622,7 @@ def _bulk_plan(
             "channel": channel,
             "unit_id": unit.pk,
             "topic_id": topic.pk,
-            "text": row.text,
+            "text": text,
             "received_on": received,
             "is_anonymous": False,
             # A denouncer's identity never sits on the case itself.
