@@ -8,15 +8,19 @@ has finished.
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from danvan.voices.importing import voice_import_job_visible
-from danvan.voices.models import VoiceImportJob
+from danvan.voices.models import ImportJobStatus, VoiceImportJob
 
 #: Rows with errors shown on the page; the rest are counted.
 REPORT_ROWS_SHOWN = 1_000
+WAITING_TOO_LONG = datetime.timedelta(minutes=2)
 
 
 def _visible_job(request: HttpRequest, pk: int) -> VoiceImportJob:
@@ -30,6 +34,9 @@ def _context(job: VoiceImportJob) -> dict[str, object]:
     report = job.report if isinstance(job.report, list) else []
     return {
         "job": job,
+        # Still waiting after a while: no worker may be running (``manage.py db_worker``).
+        "waiting_long": job.status == ImportJobStatus.QUEUED
+        and timezone.now() - job.created_at > WAITING_TOO_LONG,
         "report_rows": report[:REPORT_ROWS_SHOWN],
         "report_hidden": max(len(report) - REPORT_ROWS_SHOWN, 0),
         "error_count": len(report),

@@ -257,3 +257,21 @@ def test_markup_in_a_file_is_shown_as_text(world, commune_officer, login):
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in text
     assert "Unknown topic “&lt;img src=x onerror=alert(1)&gt;”." in text
     assert Voice.objects.count() == 0
+
+
+def test_a_job_waiting_for_minutes_hints_at_a_missing_worker(world, commune_officer, login):
+    import datetime
+
+    from django.utils import timezone
+
+    job = VoiceImportJob.objects.create(created_by=commune_officer, original_name="a.csv")
+    client = login(commune_officer)
+    client.cookies["django_language"] = "en"
+    url = reverse("voices:import_job_progress", args=[job.pk])
+
+    assert "worker may not be running" not in client.get(url).content.decode()
+    VoiceImportJob.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    text = client.get(url).content.decode()
+    assert "worker may not be running" in text and "every 1s" in text
