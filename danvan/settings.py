@@ -232,6 +232,12 @@ DANVAN_DUE_SOON_DAYS = envint("DANVAN_DUE_SOON_DAYS", 3)
 # The public address of the site, for links in emails (e.g. https://danvan.example.vn).
 DANVAN_SITE_URL = envstr("DANVAN_SITE_URL", "")
 
+# Spam limits per client address: citizens' web form and tracking-code lookups ("5/h", "30/h":
+# a number, a slash and s, m, h or d), and submissions through the API and Open311 ("20/hour").
+DANVAN_SUBMIT_RATE = envstr("DANVAN_SUBMIT_RATE", "5/h")
+DANVAN_LOOKUP_RATE = envstr("DANVAN_LOOKUP_RATE", "30/h")
+DANVAN_API_SUBMIT_RATE = envstr("DANVAN_API_SUBMIT_RATE", "20/hour")
+
 # The largest unit file (villages) an officer may upload.
 DANVAN_MAX_IMPORT_BYTES = envint("DANVAN_MAX_IMPORT_BYTES", 5 * 1024 * 1024)
 # The largest spreadsheet of voices (100,000 rows of .xlsx are about 10 MB).

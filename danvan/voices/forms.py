@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from danvan.deadlines.models import Complexity, VoiceKind
 from danvan.organizations.models import Body
 from danvan.voices.models import Coordination, Topic, VoiceStatus
-from danvan.voices.selectors import DUE_SOON_DAYS, InboxFilters, Urgency
+from danvan.voices.selectors import InboxFilters, Urgency, due_soon_days
 from danvan.voices.services import ALLOWED_FROM
 
 
@@ -56,7 +56,7 @@ class InboxFilterForm(forms.Form):
         required=False,
     )
     days = forms.IntegerField(
-        label=_("“Due soon” means within (days)"),
+        label=_("“Due soon” means within (working days)"),
         min_value=0,
         max_value=90,
         required=False,
@@ -67,7 +67,7 @@ class InboxFilterForm(forms.Form):
         topic_field = self.fields["topic"]
         assert isinstance(topic_field, forms.ModelChoiceField)
         topic_field.queryset = topics
-        self.fields["days"].widget.attrs["placeholder"] = str(DUE_SOON_DAYS)
+        self.fields["days"].widget.attrs["placeholder"] = str(due_soon_days())
 
     def filters(self) -> InboxFilters:
         """The filters from the fields that are valid; an invalid field filters nothing."""
@@ -83,7 +83,8 @@ class InboxFilterForm(forms.Form):
             received_to=data.get("received_to"),
             due_before=data.get("due_before"),
             urgency=data.get("urgency") or "",
-            due_soon_days=DUE_SOON_DAYS if days is None else days,
+            # None: the setting (DANVAN_DUE_SOON_DAYS), as for the urging job.
+            due_soon_days=days,
         )
 
 

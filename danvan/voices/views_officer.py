@@ -8,7 +8,6 @@ action, 403 for a missing permission.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from dataclasses import dataclass
 from typing import Any
@@ -157,9 +156,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()
     filters = form.filters()
-    if getattr(form, "cleaned_data", {}).get("days") is None:
-        # No span typed: "due soon" is DANVAN_DUE_SOON_DAYS working days, as for the urging job.
-        filters = dataclasses.replace(filters, due_soon_days=None)
     until = due_soon_until(today, filters.due_soon_days)  # the calendar read once per request
     # Not Django's Paginator: its COUNT(*) of every matching case costs more than the page at a
     # million voices; the inbox counts up to INBOX_COUNT_LIMIT and links to the next page.
