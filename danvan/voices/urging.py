@@ -37,7 +37,7 @@ from danvan.deadlines.selectors import working_calendar
 from danvan.notifications.models import NotificationKind
 from danvan.notifications.services import notify
 from danvan.organizations.models import Body, Membership
-from danvan.voices.models import OPEN_STATUSES, Voice, VoiceDeadline, VoiceEvent
+from danvan.voices.models import OPEN_STATUSES, Coordination, Voice, VoiceDeadline, VoiceEvent
 from danvan.voices.selectors import due_soon_until
 
 logger = logging.getLogger(__name__)
@@ -62,6 +62,7 @@ class UrgingReport:
     reports_requested: int = 0
     notifications: int = 0
     without_recipients: int = 0
+    coordination_overdue: int = 0
     errors: int = 0
 
     def as_dict(self) -> dict[str, Any]:
@@ -316,6 +317,7 @@ def run_urging(*, today: datetime.date | None = None) -> UrgingReport:
         )
         .order_by("due_on", "pk")
     )
+    _urge_coordination(today=today, recipients=recipients, report=report, actor=actor)
     for voice in voices.iterator(chunk_size=500):
         report.voices_checked += 1
         # Counted apart and added on success: a case whose transaction is rolled back sent nothing.
@@ -337,6 +339,54 @@ def run_urging(*, today: datetime.date | None = None) -> UrgingReport:
         for field in _COUNTS:
             setattr(report, field, getattr(report, field) + getattr(part, field))
     return report
+
+
+def _urge_coordination(
+    *, today: datetime.date, recipients: _Recipients, report: UrgingReport, actor: Actor
+) -> None:
+    """Remind a coordinating body whose reply is overdue (Decision 33/2017/QĐ-TTg Art. 12: 15
+    days), once per request, and tell the responsible body that it is waiting."""
+    late = (
+        Coordination.objects.filter(
+            replied_at__isnull=True,
+            due_on__lt=today,
+            voice__status__in=OPEN_STATUSES,
+        )
+        .select_related("body", "voice__assignee")
+        .order_by("due_on", "pk")
+    )
+    for coordination in late.iterator(chunk_size=500):
+        voice = coordination.voice
+        try:
+            with transaction.atomic():
+                people = recipients.members([coordination.body])
+                if voice.assignee is not None:
+                    people = _unique([*people, *recipients.members([voice.assignee])])
+                created = notify(
+                    actor=actor,
+                    recipients=people,
+                    kind=NotificationKind.OVERDUE,
+                    title=_("Coordination reply overdue on case %(code)s")
+                    % {"code": voice.tracking_code},
+                    body=_("%(body)s was asked to reply by %(due)s.")
+                    % {
+                        "body": coordination.body.name,
+                        "due": coordination.due_on.strftime("%d/%m/%Y")
+                        if coordination.due_on
+                        else "",
+                    },
+                    link=case_link(voice),
+                    dedup_key=f"coordination:{coordination.pk}:overdue",
+                    due_on=coordination.due_on,
+                    obj=voice,
+                    unit=voice.unit,
+                )
+        except Exception:
+            logger.exception("Urging failed for coordination %s", coordination.pk)
+            report.errors += 1
+            continue
+        report.coordination_overdue += 1
+        report.notifications += len(created)
 
 
 _COUNTS = (

@@ -660,3 +660,33 @@ def test_forwarding_and_coordination_notify_the_bodies_concerned(
         request="Đề nghị xã phối hợp.",
     )
     assert Notification.objects.filter(recipient=commune_officer, kind="coordination").exists()
+
+
+def test_an_overdue_coordination_reply_is_urged_once(world, provincial_staff, commune_officer):
+    from danvan.notifications.models import Notification
+    from danvan.voices.urging import run_urging
+
+    staff = Actor.of_user(provincial_staff)
+    voice = accepted(world, staff)
+    voice = case_assign(
+        actor=staff, voice=voice, expected_version=voice.version, body=world.province_body
+    )
+    case_coordinate(
+        actor=staff,
+        voice=voice,
+        expected_version=voice.version,
+        bodies=[world.anh_son_body],
+        request="Đề nghị xã xác minh.",
+    )
+    coordination = Coordination.objects.get(voice=voice)
+    assert coordination.due_on is not None
+    Notification.objects.all().delete()
+
+    # The day before the reply is due: nothing; the day after: the coordinating body is told.
+    assert run_urging(today=coordination.due_on).coordination_overdue == 0
+    report = run_urging(today=coordination.due_on + datetime.timedelta(days=1))
+    assert report.coordination_overdue == 1
+    late = Notification.objects.filter(recipient=commune_officer, title__contains="Coordination")
+    assert late.count() == 1
+    run_urging(today=coordination.due_on + datetime.timedelta(days=2))
+    assert late.count() == 1
