@@ -48,16 +48,6 @@ def officer(commune_officer):
     return Actor.of_user(commune_officer)
 
 
-@pytest.fixture
-def login(login, settings):
-    def log_in(user):
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return log_in
-
-
 def submit(world, **overrides) -> Voice:
     values: dict[str, Any] = {
         "actor": CITIZEN,

@@ -20,16 +20,6 @@ CITIZEN = Actor(user=None, ip="203.0.113.5", label="citizen")
 EXPORT = reverse("voices:export")
 
 
-@pytest.fixture
-def login(login, settings):
-    def log_in(user):
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return log_in
-
-
 def submit(unit, **overrides) -> Voice:
     values = {
         "actor": CITIZEN,

@@ -23,19 +23,6 @@ INBOX = reverse("voices:inbox")
 BULK = reverse("voices:bulk")
 
 
-@pytest.fixture
-def login(login, settings):
-    """The project's ``login(user)``, with the language switcher set to English, so that the
-    pages' messages can be read in assertions (the browser's Accept-Language is ignored)."""
-
-    def log_in(user):
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return log_in
-
-
 def submit(unit, **overrides) -> Voice:
     values = {
         "actor": CITIZEN,

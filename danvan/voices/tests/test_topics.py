@@ -17,16 +17,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 TOPICS = reverse("voices:topics")
 
 
-@pytest.fixture
-def login(login, settings):
-    def log_in(user):
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return log_in
-
-
 def test_provincial_staff_add_a_topic_used_only_in_their_province(world, provincial_staff):
     topic = topic_create(
         actor=Actor.of_user(provincial_staff), province=world.nghe_an, name="Nông thôn mới"
