@@ -20,6 +20,18 @@ from danvan.voices.selectors import InboxFilters, Urgency, due_soon_days
 from danvan.voices.services import ALLOWED_FROM
 
 
+class BodyChoiceMixin(forms.Form):
+    """A form whose ``body`` (or ``bodies``) field offers the bodies the caller chose."""
+
+    body_field_name = "body"
+
+    def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields[self.body_field_name]
+        assert isinstance(field, forms.ModelChoiceField)  # the multiple choice field is one too
+        field.queryset = bodies
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -93,7 +105,7 @@ class BulkAction:
     ASSIGN = "assign"
 
 
-class BulkForm(forms.Form):
+class BulkForm(BodyChoiceMixin, forms.Form):
     """The inbox's bulk actions. The selected ids and each row's version (``v_<id>``) are read
     from the POST data by the view: they are as many as the rows on the page."""
 
@@ -110,12 +122,6 @@ class BulkForm(forms.Form):
         required=False,
         empty_label=_("Choose a body"),
     )
-
-    def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        body_field = self.fields["body"]
-        assert isinstance(body_field, forms.ModelChoiceField)
-        body_field.queryset = bodies
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -148,16 +154,10 @@ class RefuseForm(CaseActionForm):
     )
 
 
-class AssignForm(CaseActionForm):
+class AssignForm(BodyChoiceMixin, CaseActionForm):
     body = forms.ModelChoiceField(
         label=_("Responsible body"), queryset=Body.objects.none(), empty_label=_("Choose a body")
     )
-
-    def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        body_field = self.fields["body"]
-        assert isinstance(body_field, forms.ModelChoiceField)
-        body_field.queryset = bodies
 
 
 class AnswerForm(CaseActionForm):
@@ -185,7 +185,7 @@ class ReopenForm(CaseActionForm):
     )
 
 
-class ForwardForm(CaseActionForm):
+class ForwardForm(BodyChoiceMixin, CaseActionForm):
     body = forms.ModelChoiceField(
         label=_("Competent body"), queryset=Body.objects.none(), empty_label=_("Choose a body")
     )
@@ -196,14 +196,10 @@ class ForwardForm(CaseActionForm):
         help_text=_("The citizen will read it. A denouncer's identity is never handed over."),
     )
 
-    def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        body_field = self.fields["body"]
-        assert isinstance(body_field, forms.ModelChoiceField)
-        body_field.queryset = bodies
 
+class CoordinateForm(BodyChoiceMixin, CaseActionForm):
+    body_field_name = "bodies"
 
-class CoordinateForm(CaseActionForm):
     bodies = forms.ModelMultipleChoiceField(
         label=_("Bodies asked to coordinate"),
         queryset=Body.objects.none(),
@@ -214,12 +210,6 @@ class CoordinateForm(CaseActionForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
     )
-
-    def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        bodies_field = self.fields["bodies"]
-        assert isinstance(bodies_field, forms.ModelMultipleChoiceField)
-        bodies_field.queryset = bodies
 
 
 class CoordinationReplyForm(CaseActionForm):

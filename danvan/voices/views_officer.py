@@ -333,6 +333,23 @@ def _action_form(
     return form_class(data, **kwargs)
 
 
+def _show_submitter(request: HttpRequest, voice: Voice) -> bool:
+    """Whether the page may show who sent the voice; when it does, the view is audited. Never a
+    denouncer (whose identity is not on the case), never an anonymous sender."""
+    if not can(request.user, Capability.VIEW_PERSONAL_DATA, voice.unit):
+        return False
+    if voice.kind != VoiceKind.DENUNCIATION and (
+        voice.submitter_name or voice.submitter_contact or voice.submitter_address
+    ):
+        audit_sensitive_view(
+            actor=Actor.from_request(request),
+            obj=voice,
+            fields=["submitter_name", "submitter_contact", "submitter_address"],
+            unit=voice.unit,
+        )
+    return True
+
+
 def _case_page(
     request: HttpRequest,
     voice: Voice,
@@ -381,18 +398,7 @@ def _case_page(
         for e in voice.events.select_related("actor", "body").order_by("at", "id")
     ]
     is_denunciation = voice.kind == VoiceKind.DENUNCIATION
-    can_see_personal_data = can(user, Capability.VIEW_PERSONAL_DATA, voice.unit)
-    if (
-        can_see_personal_data
-        and not is_denunciation
-        and (voice.submitter_name or voice.submitter_contact or voice.submitter_address)
-    ):
-        audit_sensitive_view(
-            actor=Actor.from_request(request),
-            obj=voice,
-            fields=["submitter_name", "submitter_contact", "submitter_address"],
-            unit=voice.unit,
-        )
+    can_see_personal_data = _show_submitter(request, voice)
     response = render(
         request,
         "voices/officer/case.html",
@@ -582,18 +588,7 @@ def case_file(request: HttpRequest, tracking_code: str) -> HttpResponse:
     denouncer's identity, which is never part of it (Law on Denunciations Art. 9.1.b)."""
     voice = _visible_case(request, tracking_code)
     is_denunciation = voice.kind == VoiceKind.DENUNCIATION
-    show_submitter = (
-        not is_denunciation
-        and not voice.is_anonymous
-        and can(request.user, Capability.VIEW_PERSONAL_DATA, voice.unit)
-    )
-    if show_submitter:
-        audit_sensitive_view(
-            actor=Actor.from_request(request),
-            obj=voice,
-            fields=["submitter_name", "submitter_contact", "submitter_address"],
-            unit=voice.unit,
-        )
+    show_submitter = _show_submitter(request, voice)
     response = render(
         request,
         "voices/officer/case_file.html",
