@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "danvan.deadlines",
     "danvan.voices",
     "danvan.voter_contact",
+    "danvan.skillful",
     "danvan.notifications",
     "danvan.api",
     "danvan.web",

@@ -13,6 +13,8 @@ urlpatterns = [
     path("y-kien/", include("danvan.voices.urls_public")),
     path("cases/", include("danvan.voices.urls_officer")),
     path("voter-contact/", include("danvan.voter_contact.urls")),
+    path("models/", include("danvan.skillful.urls")),
+    path("mo-hinh/", include("danvan.skillful.urls_public")),
     path("notifications/", include("danvan.notifications.urls")),
     path("", include("danvan.api.urls")),
     path("", include("danvan.web.urls")),
