@@ -1,0 +1,592 @@
+"""Formalism checks (kiểm tra hình thức): signs that a model may be built "for show".
+
+Each check looks at one model and either finds a reason, in words and numbers, or nothing;
+``check_model`` writes what it finds to ``FormalismFlag`` (one row per model and kind): a new
+reason raises a flag, a reason that no longer holds removes it, and a flag a reviewer dismissed
+stays dismissed for as long as its reason (the numbers behind it) stays the same.
+
+- ``no_progress``: an indicator reported in at least two periods whose latest value is no closer
+  to its target than the previous period's value, nor than its baseline.
+- ``near_duplicate``: another model of the same field (another unit, or the same unit under
+  another name) whose ten parts are near-identical: Jaccard similarity of word 3-gram shingles
+  of the folded text, taken within sentences so that reordering them changes nothing, at or above
+  ``NEAR_DUPLICATE_THRESHOLD`` (measured by ``bench/eval_model_duplicates.py``; figures in the
+  app's README). The later registration is flagged and points at the earlier one. Replications
+  (a model adopted from another, or two adoptions of the same origin) are expected to be alike
+  and are not compared.
+- ``rising_complaints``: complaints, denunciations and reflections in the model's area (its unit
+  and everything below) whose topic belongs to the model's field (``TOPIC_FIELDS``) rose in the
+  last six months of its running period against the six months before.
+- ``no_evidence``: no photo or document at all, once it has been proposed for evaluation (or
+  later), or ``DANVAN_SKILLFUL_EVIDENCE_GRACE_DAYS`` days after it started.
+
+Reasons are written in the site's language (``LANGUAGE_CODE``) whoever runs the check, so that
+comparing them to decide whether a dismissed flag still stands does not depend on the reader.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import logging
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from danvan.accounts.roles import Capability
+from danvan.accounts.scope import can
+from danvan.audit.context import Actor
+from danvan.audit.services import audit_record
+from danvan.deadlines.models import VoiceKind
+from danvan.lib.text import fold, name_key
+from danvan.skillful.models import (
+    Evidence,
+    Field,
+    FlagKind,
+    FormalismFlag,
+    IndicatorReport,
+    MobilizationModel,
+    ModelStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+# --- Settings, with their defaults ---------------------------------------------------------------
+
+#: Jaccard similarity of shingles from which two models are near-duplicates (see the README).
+NEAR_DUPLICATE_THRESHOLD = 0.5
+#: A shingle found in more models of a field than this share is too common to propose a pair.
+COMMON_SHINGLE_SHARE = 0.05
+COMMON_SHINGLE_MIN = 50
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def complaints_window_months() -> int:
+    """DANVAN_SKILLFUL_COMPLAINTS_MONTHS (6): the span compared with the one before it."""
+    return int(_setting("DANVAN_SKILLFUL_COMPLAINTS_MONTHS", 6))
+
+
+def complaints_min() -> int:
+    """DANVAN_SKILLFUL_COMPLAINTS_MIN (5): fewer voices than this in the recent span is noise."""
+    return int(_setting("DANVAN_SKILLFUL_COMPLAINTS_MIN", 5))
+
+
+def complaints_rise_percent() -> int:
+    """DANVAN_SKILLFUL_COMPLAINTS_RISE_PERCENT (50): the rise over the span before that counts."""
+    return int(_setting("DANVAN_SKILLFUL_COMPLAINTS_RISE_PERCENT", 50))
+
+
+def evidence_grace_days() -> int:
+    """DANVAN_SKILLFUL_EVIDENCE_GRACE_DAYS (90): days under way before evidence is expected."""
+    return int(_setting("DANVAN_SKILLFUL_EVIDENCE_GRACE_DAYS", 90))
+
+
+#: Voices that say something is wrong (not opinions or voter recommendations).
+COMPLAINT_KINDS = (
+    VoiceKind.COMPLAINT_FIRST,
+    VoiceKind.COMPLAINT_SECOND,
+    VoiceKind.DENUNCIATION,
+    VoiceKind.REFLECTION,
+)
+
+#: Which built-in voice topics belong to which field of the movement. A province's own topics
+#: are not mapped and do not count. "Other" belongs to no field.
+TOPIC_FIELDS: dict[str, str] = {
+    "land": Field.ECONOMY,
+    "environment": Field.ECONOMY,
+    "infrastructure": Field.ECONOMY,
+    "social_policy": Field.CULTURE_SOCIETY,
+    "health": Field.CULTURE_SOCIETY,
+    "education": Field.CULTURE_SOCIETY,
+    "religion_ethnicity": Field.CULTURE_SOCIETY,
+    "public_order": Field.DEFENCE_SECURITY,
+    "officials_conduct": Field.PARTY_BUILDING,
+}
+
+#: Statuses from which a model has been put forward and must show its evidence.
+PUT_FORWARD = (
+    ModelStatus.PROPOSED,
+    ModelStatus.EVALUATED,
+    ModelStatus.RECOGNIZED,
+    ModelStatus.NOT_RECOGNIZED,
+    ModelStatus.HONORED,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    kind: str
+    reason: str
+    other_id: int | None = None
+
+
+def _number(value: Decimal) -> str:
+    """1234.50 → "1.234,5": Vietnamese grouping, no trailing zeros."""
+    whole, fraction = f"{value:,.2f}".split(".")
+    fraction = fraction.rstrip("0")
+    whole = whole.replace(",", ".")
+    return f"{whole},{fraction}" if fraction else whole
+
+
+def _day(value: datetime.date) -> str:
+    return date_format(value, "d/m/Y")
+
+
+# --- (a) No progress --------------------------------------------------------------------------
+
+
+def _closer(value: Decimal, than: Decimal, direction: int) -> bool:
+    return (value - than) * direction > 0
+
+
+def find_no_progress(model: MobilizationModel) -> Finding | None:
+    reports = IndicatorReport.objects.filter(indicator__model=model).select_related("indicator")
+    by_indicator: dict[int, list[IndicatorReport]] = defaultdict(list)
+    for report in reports.order_by("reported_on", "id"):
+        by_indicator[report.indicator_id].append(report)
+    lines = []
+    for rows in by_indicator.values():
+        if len(rows) < 2:
+            continue
+        indicator = rows[-1].indicator
+        previous, latest = rows[-2], rows[-1]
+        direction = 1 if indicator.target >= indicator.baseline else -1
+        if _closer(latest.value, previous.value, direction) or _closer(
+            latest.value, indicator.baseline, direction
+        ):
+            continue
+        lines.append(
+            _(
+                "“%(name)s” (%(measure)s): baseline %(baseline)s, target %(target)s; "
+                "%(previous_period)s: %(previous)s, %(latest_period)s: %(latest)s."
+            )
+            % {
+                "name": indicator.name,
+                "measure": indicator.unit_of_measure,
+                "baseline": _number(indicator.baseline),
+                "target": _number(indicator.target),
+                "previous_period": previous.period_label,
+                "previous": _number(previous.value),
+                "latest_period": latest.period_label,
+                "latest": _number(latest.value),
+            }
+        )
+    if not lines:
+        return None
+    head = _("%(count)s indicator(s) show no progress towards the target in the latest period:") % {
+        "count": len(lines)
+    }
+    return Finding(FlagKind.NO_PROGRESS, " ".join([head, *lines]))
+
+
+# --- (b) Near-duplicates ----------------------------------------------------------------------
+
+#: The parts of the registration form compared (the time frame is dates, not text).
+TEXT_PARTS = (
+    "name",
+    "situation",
+    "goals",
+    "content",
+    "area_and_target",
+    "forces",
+    "resources",
+    "expected_outputs",
+    "sustainability",
+)
+
+_SENTENCES = re.compile(r"[.!?;:\n]+")
+_WORDS = re.compile(r"\w+")
+SHINGLE_WORDS = 3
+
+
+def shingles(parts: Iterable[str], size: int = SHINGLE_WORDS) -> frozenset[str]:
+    """Word ``size``-grams of the folded text, within sentences (so their order does not
+    matter); a sentence shorter than ``size`` words counts as one shingle."""
+    result: set[str] = set()
+    for part in parts:
+        for sentence in _SENTENCES.split(fold(part or "")):
+            words = _WORDS.findall(sentence)
+            if not words:
+                continue
+            if len(words) < size:
+                result.add(" ".join(words))
+                continue
+            for i in range(len(words) - size + 1):
+                result.add(" ".join(words[i : i + size]))
+    return frozenset(result)
+
+
+def model_shingles(model: Any) -> frozenset[str]:
+    return shingles(getattr(model, part) for part in TEXT_PARTS)
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)
+
+
+def candidate_pairs(docs: dict[int, frozenset[str]]) -> set[tuple[int, int]]:
+    """Pairs of documents (of one block, e.g. one field) that share at least one shingle rare
+    enough to mean something, found through an inverted index rather than by comparing all
+    pairs. Near-duplicates share many rare shingles; a pair sharing only common phrases
+    ("vận động nhân dân") cannot reach the threshold anyway."""
+    index: dict[str, list[int]] = defaultdict(list)
+    for doc_id, doc in docs.items():
+        for shingle in doc:
+            index[shingle].append(doc_id)
+    common = max(COMMON_SHINGLE_MIN, int(len(docs) * COMMON_SHINGLE_SHARE))
+    shared: Counter[tuple[int, int]] = Counter()
+    for ids in index.values():
+        if len(ids) < 2 or len(ids) > common:
+            continue
+        ids.sort()
+        for i, a in enumerate(ids):
+            for b in ids[i + 1 :]:
+                shared[(a, b)] += 1
+    # At the threshold a pair shares at least threshold × the smaller document's shingles; a few
+    # shared rare shingles are enough to deserve the exact comparison.
+    return {pair for pair, count in shared.items() if count >= 3}
+
+
+def near_duplicate_pairs(
+    docs: dict[int, frozenset[str]], threshold: float = NEAR_DUPLICATE_THRESHOLD
+) -> dict[tuple[int, int], float]:
+    """The pairs (a < b) of ``docs`` at or above ``threshold``, with their similarity."""
+    found = {}
+    for a, b in candidate_pairs(docs):
+        similarity = jaccard(docs[a], docs[b])
+        if similarity >= threshold:
+            found[(a, b)] = similarity
+    return found
+
+
+def _related(a: MobilizationModel, b: MobilizationModel) -> bool:
+    """Alike by design: one replicates the other, both replicate the same origin, or the same
+    unit registered it again under the same name (a new yearly round)."""
+    if a.origin_id == b.pk or b.origin_id == a.pk:
+        return True
+    if a.origin_id is not None and a.origin_id == b.origin_id:
+        return True
+    return a.unit_id == b.unit_id and name_key(a.name) == name_key(b.name)
+
+
+def _earlier(a: MobilizationModel, b: MobilizationModel) -> bool:
+    return (a.created_at, a.pk) < (b.created_at, b.pk)
+
+
+_COMPARED_FIELDS = (*TEXT_PARTS, "id", "code", "unit", "origin", "created_at", "field")
+
+
+def _duplicate_reason(model: MobilizationModel, other: MobilizationModel, sim: float) -> str:
+    return _(
+        "Its content is %(percent)s%% identical to “%(name)s” (%(code)s) registered by "
+        "%(unit)s on %(day)s (word 3-gram shingles, Jaccard; flagged from %(threshold)s%%)."
+    ) % {
+        "percent": round(sim * 100),
+        "name": other.name,
+        "code": other.code,
+        "unit": other.unit.name,
+        "day": _day(timezone.localdate(other.created_at)),
+        "threshold": round(NEAR_DUPLICATE_THRESHOLD * 100),
+    }
+
+
+def find_near_duplicate(model: MobilizationModel) -> Finding | None:
+    """The most similar earlier model of the same field, if near-identical."""
+    mine = model_shingles(model)
+    best: tuple[float, MobilizationModel] | None = None
+    others = (
+        MobilizationModel.objects.filter(field=model.field)
+        .exclude(pk=model.pk)
+        .select_related("unit")
+        .only(*_COMPARED_FIELDS, "unit__name")
+    )
+    for other in others.iterator(chunk_size=500):
+        if not _earlier(other, model) or _related(model, other):
+            continue
+        similarity = jaccard(mine, model_shingles(other))
+        if similarity >= NEAR_DUPLICATE_THRESHOLD and (best is None or similarity > best[0]):
+            best = (similarity, other)
+    if best is None:
+        return None
+    return Finding(FlagKind.NEAR_DUPLICATE, _duplicate_reason(model, best[1], best[0]), best[1].pk)
+
+
+def near_duplicates_of_all() -> dict[int, Finding]:
+    """``find_near_duplicate`` for every model at once: blocked by field, candidates through the
+    inverted index of rare shingles, then the exact similarity."""
+    models = {
+        m.pk: m
+        for m in MobilizationModel.objects.select_related("unit").only(
+            *_COMPARED_FIELDS, "unit__name"
+        )
+    }
+    by_field: dict[str, dict[int, frozenset[str]]] = defaultdict(dict)
+    for model in models.values():
+        by_field[model.field][model.pk] = model_shingles(model)
+    best: dict[int, tuple[float, int]] = {}
+    for docs in by_field.values():
+        for (a_id, b_id), similarity in near_duplicate_pairs(docs).items():
+            a, b = models[a_id], models[b_id]
+            if _related(a, b):
+                continue
+            later, earlier = (b, a) if _earlier(a, b) else (a, b)
+            if later.pk not in best or similarity > best[later.pk][0]:
+                best[later.pk] = (similarity, earlier.pk)
+    return {
+        pk: Finding(
+            FlagKind.NEAR_DUPLICATE,
+            _duplicate_reason(models[pk], models[other], sim),
+            other,
+        )
+        for pk, (sim, other) in best.items()
+    }
+
+
+# --- (c) Rising complaints ----------------------------------------------------------------------
+
+
+def _months_before(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - months
+    year = day.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return datetime.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def find_rising_complaints(
+    model: MobilizationModel, *, today: datetime.date | None = None
+) -> Finding | None:
+    from danvan.voices.models import Voice
+
+    topics = [code for code, field in TOPIC_FIELDS.items() if field == model.field]
+    today = today or timezone.localdate()
+    end = min(today, model.ends_on) if model.ends_on else today
+    if not topics or model.starts_on >= end:
+        return None
+    months = complaints_window_months()
+    middle = _months_before(end, months)
+    start = _months_before(middle, months)
+    counts = Voice.objects.filter(
+        unit__path__startswith=model.unit.path,
+        kind__in=COMPLAINT_KINDS,
+        topic__code__in=topics,
+        topic__province__isnull=True,
+        received_on__gt=start,
+        received_on__lte=end,
+    ).aggregate(
+        recent=Count("id", filter=Q(received_on__gt=middle)),
+        before=Count("id", filter=Q(received_on__lte=middle)),
+    )
+    recent, before = counts["recent"], counts["before"]
+    rise = complaints_rise_percent()
+    if recent < complaints_min() or recent * 100 < before * (100 + rise) or recent <= before:
+        return None
+    return Finding(
+        FlagKind.RISING_COMPLAINTS,
+        _(
+            "%(recent)s complaints, denunciations and reflections about %(field)s in %(unit)s "
+            "from %(middle)s to %(end)s, against %(before)s in the %(months)s months before "
+            "(flagged from %(min)s and a rise of %(rise)s%%)."
+        )
+        % {
+            "recent": recent,
+            "before": before,
+            "field": Field(model.field).label,
+            "unit": model.unit.name,
+            "middle": _day(middle + datetime.timedelta(days=1)),
+            "end": _day(end),
+            "months": months,
+            "min": complaints_min(),
+            "rise": rise,
+        },
+    )
+
+
+# --- (d) No evidence ------------------------------------------------------------------------------
+
+
+def find_no_evidence(
+    model: MobilizationModel,
+    *,
+    today: datetime.date | None = None,
+    has_evidence: bool | None = None,
+) -> Finding | None:
+    if has_evidence is None:
+        has_evidence = Evidence.objects.filter(model=model).exists()
+    if has_evidence:
+        return None
+    if model.status in PUT_FORWARD:
+        return Finding(
+            FlagKind.NO_EVIDENCE,
+            _("It was put forward (%(status)s) without any photo or document as evidence.")
+            % {"status": ModelStatus(model.status).label},
+        )
+    today = today or timezone.localdate()
+    days = (today - model.starts_on).days
+    if days < evidence_grace_days():
+        return None
+    return Finding(
+        FlagKind.NO_EVIDENCE,
+        _(
+            "No photo or document as evidence %(days)s days after it started on %(day)s "
+            "(expected within %(grace)s days)."
+        )
+        % {"days": days, "day": _day(model.starts_on), "grace": evidence_grace_days()},
+    )
+
+
+# --- Writing the flags --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class CheckReport:
+    models: int = 0
+    raised: int = 0
+    updated: int = 0
+    removed: int = 0
+    by_kind: Counter[str] = dataclasses.field(default_factory=Counter)
+
+    def add(self, other: CheckReport) -> None:
+        self.models += other.models
+        self.raised += other.raised
+        self.updated += other.updated
+        self.removed += other.removed
+        self.by_kind.update(other.by_kind)
+
+
+def _write(
+    model: MobilizationModel, findings: Sequence[Finding], existing: Sequence[FormalismFlag]
+) -> CheckReport:
+    report = CheckReport(models=1)
+    found = {f.kind: f for f in findings}
+    for flag in existing:
+        finding = found.pop(flag.kind, None)
+        if finding is None:
+            flag.delete()
+            report.removed += 1
+            continue
+        report.by_kind[flag.kind] += 1
+        if flag.reason == finding.reason and flag.other_id == finding.other_id:
+            continue
+        # New numbers: the reviewer who dismissed the old ones has not seen these.
+        flag.reason = finding.reason
+        flag.other_id = finding.other_id
+        flag.dismissed_at = None
+        flag.dismissed_note = ""
+        flag.save(update_fields=["reason", "other", "dismissed_at", "dismissed_note"])
+        report.updated += 1
+    for finding in found.values():
+        FormalismFlag.objects.create(
+            model=model, kind=finding.kind, reason=finding.reason, other_id=finding.other_id
+        )
+        report.raised += 1
+        report.by_kind[finding.kind] += 1
+    return report
+
+
+def _findings(
+    model: MobilizationModel,
+    *,
+    today: datetime.date | None,
+    duplicate: Finding | None,
+) -> list[Finding]:
+    candidates = [
+        find_no_progress(model),
+        duplicate,
+        find_rising_complaints(model, today=today),
+        find_no_evidence(model, today=today),
+    ]
+    return [f for f in candidates if f is not None]
+
+
+def check_model(model: MobilizationModel, *, today: datetime.date | None = None) -> CheckReport:
+    """Recompute the flags of one model. Call it after registering, changing or reporting."""
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+        findings = _findings(model, today=today, duplicate=find_near_duplicate(model))
+        existing = list(FormalismFlag.objects.select_for_update().filter(model=model))
+        return _write(model, findings, existing)
+
+
+def check_all(*, today: datetime.date | None = None) -> CheckReport:
+    """Recompute the flags of every model (the nightly job)."""
+    total = CheckReport()
+    with translation.override(settings.LANGUAGE_CODE):
+        duplicates = near_duplicates_of_all()
+        flags: dict[int, list[FormalismFlag]] = defaultdict(list)
+        for flag in FormalismFlag.objects.all():
+            flags[flag.model_id].append(flag)
+        models = MobilizationModel.objects.select_related("unit").order_by("pk")
+        for model in models.iterator(chunk_size=500):
+            with transaction.atomic():
+                findings = _findings(model, today=today, duplicate=duplicates.get(model.pk))
+                total.add(_write(model, findings, flags.get(model.pk, [])))
+    logger.info("Formalism checks: %s", dataclasses.asdict(total))
+    return total
+
+
+@task()
+def check_models_task() -> dict[str, Any]:
+    """The formalism checks of every model, in the background (run nightly)."""
+    report = check_all()
+    return {**dataclasses.asdict(report), "by_kind": dict(report.by_kind)}
+
+
+@task()
+def check_model_task(model_id: int) -> None:
+    """The checks of one model, in the background (after a registration or a report)."""
+    model = MobilizationModel.objects.select_related("unit").filter(pk=model_id).first()
+    if model is not None:
+        check_model(model)
+
+
+# --- Dismissing ---------------------------------------------------------------------------------
+
+
+def may_dismiss(user: Any, model: MobilizationModel) -> bool:
+    """Reviewers (who approve evaluations) of the model's unit dismiss its flags."""
+    return can(user, Capability.APPROVE, model.unit)
+
+
+@transaction.atomic
+def flag_dismiss(*, actor: Actor, flag: FormalismFlag, note: str) -> FormalismFlag:
+    """A reviewer sets a flag aside, saying why; it comes back if its numbers change."""
+    model = flag.model
+    if actor.user is not None and not may_dismiss(actor.user, model):
+        raise PermissionDenied(_("You may not dismiss the flags of this model."))
+    note = note.strip()
+    if not note:
+        raise ValidationError(_("Say why the flag is dismissed."))
+    if flag.dismissed_at is not None:
+        raise ValidationError(_("This flag was already dismissed."))
+    flag.dismissed_at = timezone.now()
+    flag.dismissed_note = note
+    flag.save(update_fields=["dismissed_at", "dismissed_note"])
+    audit_record(
+        actor=actor,
+        action="skillful.flag_dismiss",
+        obj=flag,
+        unit=model.unit,
+        changes={"model": model.code, "kind": flag.kind, "note": note},
+    )
+    return flag
