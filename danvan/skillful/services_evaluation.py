@@ -2,7 +2,8 @@
 
 Every write is a service taking ``actor=``; it writes its audit row in the same transaction.
 The model's row is locked (``select_for_update``) and, when the caller passes the version it saw,
-that version is checked, so that two officers acting at once cannot both move the same model.
+that version is checked, so that two officers acting at once cannot both move the same model
+(``StaleModelError``, the one the registry's services raise too).
 
 The lifecycle (trạng thái): registered → under way → proposed → evaluated → recognized (or not
 recognized) → honored. A model is first proposed at its own level; once recognized it may be
@@ -42,6 +43,7 @@ from danvan.skillful.models import (
     ModelStatus,
     Score,
 )
+from danvan.skillful.services_registry import StaleModelError as StaleModelError
 from danvan.units.models import AdministrativeUnit, UnitTier
 
 HUNDRED = Decimal(100)
@@ -57,10 +59,6 @@ PROPOSABLE = (
 )
 #: From these a model has been recognized at its current level and goes one level up.
 RECOGNIZED_STATUSES = (ModelStatus.RECOGNIZED, ModelStatus.HONORED)
-
-
-class StaleModelError(ValidationError):
-    """Another officer changed the model since this one loaded it."""
 
 
 @dataclass(frozen=True)
