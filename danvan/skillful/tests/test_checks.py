@@ -364,3 +364,56 @@ def test_the_command_and_the_task_check_every_model(world: Any, capsys: Any) -> 
     FormalismFlag.objects.all().delete()
     checks.check_models_task.enqueue()
     assert flag(proposed, FlagKind.NO_EVIDENCE) is not None
+
+
+# --- The flags on the model page and the scoring page -------------------------------------------
+
+
+def _render_flags(model: MobilizationModel, user: Any) -> str:
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(f"/models/{model.code}/")
+    request.user = user
+    return render_to_string("skillful/_flags.html", {"model": model}, request=request)
+
+
+def test_reviewers_see_the_flags_with_the_other_model_and_a_form_to_dismiss_them(
+    world: Any, leader: Any, commune_officer: Any, english: None
+) -> None:
+    first = make_model(world.muong_xen, world.muong_xen_body)
+    copy = make_model(world.anh_son, world.anh_son_body, name="Tên khác")
+    checks.check_model(copy, today=TODAY)
+    page = _render_flags(copy, leader)
+    assert "Near-identical to another model" in page
+    assert f'href="/models/{first.code}/"' in page
+    assert "Dismiss the flag" in page
+    # A commune officer of Anh Sơn sees the flag, not Mường Xén's page, and cannot dismiss it.
+    page = _render_flags(copy, commune_officer)
+    assert first.code in page and f'href="/models/{first.code}/"' not in page
+    assert "Dismiss the flag" not in page
+
+
+def test_a_model_without_flags_shows_nothing(world: Any, leader: Any) -> None:
+    model = make_model(world.anh_son, world.anh_son_body)
+    assert _render_flags(model, leader).strip() == ""
+
+
+def test_dismissing_through_the_page_keeps_the_note_and_goes_back(
+    world: Any, leader: Any, commune_officer: Any, login: Any
+) -> None:
+    from django.urls import reverse
+
+    model = make_model(world.anh_son, world.anh_son_body, status=ModelStatus.PROPOSED)
+    checks.check_model(model, today=TODAY)
+    found = flag(model, FlagKind.NO_EVIDENCE)
+    assert found is not None
+    url = reverse("skillful:flag_dismiss", args=[found.pk])
+    refused = login(commune_officer).post(url, {"note": "Không sao", "next": "/models/"})
+    assert refused.status_code == 403
+    response = login(leader).post(url, {"note": "Ảnh nộp bản giấy", "next": "/models/stats/"})
+    assert response.status_code == 302 and response["Location"] == "/models/stats/"
+    found.refresh_from_db()
+    assert found.dismissed_note == "Ảnh nộp bản giấy"
+    outside = login(leader).post(url, {"note": "x", "next": "https://evil.example/"})
+    assert outside["Location"] == f"/models/{model.code}/"

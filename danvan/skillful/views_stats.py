@@ -1,0 +1,180 @@
+"""Officers' pages of the checks and statistics part: the statistics page and its XLSX export
+(``/models/stats/``), and dismissing a formalism flag (``/models/flags/<id>/dismiss/``)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from danvan.accounts.roles import Capability
+from danvan.accounts.scope import can, scope_for
+from danvan.audit.context import Actor
+from danvan.skillful import stats
+from danvan.skillful.checks import flag_dismiss
+from danvan.skillful.models import Field, FormalismFlag, Level, MobilizationModel, ModelStatus
+from danvan.units.models import AdministrativeUnit
+
+
+def _stats_for(request: HttpRequest) -> tuple[stats.StatsFilterForm, stats.Stats]:
+    if not can(request.user, Capability.VIEW):
+        raise PermissionDenied(_("You have no unit to see statistics for."))
+    form = stats.StatsFilterForm(request.GET or None)
+    code = request.GET.get("unit", "").strip()
+    if code:
+        root = AdministrativeUnit.objects.visible_to(request.user).filter(code=code).first()
+        if root is None:
+            raise Http404(_("No such unit among yours."))
+    else:
+        root = stats.default_root(request.user)
+    return form, stats.compute(request.user, root=root, filters=form.filters())
+
+
+def _query_without_unit(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("unit", None)
+    return query.urlencode()
+
+
+@login_required
+@require_GET
+def stats_page(request: HttpRequest) -> HttpResponse:
+    form, result = _stats_for(request)
+    scope = scope_for(request.user, Capability.VIEW)
+    trail = [u for u in result.trail if scope.covers(u.path)]
+    return render(
+        request,
+        "skillful/stats/stats.html",
+        {
+            "form": form,
+            "stats": result,
+            "trail": trail,
+            "field_labels": Field.labels,
+            "level_labels": Level.labels,
+            "status_labels": ModelStatus.labels,
+            "query": _query_without_unit(request),
+            "export_query": request.GET.urlencode(),
+        },
+    )
+
+
+def _columns() -> list[tuple[str, int]]:
+    return [
+        (_("Unit"), 32),
+        (_("Total"), 10),
+        *[(str(label), 16) for label in Field.labels],
+        *[(_("%(level)s level") % {"level": label}, 12) for label in Level.labels],
+        *[(str(label), 14) for label in ModelStatus.labels],
+    ]
+
+
+def _values(row: stats.Row, name: str) -> list[Any]:
+    return [name, row.total, *row.fields, *row.levels, *row.statuses]
+
+
+@login_required
+@require_GET
+def stats_export(request: HttpRequest) -> HttpResponse:
+    """The table on the screen as XLSX: frozen header, Vietnamese titles, a totals row, and the
+    trend by yearly round on a second sheet."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    _form, result = _stats_for(request)
+    workbook = Workbook(write_only=True)
+
+    def sheet_with(title: str, columns: list[tuple[str, int]], rows: list[list[Any]]) -> None:
+        sheet = workbook.create_sheet(title[:31])
+        for index, (_title, width) in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "B2"
+        header = []
+        for name, _width in columns:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            header.append(cell)
+        sheet.append(header)
+        for number, values in enumerate(rows, start=1):
+            if number == len(rows):  # the totals row
+                cells = []
+                for value in values:
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.font = Font(bold=True)
+                    cells.append(cell)
+                sheet.append(cells)
+            else:
+                sheet.append(values)
+
+    rows = []
+    for row in result.rows:
+        if row.is_own:
+            name = _("%(unit)s (its own models)") % {"unit": row.unit.name if row.unit else ""}
+        else:
+            name = row.unit.name if row.unit else row.path
+        rows.append(_values(row, name))
+    rows.append(_values(result.total, _("Total")))
+    sheet_with(_("By unit"), _columns(), rows)
+
+    year_rows: list[list[Any]] = [[year, *counts, total] for year, counts, total in result.by_year]
+    year_rows.append([_("Total"), *result.total.fields, result.total.total])
+    sheet_with(
+        _("By yearly round"),
+        [(_("Yearly round"), 14), *[(str(label), 16) for label in Field.labels], (_("Total"), 10)],
+        year_rows,
+    )
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    where = result.root.code if result.root else "tong-hop"
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = (
+        f'attachment; filename="thong-ke-mo-hinh-{where}-{stamp}.xlsx"'
+    )
+    patch_cache_control(response, no_store=True, private=True)
+    return response
+
+
+@login_required
+@require_POST
+def flag_dismiss_view(request: HttpRequest, pk: int) -> HttpResponse:
+    flag = get_object_or_404(
+        FormalismFlag.objects.select_related("model__unit").filter(
+            model__in=MobilizationModel.objects.visible_to(request.user)
+        ),
+        pk=pk,
+    )
+    try:
+        flag_dismiss(
+            actor=Actor.from_request(request), flag=flag, note=request.POST.get("note", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The flag was dismissed with your note."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        try:
+            target = reverse("skillful:detail", args=[flag.model.code])
+        except NoReverseMatch:  # the registry's pages are not installed
+            target = reverse("skillful:stats")
+    return HttpResponseRedirect(target)
