@@ -313,3 +313,43 @@ def test_a_leader_records_a_commendation_for_a_recognized_model(
     assert model.status == ModelStatus.HONORED
     panel = client.get(reverse("skillful:model_evaluation", args=[model.pk])).content.decode()
     assert "45/QĐ-UBND" in panel
+
+
+def test_reviewers_see_the_formalism_flags_before_scoring(
+    setup: dict[str, Any],  # noqa: F811
+    commune_officer: Any,
+    login: Login,
+) -> None:
+    from danvan.skillful.models import FlagKind, FormalismFlag
+
+    evaluation = open_evaluation(setup, commune_officer)
+    FormalismFlag.objects.create(
+        model=setup["model"], kind=FlagKind.NO_EVIDENCE, reason="Không có ảnh hay tài liệu nào."
+    )
+    page = login(setup["members"][0]).get(reverse("skillful:evaluation", args=[evaluation.pk]))
+    content = page.content.decode()
+    assert "Không có ảnh hay tài liệu nào." in content
+    assert content.index("Không có ảnh hay tài liệu nào.") < content.index('name="score_')
+
+
+def test_the_lists_read_a_constant_number_of_queries(
+    setup: dict[str, Any],  # noqa: F811
+    commune_officer: Any,
+    provincial_staff: Any,
+    leader: Any,
+    login: Login,
+    django_assert_max_num_queries: Any,
+) -> None:
+    evaluation = open_evaluation(setup, commune_officer)
+    member = login(setup["members"][0])
+    staff = login(provincial_staff)
+    boss = login(leader)
+    with django_assert_max_num_queries(12):
+        assert member.get(reverse("skillful:my_evaluations")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert boss.get(reverse("skillful:my_evaluations")).status_code == 200
+    with django_assert_max_num_queries(14):
+        assert staff.get(reverse("skillful:councils")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert staff.get(reverse("skillful:criteria_sets")).status_code == 200
+    assert evaluation.pk
