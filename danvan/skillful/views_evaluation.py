@@ -246,10 +246,11 @@ def _visible_councils(user: Any) -> QuerySet[Council]:
 
 
 def _managed_units(user: Any) -> QuerySet[AdministrativeUnit]:
-    """Units where ``user`` may set up a council: the province and the communes they manage."""
+    """Units where ``user`` may set up a council: the provinces, communes and villages they
+    manage (a council evaluates at its unit's level)."""
     scope = scope_for(user, Capability.MANAGE_BODIES)
     units = AdministrativeUnit.objects.current().filter(
-        tier__in=[UnitTier.PROVINCE, UnitTier.COMMUNE]
+        tier__in=[UnitTier.PROVINCE, UnitTier.COMMUNE, UnitTier.VILLAGE]
     )
     if scope.is_global:
         return units.order_by("path")
