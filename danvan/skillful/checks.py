@@ -132,7 +132,7 @@ class Finding:
     other_id: int | None = None
 
 
-def _number(value: Decimal) -> str:
+def format_number(value: Decimal) -> str:
     """1234.50 → "1.234,5": Vietnamese grouping, no trailing zeros."""
     whole, fraction = f"{value:,.2f}".split(".")
     fraction = fraction.rstrip("0")
@@ -175,12 +175,12 @@ def find_no_progress(model: MobilizationModel) -> Finding | None:
             % {
                 "name": indicator.name,
                 "measure": indicator.unit_of_measure,
-                "baseline": _number(indicator.baseline),
-                "target": _number(indicator.target),
+                "baseline": format_number(indicator.baseline),
+                "target": format_number(indicator.target),
                 "previous_period": previous.period_label,
-                "previous": _number(previous.value),
+                "previous": format_number(previous.value),
                 "latest_period": latest.period_label,
-                "latest": _number(latest.value),
+                "latest": format_number(latest.value),
             }
         )
     if not lines:
