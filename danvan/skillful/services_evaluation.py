@@ -545,7 +545,9 @@ def score_give(
     if not scores:
         raise ValidationError(_("Give at least one score."))
     comments = comments or {}
-    criteria = {c.pk: c for c in locked.criteria_set.criteria.all()}
+    # Lock the set before reading its criteria: an edit of the set waits, or has finished.
+    criteria_set = CriteriaSet.objects.select_for_update().get(pk=locked.criteria_set_id)
+    criteria = {c.pk: c for c in criteria_set.criteria.all()}
     already = set(
         Score.objects.filter(evaluation=locked, member=member).values_list(
             "criterion_id", flat=True
@@ -592,8 +594,7 @@ def score_give(
         )
     if errors:
         raise ValidationError(errors)
-    # Lock the set with the first score: from now on its criteria, weights and grades stay put.
-    criteria_set = CriteriaSet.objects.select_for_update().get(pk=locked.criteria_set_id)
+    # Freeze the set with the first score: from now on its criteria, weights and grades stay put.
     if criteria_set.locked_at is None:
         criteria_set.locked_at = timezone.now()
         criteria_set.save(update_fields=["locked_at"])
