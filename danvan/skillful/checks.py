@@ -151,11 +151,27 @@ def _closer(value: Decimal, than: Decimal, direction: int) -> bool:
     return (value - than) * direction > 0
 
 
-def find_no_progress(model: MobilizationModel) -> Finding | None:
-    reports = IndicatorReport.objects.filter(indicator__model=model).select_related("indicator")
+def _reports_by_indicator(reports: Iterable[IndicatorReport]) -> dict[int, list[IndicatorReport]]:
     by_indicator: dict[int, list[IndicatorReport]] = defaultdict(list)
-    for report in reports.order_by("reported_on", "id"):
+    for report in reports:
         by_indicator[report.indicator_id].append(report)
+    return by_indicator
+
+
+_REPORT_ORDER = ("reported_on", "id")
+
+
+def find_no_progress(
+    model: MobilizationModel, *, reports: Sequence[IndicatorReport] | None = None
+) -> Finding | None:
+    """``reports``: the model's reports in order with their indicator, when already read."""
+    if reports is None:
+        reports = list(
+            IndicatorReport.objects.filter(indicator__model=model)
+            .select_related("indicator")
+            .order_by(*_REPORT_ORDER)
+        )
+    by_indicator = _reports_by_indicator(reports)
     lines = []
     for rows in by_indicator.values():
         if len(rows) < 2:
@@ -522,12 +538,25 @@ def _findings(
     *,
     today: datetime.date | None,
     duplicate: Finding | None,
+    reports: Sequence[IndicatorReport] | None = None,
+    has_evidence: bool | None = None,
+    complaints: dict[tuple[str, ...], Finding | None] | None = None,
 ) -> list[Finding]:
+    """What the four checks find. The batch passes what it read for every model at once;
+    ``complaints`` caches the rising-complaints check by unit and field (the same area and
+    topics give the same counts, only the model's running period may differ)."""
+    if complaints is None:
+        rising = find_rising_complaints(model, today=today)
+    else:
+        key = (model.unit.path, model.field, str(model.starts_on), str(model.ends_on))
+        if key not in complaints:
+            complaints[key] = find_rising_complaints(model, today=today)
+        rising = complaints[key]
     candidates = [
-        find_no_progress(model),
+        find_no_progress(model, reports=reports),
         duplicate,
-        find_rising_complaints(model, today=today),
-        find_no_evidence(model, today=today),
+        rising,
+        find_no_evidence(model, today=today, has_evidence=has_evidence),
     ]
     return [f for f in candidates if f is not None]
 
@@ -548,10 +577,26 @@ def check_all(*, today: datetime.date | None = None) -> CheckReport:
         flags: dict[int, list[FormalismFlag]] = defaultdict(list)
         for flag in FormalismFlag.objects.all():
             flags[flag.model_id].append(flag)
+        with_evidence = set(Evidence.objects.values_list("model_id", flat=True).distinct())
+        reports: dict[int, list[IndicatorReport]] = defaultdict(list)
+        for report in (
+            IndicatorReport.objects.select_related("indicator")
+            .order_by(*_REPORT_ORDER)
+            .iterator(chunk_size=2000)
+        ):
+            reports[report.indicator.model_id].append(report)
+        complaints: dict[tuple[str, ...], Finding | None] = {}
         models = MobilizationModel.objects.select_related("unit").order_by("pk")
         for model in models.iterator(chunk_size=500):
             with transaction.atomic():
-                findings = _findings(model, today=today, duplicate=duplicates.get(model.pk))
+                findings = _findings(
+                    model,
+                    today=today,
+                    duplicate=duplicates.get(model.pk),
+                    reports=reports.get(model.pk, []),
+                    has_evidence=model.pk in with_evidence,
+                    complaints=complaints,
+                )
                 total.add(_write(model, findings, flags.get(model.pk, [])))
     logger.info("Formalism checks: %s", dataclasses.asdict(total))
     return total
