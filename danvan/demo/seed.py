@@ -347,4 +347,7 @@ def seed_demo(*, password: str | None = None, voices: int | None = None) -> Seed
     count = DEMO_COUNT if voices is None else voices
     if count:
         seed_voices(actor, report.lines, count=count)
+    from danvan.skillful.demo import seed_models
+
+    seed_models(actor, report.lines, count=300 if voices is None else min(voices, 20))
     return report

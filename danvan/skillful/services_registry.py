@@ -149,6 +149,17 @@ def period_create(
     return period
 
 
+def bodies_for(unit: AdministrativeUnit) -> Any:
+    """Active bodies at ``unit`` or above it: those that may lead or partner its models."""
+    parts = unit.path.strip("/").split("/")
+    paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    return (
+        Body.objects.filter(is_active=True, unit__path__in=paths)
+        .select_related("unit")
+        .order_by("-unit__path", "name")
+    )
+
+
 def periods_for(unit: AdministrativeUnit) -> Any:
     """The periods a model of ``unit`` may belong to: national ones and its province's."""
     from django.db.models import Q
@@ -678,14 +689,6 @@ def indicator_report(
             _("“%(indicator)s” already has a value for %(period)s.")
             % {"indicator": indicator.name, "period": period_label},
         )
-    if model.status not in (
-        *EDITABLE,
-        ModelStatus.PROPOSED,
-        ModelStatus.EVALUATED,
-        ModelStatus.RECOGNIZED,
-        ModelStatus.HONORED,
-    ):
-        _add(errors, NON_FIELD_ERRORS, _("This model is no longer followed."))
     if errors:
         raise ValidationError(errors)
     checked = _check_upload(upload)  # before anything is written: a bad file loses nothing

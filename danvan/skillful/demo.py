@@ -1,0 +1,366 @@
+"""Demo models of the "Skillful Mass Mobilization" movement in the demo province (Nghệ An, "40").
+
+Some hundreds of models across the four fields, the three levels and the periods 2021–2025 and
+2026–2030, each with 2–4 indicators and 1–3 yearly reports. Some report no progress and some carry
+no evidence, so that the formalism checks have something to find; a few models of the last period
+were honored with a commendation and adopted elsewhere, and a few were registered again by another
+commune with near-identical content. Everything goes through the real services; a fixed random
+seed makes it reproducible, and a second run adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import random
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from PIL import Image
+
+from danvan.audit.context import Actor
+from danvan.organizations.models import Body, BodyKind
+from danvan.skillful.models import EmulationPeriod, Holder, Level, MobilizationModel, ModelStatus
+from danvan.skillful.models import Field as ModelField
+from danvan.skillful.services_registry import (
+    LEVEL_OF_TIER,
+    CommendationInput,
+    IndicatorInput,
+    evidence_add,
+    indicator_report,
+    model_adopt,
+    model_record_existing,
+    period_create,
+)
+from danvan.units.models import AdministrativeUnit, UnitTier
+from danvan.voices.attachments import attachment_check
+
+DEMO_COUNT = 300
+PROVINCE = "40"
+
+#: Name patterns per field ({place} is the unit's name), with the indicators each may declare.
+NAMES: dict[str, list[str]] = {
+    ModelField.ECONOMY: [
+        "Dân vận khéo vận động Nhân dân hiến đất mở rộng đường giao thông ở {place}",
+        "Vận động Nhân dân chuyển đổi cây trồng, phát triển vùng cam hàng hóa ở {place}",
+        "Tổ hợp tác chăn nuôi bò sinh sản giúp hộ nghèo thoát nghèo ở {place}",
+        "Dân vận khéo trong giải phóng mặt bằng dự án đường ven biển qua {place}",
+        "Vận động Nhân dân dồn điền đổi thửa, xây dựng cánh đồng lớn ở {place}",
+        "Mô hình “Hội viên nông dân giúp nhau làm kinh tế” ở {place}",
+    ],
+    ModelField.CULTURE_SOCIETY: [
+        "Dân vận khéo xây dựng khu dân cư văn hóa, xanh – sạch – đẹp ở {place}",
+        "Tuyến đường hoa, đường điện chiếu sáng do phụ nữ tự quản ở {place}",
+        "Vận động xóa bỏ hủ tục trong việc cưới, việc tang ở {place}",
+        "Mô hình “Ngôi nhà Đại đoàn kết” hỗ trợ hộ khó khăn ở {place}",
+        "Vận động Nhân dân phân loại rác thải tại nguồn ở {place}",
+        "Câu lạc bộ dân ca ví, giặm gìn giữ văn hóa ở {place}",
+    ],
+    ModelField.DEFENCE_SECURITY: [
+        "Tổ tự quản an ninh trật tự, phòng chống ma túy ở {place}",
+        "Camera an ninh do Nhân dân đóng góp lắp đặt ở {place}",
+        "Mô hình “Khu dân cư không có tội phạm và tệ nạn xã hội” ở {place}",
+        "Dân vận khéo trong hòa giải mâu thuẫn ở cơ sở tại {place}",
+        "Đồng bào dân tộc tham gia bảo vệ đường biên, mốc giới ở {place}",
+    ],
+    ModelField.PARTY_BUILDING: [
+        "Cấp ủy đối thoại trực tiếp với Nhân dân định kỳ ở {place}",
+        "Đảng viên phụ trách hộ gia đình ở {place}",
+        "Chi bộ sinh hoạt chuyên đề gắn với giải quyết kiến nghị của Nhân dân ở {place}",
+        "Dân vận chính quyền: giải quyết thủ tục hành chính “một lần đến” ở {place}",
+    ],
+}
+
+INDICATORS: dict[str, list[tuple[str, str, int, int]]] = {
+    ModelField.ECONOMY: [
+        ("Số hộ được vận động tham gia", "hộ", 0, 120),
+        ("Diện tích đất Nhân dân hiến", "m²", 0, 3500),
+        ("Đường bê tông hoàn thành", "m", 0, 2500),
+        ("Ngày công Nhân dân đóng góp", "ngày công", 0, 1800),
+        ("Tiền Nhân dân đóng góp", "triệu đồng", 0, 900),
+        ("Số hộ thoát nghèo", "hộ", 0, 25),
+    ],
+    ModelField.CULTURE_SOCIETY: [
+        ("Số hộ đạt gia đình văn hóa", "hộ", 150, 240),
+        ("Đường hoa, điện chiếu sáng", "m", 0, 1500),
+        ("Số hộ phân loại rác tại nguồn", "hộ", 10, 200),
+        ("Nhà Đại đoàn kết được xây", "nhà", 0, 12),
+        ("Số buổi sinh hoạt câu lạc bộ", "buổi", 0, 48),
+    ],
+    ModelField.DEFENCE_SECURITY: [
+        ("Số camera an ninh lắp đặt", "chiếc", 0, 40),
+        ("Số vụ mâu thuẫn được hòa giải thành", "vụ", 0, 30),
+        ("Số vụ việc về trật tự xã hội", "vụ", 18, 5),
+        ("Số tin báo tội phạm từ Nhân dân", "tin", 0, 60),
+    ],
+    ModelField.PARTY_BUILDING: [
+        ("Số buổi đối thoại với Nhân dân", "buổi", 0, 12),
+        ("Kiến nghị của Nhân dân được giải quyết", "kiến nghị", 0, 150),
+        ("Số hộ có đảng viên phụ trách", "hộ", 0, 400),
+        ("Tỷ lệ hồ sơ giải quyết đúng hạn", "%", 70, 100),
+    ],
+}
+
+PARTS = {
+    "situation": "Trước khi có mô hình, ở {place} {problem}; một bộ phận Nhân dân còn trông chờ, "
+    "ỷ lại vào Nhà nước.",
+    "goals": "Đến năm {end}, đạt các chỉ tiêu đã đăng ký; trên 90% hộ dân đồng thuận, tham gia.",
+    "content": "Cấp ủy ban hành kế hoạch; cán bộ, đảng viên gương mẫu đi trước; tổ chức họp dân "
+    "bàn bạc công khai, dân biết, dân bàn, dân làm, dân kiểm tra, dân giám sát, dân thụ hưởng; "
+    "vận động từng hộ, {method}.",
+    "area_and_target": "Địa bàn {place}; đối tượng là các hộ gia đình, hội viên các đoàn thể.",
+    "forces": "Mặt trận Tổ quốc, Hội Nông dân, Hội Liên hiệp Phụ nữ, Đoàn Thanh niên, Hội Cựu "
+    "chiến binh, tổ dân vận, người có uy tín trong cộng đồng.",
+    "resources": "Nhân dân đóng góp tiền, ngày công, hiến đất; ngân sách hỗ trợ một phần; huy "
+    "động con em xa quê và doanh nghiệp.",
+    "expected_outputs": "Hoàn thành các chỉ tiêu đăng ký; nâng cao đồng thuận xã hội, niềm tin "
+    "của Nhân dân với cấp ủy, chính quyền.",
+    "sustainability": "Có quy chế hoạt động, kinh phí duy trì từ đóng góp của Nhân dân; có thể "
+    "nhân rộng ra các {scope} khác.",
+}
+PROBLEMS = [
+    "đường giao thông nhỏ hẹp, xuống cấp",
+    "rác thải chưa được thu gom, gây ô nhiễm",
+    "tình hình an ninh trật tự còn phức tạp",
+    "nhiều kiến nghị của Nhân dân chậm được giải quyết",
+    "thu nhập của người dân thấp, nhiều hộ nghèo",
+    "còn hủ tục trong việc cưới, việc tang",
+]
+METHODS = [
+    "lồng ghép trong sinh hoạt chi bộ, chi hội",
+    "phát huy vai trò người có uy tín",
+    "biểu dương kịp thời hộ làm tốt",
+    "giao chỉ tiêu cụ thể cho từng đoàn thể",
+]
+PERSONS = ["Nguyễn Văn Hùng", "Trần Thị Mai", "Lê Văn Thắng", "Hồ Thị Hoa", "Lô Văn Pình"]
+
+#: Shares of levels and of the statuses an old-period model reached.
+LEVELS = [(Level.VILLAGE, 35), (Level.COMMUNE, 55), (Level.PROVINCE, 10)]
+OLD_STATUSES = [
+    (ModelStatus.UNDER_WAY, 35),
+    (ModelStatus.EVALUATED, 10),
+    (ModelStatus.RECOGNIZED, 25),
+    (ModelStatus.NOT_RECOGNIZED, 10),
+    (ModelStatus.HONORED, 20),
+]
+
+
+def _pick(rng: random.Random, weighted: list[tuple[Any, int]]) -> Any:
+    return rng.choices([v for v, _w in weighted], weights=[w for _v, w in weighted])[0]
+
+
+def _periods(actor: Actor, province: AdministrativeUnit) -> list[EmulationPeriod]:
+    periods = []
+    for first, last in ((2021, 2025), (2026, 2030)):
+        period = EmulationPeriod.objects.filter(
+            province=province, starts_on=datetime.date(first, 1, 1)
+        ).first() or period_create(
+            actor=actor,
+            name=f"{first}–{last}",
+            starts_on=datetime.date(first, 1, 1),
+            ends_on=datetime.date(last, 12, 31),
+            province=province,
+        )
+        periods.append(period)
+    return periods
+
+
+def _photo() -> Any:
+    """One small photo, checked once and stored for each piece of demo evidence."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), (180, 40, 40)).save(buffer, format="JPEG")
+    return attachment_check(SimpleUploadedFile("anh-minh-chung.jpg", buffer.getvalue()))
+
+
+def seed_models(actor: Actor, lines: list[str], *, count: int = DEMO_COUNT) -> None:
+    province = AdministrativeUnit.objects.filter(code=PROVINCE).first()
+    if province is None or count <= 0:
+        return
+    if MobilizationModel.objects.filter(unit__path__startswith=province.path).exists():
+        lines.append("models: already seeded")
+    else:
+        _seed(actor, lines, province, count)
+    from danvan.skillful.demo_evaluation import seed_evaluations
+
+    seed_evaluations(actor, lines)
+
+
+def _seed(actor: Actor, lines: list[str], province: AdministrativeUnit, count: int) -> None:
+    rng = random.Random(2021)  # noqa: S311 - demo data, reproducible on purpose
+    today = timezone.localdate()
+    periods = _periods(actor, province)
+    bodies = list(
+        Body.objects.filter(is_active=True, unit__path__startswith=province.path).select_related(
+            "unit"
+        )
+    )
+    by_unit: dict[int, list[Body]] = {}
+    for body in bodies:
+        by_unit.setdefault(body.unit_id, []).append(body)
+    provincial = by_unit.get(province.pk, [])
+    front: Body | None = next(
+        (b for b in provincial if b.kind == BodyKind.FRONT_COMMITTEE),
+        provincial[0] if provincial else None,
+    )
+    if front is None:
+        lines.append("models: no provincial body, none seeded")
+        return
+    units_with_bodies = AdministrativeUnit.objects.current().filter(pk__in=list(by_unit))
+    at_level: dict[str, list[AdministrativeUnit]] = {level: [] for level in Level.values}
+    for unit in units_with_bodies:
+        if unit.tier in LEVEL_OF_TIER:
+            at_level[LEVEL_OF_TIER[unit.tier]].append(unit)
+    # Communes without bodies of their own register with the provincial Front as lead body.
+    other_communes = list(
+        AdministrativeUnit.objects.current()
+        .filter(path__startswith=province.path, tier=UnitTier.COMMUNE)
+        .exclude(pk__in=list(by_unit))
+        .order_by("code")[:40]
+    )
+    photo = _photo()
+    made: list[MobilizationModel] = []
+    counts = {"honored": 0, "no_progress": 0, "no_evidence": 0, "adopted": 0, "near_duplicate": 0}
+    for n in range(count):
+        level = _pick(rng, LEVELS)
+        if level == Level.COMMUNE and other_communes and rng.random() < 0.4:
+            unit = rng.choice(other_communes)
+        else:
+            unit = rng.choice(at_level[level] or at_level[Level.COMMUNE] or [province])
+            level = LEVEL_OF_TIER[unit.tier]
+        lead = rng.choice(by_unit.get(unit.pk) or [front])
+        field = rng.choice(list(NAMES))
+        period = periods[0] if n % 5 < 3 else periods[1]
+        last_year = min(period.ends_on.year, today.year)
+        year = rng.randint(period.starts_on.year, last_year)
+        starts_on = datetime.date(year, rng.randint(1, 6 if year == today.year else 12), 1)
+        place = unit.name
+        is_individual = rng.random() < 0.1
+        status = ModelStatus.REGISTERED
+        commendation = None
+        if period is periods[0]:
+            status = _pick(rng, OLD_STATUSES)
+            if status == ModelStatus.HONORED:
+                decided = datetime.date(min(year + 1, 2025), 12, rng.randint(1, 28))
+                commendation = CommendationInput(
+                    decision_number=f"{rng.randint(100, 4999)}/QĐ-UBND",
+                    decided_on=decided,
+                    issuer="Ủy ban nhân dân tỉnh Nghệ An"
+                    if level == Level.PROVINCE
+                    else f"Ủy ban nhân dân {place}",
+                    title="Bằng khen" if level == Level.PROVINCE else "Giấy khen",
+                )
+        specs = rng.sample(INDICATORS[field], k=min(rng.randint(2, 4), len(INDICATORS[field])))
+        model = model_record_existing(
+            actor=actor,
+            unit=unit,
+            values={
+                "name": rng.choice(NAMES[field]).format(place=place),
+                "holder": Holder.INDIVIDUAL if is_individual else Holder.COLLECTIVE,
+                "person_name": rng.choice(PERSONS) if is_individual else "",
+                "person_consents_to_publication": is_individual and rng.random() < 0.6,
+                "field": field,
+                "level": level,
+                "period": period,
+                "year": year,
+                "lead_body": lead,
+                "starts_on": starts_on,
+                **{
+                    part: text.format(
+                        place=place,
+                        end=period.ends_on.year,
+                        problem=rng.choice(PROBLEMS),
+                        method=rng.choice(METHODS),
+                        scope="xóm" if level == Level.VILLAGE else "xã, phường",
+                    )
+                    for part, text in PARTS.items()
+                },
+            },
+            indicators=[IndicatorInput(a, b, Decimal(c), Decimal(d)) for a, b, c, d in specs],
+            status=status,
+            commendation=commendation,
+        )
+        made.append(model)
+        if commendation:
+            counts["honored"] += 1
+        # Yearly reports from the model's year on: 1 to 3 of them, none in the future.
+        years = list(range(year, last_year + 1))[: rng.randint(1, 3)]
+        stuck = rng.random() < 0.12
+        counts["no_progress"] += stuck
+        with_evidence = rng.random() > 0.3
+        counts["no_evidence"] += not with_evidence
+        for indicator in model.indicators.all():
+            for step, report_year in enumerate(years, start=1):
+                share = (
+                    Decimal(0)
+                    if stuck
+                    else Decimal(min(1.0, step / len(years) * rng.uniform(0.5, 1.1)))
+                )
+                value = indicator.baseline + (indicator.target - indicator.baseline) * share
+                reported_on = min(datetime.date(report_year, 12, 15), today)
+                report = indicator_report(
+                    actor=actor,
+                    indicator=indicator,
+                    period_label=str(report_year),
+                    value=value.quantize(Decimal("1")) if value >= 0 else Decimal(0),
+                    reported_on=reported_on,
+                    note="Số liệu tổng hợp cuối năm." if step == len(years) else "",
+                )
+                if with_evidence and step == len(years) and indicator.order == 0:
+                    evidence_add(
+                        actor=actor,
+                        model=model,
+                        upload=photo,
+                        report=report,
+                        caption=f"Ảnh minh chứng năm {report_year}",
+                    )
+    # A few honored models adopted by other communes, and a few registered again elsewhere.
+    honored = [m for m in made if m.status == ModelStatus.HONORED and m.level != Level.PROVINCE]
+    communes = at_level[Level.COMMUNE] + other_communes
+    for origin in honored[:6]:
+        target = next(
+            (c for c in rng.sample(communes, len(communes)) if c.pk != origin.unit_id), None
+        )
+        if target is None:
+            continue
+        model_adopt(
+            actor=actor,
+            origin=origin,
+            unit=target,
+            lead_body=rng.choice(by_unit.get(target.pk) or [front]),
+            period=periods[1],
+            starts_on=min(datetime.date(2026, 3, 1), today),
+        )
+        counts["adopted"] += 1
+    for original in [m for m in made if m.level == Level.COMMUNE][:4]:
+        target = next((c for c in communes if c.pk != original.unit_id), None)
+        if target is None:
+            continue
+        model_record_existing(
+            actor=actor,
+            unit=target,
+            values={
+                "name": original.name.replace("Dân vận khéo", "Mô hình dân vận khéo")
+                + " (đăng ký lại)",
+                "holder": Holder.COLLECTIVE,
+                "field": original.field,
+                "level": Level.COMMUNE,
+                "period": original.period,
+                "year": original.year,
+                "lead_body": rng.choice(by_unit.get(target.pk) or [front]),
+                "starts_on": original.starts_on,
+                **{part: getattr(original, part) for part in PARTS},
+            },
+            indicators=[
+                IndicatorInput(i.name, i.unit_of_measure, i.baseline, i.target)
+                for i in original.indicators.all()
+            ],
+        )
+        counts["near_duplicate"] += 1
+    lines.append(
+        f"models: {len(made)} registered ({counts['honored']} honored, {counts['adopted']} "
+        f"adopted elsewhere, {counts['near_duplicate']} registered again, {counts['no_progress']} "
+        f"without progress, {counts['no_evidence']} without evidence)"
+    )
