@@ -169,9 +169,15 @@ def strip_marks(text: str) -> str:
     return fold(text)
 
 
+#: ``--boilerplate``: units copy the pools' sentences word for word (the harder case).
+BOILERPLATE = False
+
+
 def own_words(rng: random.Random, sentence: str, place: str) -> str:
     """Each unit writes a shared idea in its own words: a couple of words left out, a local
     detail added."""
+    if BOILERPLATE:
+        return sentence
     words = sentence.split()
     for _ in range(2 if len(words) > 8 else 0):
         words.pop(rng.randrange(1, len(words)))
@@ -338,7 +344,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--pairs", type=int, default=500, help="originals (6 pairs each)")
     parser.add_argument("--models", type=int, default=2500)
+    parser.add_argument(
+        "--boilerplate",
+        action="store_true",
+        help="different models copy the same sentences word for word",
+    )
     args = parser.parse_args()
+    global BOILERPLATE
+    BOILERPLATE = args.boilerplate
     rng = random.Random(args.seed)
     report(evaluate(rng, args.pairs))
     timing(rng, args.models)
