@@ -55,12 +55,15 @@ from danvan.skillful.models import (
     ModelStatus,
 )
 from danvan.skillful.services_registry import (
+    EDITABLE,
     LEVEL_OF_TIER,
+    StaleModelError,
     bodies_for,
     evidence_add,
     indicator_report,
     model_adopt,
     model_register,
+    model_update,
     periods_for,
 )
 from danvan.units.models import AdministrativeUnit, UnitTier
@@ -285,6 +288,7 @@ def _detail(
             or (ReportForm(indicators=model.indicators.all()) if can_act else None),
             "evidence_form": evidence_form or (EvidenceForm() if can_act else None),
             "may_adopt": model.status == ModelStatus.HONORED and can(request.user, Capability.ACT),
+            "may_edit": can_act and model.status in EDITABLE,
         },
         status=status,
     )
@@ -368,6 +372,70 @@ def evidence_file(request: HttpRequest, code: str, pk: int) -> FileResponse:
     )
     patch_cache_control(response, no_store=True, private=True)
     return response
+
+
+@login_required
+def model_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """Change the registration (an adopted model is adapted here) while registered or under way.
+    The version the page showed goes with the form: a colleague's change meanwhile answers 409."""
+    model = _visible_model(request, code)
+    if not can(request.user, Capability.ACT, model.unit):
+        raise PermissionDenied(
+            _("You may not change models of %(unit)s.") % {"unit": model.unit.name}
+        )
+    if model.status not in EDITABLE:
+        messages.error(
+            request,
+            _("The registration cannot change once the model is “%(status)s”.")
+            % {"status": model.get_status_display()},
+        )
+        return redirect("skillful:detail", code=model.code)
+    kwargs: dict[str, Any] = {
+        "periods": EmulationPeriod.objects.filter(pk=model.period_id),
+        "bodies": bodies_for(model.unit),
+    }
+    status = 200
+    version = model.version
+    if request.method == "POST":
+        form = RegistrationForm(request.POST, **kwargs)
+        form.fields["period"].disabled = True
+        form.fields["period"].initial = model.period_id
+        posted = request.POST.get("version", "")
+        version = int(posted) if posted.isdigit() else 0
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data.pop("period")
+            partners = data.pop("partner_bodies")
+            try:
+                model_update(
+                    actor=Actor.from_request(request),
+                    model=model,
+                    expected_version=version,
+                    partner_bodies=list(partners),
+                    **data,
+                )
+            except StaleModelError as exc:
+                form.add_error(None, exc.messages)
+                status = 409
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("The registration is saved."))
+                return redirect("skillful:detail", code=model.code)
+        status = status if status == 409 else 400
+    else:
+        initial = {name: getattr(model, name) for name in RegistrationForm.base_fields}
+        initial["period"] = model.period_id
+        initial["lead_body"] = model.lead_body_id
+        initial["partner_bodies"] = list(model.partner_bodies.values_list("pk", flat=True))
+        form = RegistrationForm(initial=initial, **kwargs)
+        form.fields["period"].disabled = True
+    return render(
+        request,
+        "skillful/registry/edit.html",
+        {"model": model, "form": form, "version": version},
+        status=status,
+    )
 
 
 # --- Adopting -------------------------------------------------------------------------------------

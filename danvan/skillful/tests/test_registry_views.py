@@ -292,3 +292,81 @@ def test_a_model_not_honored_cannot_be_adopted(
 
 def test_the_menu_links_the_models(world: Any, commune_officer: Any, login: Login) -> None:
     assert 'href="/models/"' in login(commune_officer).get("/models/").content.decode()
+
+
+def test_editing_the_registration(world: Any, commune_officer: Any, login: Login) -> None:
+    model = register(world, None)
+    client = login(commune_officer)
+    page = client.get(f"/models/{model.code}/edit/")
+    assert page.status_code == 200
+    data = {
+        **registration_post(world, model.period),
+        "name": "Tên đã sửa",
+        "version": model.version,
+    }
+    response = client.post(f"/models/{model.code}/edit/", data)
+    assert response.status_code == 302
+    model.refresh_from_db()
+    assert model.name == "Tên đã sửa" and model.version == 2
+    assert list(model.partner_bodies.all()) == [world.province_body]
+
+
+def test_editing_a_stale_version_answers_409_and_keeps_the_change(
+    world: Any, commune_officer: Any, login: Login
+) -> None:
+    model = register(world, None)
+    client = login(commune_officer)
+    data = {**registration_post(world, model.period), "version": 1}
+    assert (
+        client.post(f"/models/{model.code}/edit/", {**data, "name": "Lần một"}).status_code == 302
+    )
+    response = client.post(f"/models/{model.code}/edit/", {**data, "name": "Lần hai"})
+    assert response.status_code == 409
+    assert "Someone else changed this model" in response.content.decode()
+    model.refresh_from_db()
+    assert model.name == "Lần một"
+
+
+def test_an_observer_cannot_edit(world: Any, observer: Any, login: Login) -> None:
+    model = register(world, None)
+    assert login(observer).get(f"/models/{model.code}/edit/").status_code == 403
+
+
+@pytest.mark.usefixtures("english")
+def test_the_model_page_reads_a_fixed_number_of_queries(
+    world: Any,
+    provincial_staff: Any,
+    login: Login,
+    django_assert_max_num_queries: Any,
+) -> None:
+    model = register(world, None)
+    actor = Actor.system("test")
+    from danvan.skillful.services_registry import indicator_report
+
+    for indicator in model.indicators.all():
+        for label in ("2026-H1", "2026-H2"):
+            indicator_report(actor=actor, indicator=indicator, period_label=label, value=5)
+    client = login(provincial_staff)
+    client.get(f"/models/{model.code}/")
+    with django_assert_max_num_queries(40):
+        assert client.get(f"/models/{model.code}/").status_code == 200
+
+
+def test_the_pages_render_in_vietnamese(world: Any, commune_officer: Any, settings: Any) -> None:
+    from django.test import Client as PlainClient
+
+    from danvan.accounts.twofactor import two_factor_required
+
+    model = register(world, None)
+    client = PlainClient()
+    client.force_login(commune_officer)
+    assert not two_factor_required(commune_officer)
+    for url in (
+        "/models/",
+        "/models/register/",
+        f"/models/{model.code}/",
+        f"/models/{model.code}/edit/",
+        "/models/import/",
+    ):
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="vi")
+        assert response.status_code == 200, url
