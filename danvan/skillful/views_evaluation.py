@@ -579,7 +579,7 @@ def propose_view(request: HttpRequest, pk: int) -> HttpResponse:
     if answer is not None:
         return answer
     messages.success(request, _("The model is proposed for evaluation."))
-    return redirect("skillful:model_evaluation", pk=model.pk)
+    return redirect("skillful:detail", code=model.code)
 
 
 @login_required
@@ -649,7 +649,7 @@ def commend_view(request: HttpRequest, pk: int) -> HttpResponse:
     if answer is not None:
         return answer
     messages.success(request, _("The commendation is recorded."))
-    return redirect("skillful:model_evaluation", pk=model.pk)
+    return redirect("skillful:detail", code=model.code)
 
 
 @login_required

@@ -69,7 +69,7 @@ def test_a_commune_council_scores_a_model_and_the_leader_closes_it(
     page.goto(f"{base}/models/evaluations/model/{model.pk}/")
     page.locator(f"a[href$='/models/evaluations/model/{model.pk}/propose/']").click()
     page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(f"{base}/models/evaluations/model/{model.pk}/")
+    expect(page).to_have_url(f"{base}/models/{model.code}/")  # the model page, with the panel
     page.locator(f"a[href$='/models/evaluations/model/{model.pk}/open/']").click()
     page.select_option("#id_council", str(council.pk))
     page.locator("main form button[type=submit]").click()

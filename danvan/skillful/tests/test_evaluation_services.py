@@ -61,7 +61,7 @@ def make_period(world: Any) -> EmulationPeriod:
 
 def make_model(world: Any, period: EmulationPeriod, **extra: Any) -> MobilizationModel:
     fields: dict[str, Any] = {
-        "code": f"M-{MobilizationModel.objects.count() + 1}",
+        "code": f"MH-T-{MobilizationModel.objects.count() + 1}",
         "name": "Dân vận khéo trong hiến đất làm đường",
         "holder": Holder.COLLECTIVE,
         "field": Field.ECONOMY,
