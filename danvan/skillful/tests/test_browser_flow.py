@@ -1,0 +1,218 @@
+"""The issue's "Done when" flow in headless Chromium, over real HTTP.
+
+A commune officer registers a model through the form and reports its indicators twice; the
+commune council scores it and the leader closes the evaluation; the officer proposes it to the
+province, the provincial council scores it and the leader closes; the leader records the
+commendation; anyone sees it on the public showcase, on a phone. Then another commune registers
+the same content under another name, and the reviewer sees it flagged as a near-duplicate of the
+first, with a link to it.
+
+The registry's services do not run the checks yet (``check_model`` is exposed for them), so the
+test runs ``manage.py check_models`` where the nightly job would.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from danvan.voices.tests.test_browser_flows import (  # noqa: F401  (fixtures)
+    _reference_data_left_in_place,
+    reference_data,
+)
+from danvan.web.tests.test_browser import (  # noqa: F401  (fixtures)
+    ARTIFACTS,
+    PHONE,
+    browser,
+    expect,
+    log_in,
+    new_page,
+    with_password,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PARTS = {
+    "situation": (
+        "Đường giao thông nội đồng xuống cấp, lầy lội vào mùa mưa. Nhiều hộ đi lại khó khăn."
+    ),
+    "goals": "Bê tông hóa toàn bộ đường nội đồng. Mỗi hộ hiến đất và góp ngày công.",
+    "content": (
+        "Chi bộ họp bàn, phân công đảng viên phụ trách từng nhóm hộ. Tổ dân vận đến từng nhà "
+        "vận động hiến đất, tháo dỡ tường rào. Công khai danh sách đóng góp tại nhà văn hóa."
+    ),
+    "area_and_target": "Các hộ dân có đất dọc tuyến đường nội đồng.",
+    "forces": "Chi bộ, ban công tác Mặt trận, chi hội phụ nữ, chi đoàn thanh niên.",
+    "resources": "Nhân dân góp ngày công, ngân sách xã hỗ trợ xi măng.",
+    "expected_outputs": "Hoàn thành 2.000 m đường bê tông, 40 hộ hiến đất.",
+    "sustainability": "Tổ tự quản duy tu đường, nhân rộng ra các xóm khác.",
+}
+NAME = "Dân vận khéo làm đường nội đồng"
+
+
+def _register(page: Any, base: str, unit: Any, body: Any, period: Any, name: str) -> str:
+    page.goto(f"{base}/models/register/?unit={unit.code}")
+    page.fill("#id_name", name)
+    page.select_option("#id_holder", "collective")
+    page.select_option("#id_field", "economy")
+    page.select_option("#id_period", str(period.pk))
+    page.fill("#id_year", "2025")
+    page.select_option("#id_lead_body", str(body.pk))
+    for part, text in PARTS.items():
+        page.fill(f"#id_{part}", text)
+    page.fill("#id_starts_on", "2025-01-15")
+    page.fill("#id_ind-0-name", "Hộ hiến đất")
+    page.fill("#id_ind-0-unit_of_measure", "hộ")
+    page.fill("#id_ind-0-baseline", "0")
+    page.fill("#id_ind-0-target", "40")
+    page.locator("main form[method=post] button[type=submit]").last.click()
+    expect(page).to_have_url(re.compile(r"/models/MH-[0-9A-Za-z-]+/$"))
+    return str(page.url.rstrip("/").rsplit("/", 1)[-1])
+
+
+def _score_and_close(officer_page: Any, leader_page: Any, base: str, evaluation: Any) -> None:
+    url = f"{base}/models/evaluations/{evaluation.pk}/"
+    if officer_page.url != url:
+        officer_page.goto(url)
+    for criterion in evaluation.criteria_set.criteria.all():
+        officer_page.fill(f"#id_score_{criterion.pk}", str(criterion.max_score))
+    officer_page.locator("main form button[type=submit]").first.click()
+    expect(officer_page).to_have_url(url)
+    leader_page.goto(url)
+    leader_page.locator(
+        f"form[action$='/models/evaluations/{evaluation.pk}/close/'] button"
+    ).click()
+    expect(leader_page).to_have_url(url)
+
+
+def test_a_model_goes_from_registration_to_the_showcase_and_a_copy_is_flagged(
+    world: Any,
+    provincial_staff: Any,
+    live_server: Any,
+    new_page: Any,  # noqa: F811
+    with_password: Any,  # noqa: F811
+) -> None:
+    from django.core.management import call_command
+
+    from danvan.accounts.roles import Role
+    from danvan.audit.context import Actor
+    from danvan.organizations.services import membership_add
+    from danvan.skillful.models import Evaluation, FlagKind, Level, MobilizationModel
+    from danvan.skillful.services_evaluation import council_create
+    from danvan.skillful.tests.test_evaluation_services import make_period, three_criteria_set
+
+    officer = with_password("commune_officer")
+    leader = with_password("leader")
+    staff = Actor.of_user(provincial_staff)
+    period = make_period(world)
+    three_criteria_set(staff, world, period, Level.COMMUNE)
+    three_criteria_set(staff, world, period, Level.PROVINCE)
+    commune_council = council_create(
+        actor=staff,
+        unit=world.anh_son,
+        level=Level.COMMUNE,
+        period=period,
+        name="Hội đồng thi đua xã Anh Sơn",
+        members=[officer],
+    )
+    province_council = council_create(
+        actor=staff,
+        unit=world.nghe_an,
+        level=Level.PROVINCE,
+        period=period,
+        name="Hội đồng thi đua tỉnh Nghệ An",
+        members=[leader],
+    )
+    base = live_server.url
+
+    # The commune officer registers the model and reports its indicator twice.
+    page = new_page(viewport={"width": 1280, "height": 800})
+    log_in(page, base, officer)
+    code = _register(page, base, world.anh_son, world.anh_son_body, period, NAME)
+    model = MobilizationModel.objects.get(code=code)
+    indicator = model.indicators.get()
+    for label, value in (("2025-H1", "15"), ("2025-H2", "32")):
+        page.goto(f"{base}/models/{code}/")
+        page.locator("details:has(form[action$='/report/']) > summary").click()
+        form = page.locator("form[action$='/report/']")
+        form.locator("[name=indicator]").select_option(str(indicator.pk))
+        form.locator("[name=period_label]").fill(label)
+        form.locator("[name=value]").fill(value)
+        form.locator("button[type=submit]").click()
+        expect(page).to_have_url(f"{base}/models/{code}/")
+    assert list(indicator.reports.values_list("value", flat=True)) == [15, 32]
+
+    # Proposed at the commune, scored by the commune council, closed by the leader.
+    desk = new_page(viewport={"width": 1280, "height": 800})
+    log_in(desk, base, leader)
+    page.goto(f"{base}/models/evaluations/model/{model.pk}/propose/")
+    page.select_option("#id_to_level", Level.COMMUNE)
+    page.locator("main form button[type=submit]").click()
+    page.goto(f"{base}/models/evaluations/model/{model.pk}/open/")
+    page.select_option("#id_council", str(commune_council.pk))
+    page.locator("main form button[type=submit]").click()
+    _score_and_close(page, desk, base, Evaluation.objects.get(model=model))
+    model.refresh_from_db()
+    assert model.status == "recognized" and model.current_level == Level.COMMUNE
+
+    # Proposed to the province; the provincial council (the leader) scores it and closes.
+    page.goto(f"{base}/models/evaluations/model/{model.pk}/propose/")
+    page.select_option("#id_to_level", Level.PROVINCE)
+    page.locator("main form button[type=submit]").click()
+    desk.goto(f"{base}/models/evaluations/model/{model.pk}/open/")
+    desk.select_option("#id_council", str(province_council.pk))
+    desk.locator("main form button[type=submit]").click()
+    evaluation = Evaluation.objects.get(model=model, council=province_council)
+    _score_and_close(desk, desk, base, evaluation)
+    model.refresh_from_db()
+    assert model.status == "recognized" and model.current_level == Level.PROVINCE
+
+    # The leader records the commendation: the model is honored.
+    desk.goto(f"{base}/models/evaluations/model/{model.pk}/commend/")
+    desk.fill("#id_decision_number", "1234/QĐ-UBND")
+    desk.fill("#id_decided_on", "2025-12-20")
+    desk.fill("#id_issuer", "UBND tỉnh Nghệ An")
+    desk.fill("#id_title", "Bằng khen")
+    desk.select_option("#id_level", Level.PROVINCE)
+    desk.locator("main form button[type=submit]").click()
+    model.refresh_from_db()
+    assert model.status == "honored"
+
+    # Anyone, on a phone, finds it on the showcase of Nghệ An.
+    phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    phone.goto(f"{base}/mo-hinh/")
+    phone.select_option("#province-picker", world.nghe_an.code)
+    phone.locator("main form button[type=submit]").click()
+    expect(phone).to_have_url(f"{base}/mo-hinh/{world.nghe_an.code}/")
+    shown = phone.locator("[data-testid=showcase-model]")
+    expect(shown).to_have_count(1)
+    expect(shown).to_contain_text(NAME)
+    expect(shown).to_contain_text("1234/QĐ-UBND")
+    expect(shown).to_contain_text("Xã Anh Sơn")
+    expect(phone.locator("main")).not_to_contain_text(officer.full_name)
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "skillful-showcase-phone.png"), full_page=True)
+
+    # Another commune registers the same content under another name: flagged.
+    other = with_password("nobody")
+    membership_add(
+        actor=Actor.system("test"),
+        user=other,
+        body=world.muong_xen_body,
+        role=Role.COMMUNE_OFFICER,
+        position="Chuyên viên",
+    )
+    copy_page = new_page(viewport={"width": 1280, "height": 800})
+    log_in(copy_page, base, other)
+    copy_code = _register(
+        copy_page, base, world.muong_xen, world.muong_xen_body, period, "Đường đẹp bản em"
+    )
+    call_command("check_models")
+    copy = MobilizationModel.objects.get(code=copy_code)
+    assert copy.flags.filter(kind=FlagKind.NEAR_DUPLICATE, other=model).exists()
+    desk.goto(f"{base}/models/{copy_code}/")
+    flag = desk.locator("[data-testid=flag-near_duplicate]")
+    expect(flag).to_contain_text(code)
+    expect(flag.locator(f"a[href='/models/{code}/']")).to_have_count(1)
