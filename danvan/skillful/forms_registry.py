@@ -113,7 +113,11 @@ class RegistrationForm(forms.Form):
         for name, text in PART_HELP.items():
             self.fields[name].help_text = text
             self.fields[name].widget.attrs["rows"] = 3
-        self.fields["year"].initial = timezone.localdate().year
+        today = timezone.localdate()
+        self.fields["year"].initial = today.year
+        running = [p for p in periods if p.starts_on <= today <= p.ends_on]
+        if running:
+            self.fields["period"].initial = running[0].pk
         self.fields["starts_on"].help_text = _("Within the emulation period.")
 
 
