@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("import/template.<str:fmt>", views.model_import_template, name="import_template"),
     re_path(rf"^{CODE}/$", views.model_detail, name="detail"),
     re_path(rf"^{CODE}/edit/$", views.model_edit, name="edit"),
+    re_path(rf"^{CODE}/indicators/$", views.model_indicator_add, name="indicator_add"),
     re_path(rf"^{CODE}/report/$", views.model_report, name="report"),
     re_path(rf"^{CODE}/evidence/$", views.model_evidence, name="evidence"),
     re_path(rf"^{CODE}/evidence/(?P<pk>[0-9]+)/$", views.evidence_file, name="evidence_file"),

@@ -34,6 +34,7 @@ from danvan.organizations.models import Body, Membership
 from danvan.skillful.forms_registry import (
     AdoptForm,
     EvidenceForm,
+    IndicatorForm,
     IndicatorFormSet,
     ModelFilterForm,
     ModelImportForm,
@@ -60,6 +61,7 @@ from danvan.skillful.services_registry import (
     StaleModelError,
     bodies_for,
     evidence_add,
+    indicator_add,
     indicator_report,
     model_adopt,
     model_register,
@@ -244,6 +246,7 @@ def _detail(
     *,
     report_form: ReportForm | None = None,
     evidence_form: EvidenceForm | None = None,
+    indicator_form: IndicatorForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     model = (
@@ -289,6 +292,8 @@ def _detail(
             "evidence_form": evidence_form or (EvidenceForm() if can_act else None),
             "may_adopt": model.status == ModelStatus.HONORED and can(request.user, Capability.ACT),
             "may_edit": can_act and model.status in EDITABLE,
+            "indicator_form": indicator_form
+            or (IndicatorForm(prefix="new") if can_act and model.status in EDITABLE else None),
         },
         status=status,
     )
@@ -349,6 +354,31 @@ def model_evidence(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("The evidence is attached."))
             return redirect("skillful:detail", code=model.code)
     return _detail(request, model, evidence_form=form, status=400)
+
+
+@login_required
+@require_POST
+def model_indicator_add(request: HttpRequest, code: str) -> HttpResponse:
+    model = _visible_model(request, code)
+    form = IndicatorForm(request.POST, prefix="new")
+    if form.is_valid() and (item := form.as_input()) is not None:
+        try:
+            indicator_add(
+                actor=Actor.from_request(request),
+                model=model,
+                name=item.name,
+                unit_of_measure=item.unit_of_measure,
+                baseline=item.baseline,
+                target=item.target,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The indicator is added."))
+            return redirect("skillful:detail", code=model.code)
+    elif form.is_valid():
+        form.add_error("name", _("Give the indicator a name."))
+    return _detail(request, model, indicator_form=form, status=400)
 
 
 @login_required

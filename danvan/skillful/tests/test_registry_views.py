@@ -370,3 +370,21 @@ def test_the_pages_render_in_vietnamese(world: Any, commune_officer: Any, settin
     ):
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="vi")
         assert response.status_code == 200, url
+
+
+def test_adding_an_indicator_from_the_model_page(
+    world: Any, commune_officer: Any, login: Login
+) -> None:
+    model = register(world, None)
+    client = login(commune_officer)
+    data = {
+        "new-name": "Số buổi họp dân",
+        "new-unit_of_measure": "buổi",
+        "new-baseline": "0",
+        "new-target": "12",
+    }
+    assert client.post(f"/models/{model.code}/indicators/", data).status_code == 302
+    assert model.indicators.count() == 3
+    bad = client.post(f"/models/{model.code}/indicators/", {**data, "new-target": "0"})
+    assert bad.status_code == 400
+    assert model.indicators.count() == 3
