@@ -528,6 +528,7 @@ def _model_action(
             "form": form,
             "error": error,
             "target_label": level_label(target) if (target := proposal_target(model)) else "",
+            "no_council": action == "open" and not form.fields["council"].queryset.exists(),
         },
         status=status,
     )

@@ -353,3 +353,15 @@ def test_the_lists_read_a_constant_number_of_queries(
     with django_assert_max_num_queries(12):
         assert staff.get(reverse("skillful:criteria_sets")).status_code == 200
     assert evaluation.pk
+
+
+def test_putting_a_model_before_a_council_says_when_none_can_take_it(
+    world: Any, commune_officer: Any, login: Login
+) -> None:
+    from danvan.skillful.tests.test_evaluation_services import make_model
+
+    model = make_model(world, make_period(world), status=ModelStatus.PROPOSED)
+    page = login(commune_officer).get(reverse("skillful:evaluation_open", args=[model.pk]))
+    assert page.status_code == 200
+    assert 'class="message message-warning"' in page.content.decode()
+    assert reverse("skillful:councils") in page.content.decode()
