@@ -218,7 +218,7 @@ def seed_evaluations(actor: Actor, lines: list[str]) -> None:
                 period=period,
                 level=Level.COMMUNE,
                 current_level=Level.COMMUNE,
-                status__in=[ModelStatus.REGISTERED, ModelStatus.UNDER_WAY],
+                status=ModelStatus.UNDER_WAY,
                 unit__tier="commune",
             )
             .values("unit")
@@ -249,7 +249,7 @@ def seed_evaluations(actor: Actor, lines: list[str]) -> None:
                 unit=commune,
                 level=Level.COMMUNE,
                 current_level=Level.COMMUNE,
-                status__in=[ModelStatus.REGISTERED, ModelStatus.UNDER_WAY],
+                status=ModelStatus.UNDER_WAY,
             ).order_by("pk")[:MODELS_PER_COMMUNE]
             for model in candidates:
                 model = model_propose(actor=actor, model=model, to_level=Level.COMMUNE)
@@ -298,7 +298,7 @@ def seed_evaluations(actor: Actor, lines: list[str]) -> None:
             period=period,
             level=Level.PROVINCE,
             current_level=Level.PROVINCE,
-            status__in=[ModelStatus.REGISTERED, ModelStatus.UNDER_WAY],
+            status=ModelStatus.UNDER_WAY,
         ).order_by("pk")[:PROVINCE_LEVEL_MODELS]:
             model = model_propose(actor=actor, model=model, to_level=Level.PROVINCE)
             evaluation = _evaluate(

@@ -50,8 +50,8 @@ HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
 #: The statuses from which a model may be proposed (to its own level, or one up once recognized).
+#: A model only registered has reported nothing yet: it is under way from its first report.
 PROPOSABLE = (
-    ModelStatus.REGISTERED,
     ModelStatus.UNDER_WAY,
     ModelStatus.NOT_RECOGNIZED,
     ModelStatus.RECOGNIZED,
@@ -419,6 +419,13 @@ def model_propose(
         raise PermissionDenied(_("You may not propose this model."))
     if to_level not in Level.values:
         raise ValidationError(_("Unknown level."))
+    if locked.status == ModelStatus.REGISTERED:
+        raise ValidationError(
+            _(
+                "The model is proposed once it is under way: report the values of its "
+                "indicators first."
+            )
+        )
     if locked.status not in PROPOSABLE:
         raise ValidationError(
             _("The model cannot be proposed while it is “%(status)s”.")

@@ -507,3 +507,11 @@ def test_a_model_not_recognized_is_not_commended(
             title="Giấy khen",
             level=Level.COMMUNE,
         )
+
+
+def test_a_model_only_registered_is_not_proposed_before_it_reports(
+    world: Any, setup: dict[str, Any], commune_officer: Any, english: None
+) -> None:
+    model = make_model(world, setup["period"], status=ModelStatus.REGISTERED)
+    with pytest.raises(ValidationError, match="under way"):
+        model_propose(actor=Actor.of_user(commune_officer), model=model, to_level=Level.COMMUNE)
