@@ -5,7 +5,7 @@ commune council scores it and the leader closes the evaluation; the officer prop
 province, the provincial council scores it and the leader closes; the leader records the
 commendation; anyone sees it on the public showcase, on a phone. Then another commune registers
 the same content under another name, and the reviewer sees it flagged as a near-duplicate of the
-first, with a link to it.
+first, with a link to it, and dismisses it with a note that the nightly run keeps.
 
 The registry's services do not run the checks yet (``check_model`` is exposed for them), so the
 test runs ``manage.py check_models`` where the nightly job would.
@@ -216,3 +216,14 @@ def test_a_model_goes_from_registration_to_the_showcase_and_a_copy_is_flagged(
     flag = desk.locator("[data-testid=flag-near_duplicate]")
     expect(flag).to_contain_text(code)
     expect(flag.locator(f"a[href='/models/{code}/']")).to_have_count(1)
+
+    # The reviewer, having checked, dismisses it with a note; the nightly run keeps it dismissed.
+    flag.locator("summary").click()
+    flag.locator("textarea[name=note]").fill("Hai xã cùng học tập mô hình của tỉnh, đã xác minh")
+    flag.locator("button[type=submit]").click()
+    expect(desk).to_have_url(f"{base}/models/{copy_code}/")
+    expect(desk.locator("[data-testid=flag-near_duplicate]")).to_have_count(0)
+    expect(desk.locator("[data-testid=formalism-flags]")).to_contain_text("đã xác minh")
+    call_command("check_models")
+    dismissed = copy.flags.get(kind=FlagKind.NEAR_DUPLICATE)
+    assert dismissed.dismissed_at is not None
