@@ -102,23 +102,80 @@ INDICATORS: dict[str, list[tuple[str, str, int, int]]] = {
     ],
 }
 
-PARTS = {
-    "situation": "Trước khi có mô hình, ở {place} {problem}; một bộ phận Nhân dân còn trông chờ, "
-    "ỷ lại vào Nhà nước.",
-    "goals": "Đến năm {end}, đạt các chỉ tiêu đã đăng ký; trên 90% hộ dân đồng thuận, tham gia.",
-    "content": "Cấp ủy ban hành kế hoạch; cán bộ, đảng viên gương mẫu đi trước; tổ chức họp dân "
-    "bàn bạc công khai, dân biết, dân bàn, dân làm, dân kiểm tra, dân giám sát, dân thụ hưởng; "
-    "vận động từng hộ, {method}.",
-    "area_and_target": "Địa bàn {place}; đối tượng là các hộ gia đình, hội viên các đoàn thể.",
-    "forces": "Mặt trận Tổ quốc, Hội Nông dân, Hội Liên hiệp Phụ nữ, Đoàn Thanh niên, Hội Cựu "
-    "chiến binh, tổ dân vận, người có uy tín trong cộng đồng.",
-    "resources": "Nhân dân đóng góp tiền, ngày công, hiến đất; ngân sách hỗ trợ một phần; huy "
-    "động con em xa quê và doanh nghiệp.",
-    "expected_outputs": "Hoàn thành các chỉ tiêu đăng ký; nâng cao đồng thuận xã hội, niềm tin "
-    "của Nhân dân với cấp ủy, chính quyền.",
-    "sustainability": "Có quy chế hoạt động, kinh phí duy trì từ đóng góp của Nhân dân; có thể "
-    "nhân rộng ra các {scope} khác.",
+#: Each part of a demo registration is two or three sentences drawn from its pool, in a random
+#: order, so that two demo models read as different registrations (the near-duplicate check must
+#: fire only on the copies planted on purpose, as it would on real registrations).
+PARTS: dict[str, list[str]] = {
+    "situation": [
+        "Trước khi có mô hình, ở {place} {problem}.",
+        "Một bộ phận Nhân dân còn trông chờ, ỷ lại vào sự hỗ trợ của Nhà nước.",
+        "Nhiều hộ chưa hiểu đầy đủ chủ trương, còn băn khoăn khi được vận động đóng góp.",
+        "Năm {start}, qua tiếp xúc cử tri, người dân kiến nghị nhiều lần về vấn đề này.",
+        "Các đoàn thể hoạt động còn hình thức, sinh hoạt chưa thu hút hội viên trẻ.",
+        "Địa bàn rộng, dân cư phân tán, đi lại khó khăn vào mùa mưa lũ.",
+        "Thu nhập bình quân thấp hơn mức chung của xã, tỷ lệ hộ cận nghèo còn cao.",
+    ],
+    "goals": [
+        "Đến năm {end}, đạt các chỉ tiêu đã đăng ký.",
+        "Trên {share}% hộ dân đồng thuận, tự nguyện tham gia.",
+        "Không để phát sinh đơn thư khiếu nại, khiếu kiện vượt cấp liên quan đến nội dung này.",
+        "Nâng cao vai trò nêu gương của cán bộ, đảng viên ở khu dân cư.",
+        "Góp phần hoàn thành tiêu chí nông thôn mới nâng cao của xã.",
+        "Mỗi năm có ít nhất {events} buổi sinh hoạt, đối thoại với Nhân dân.",
+    ],
+    "content": [
+        "Cấp ủy ban hành kế hoạch, phân công đảng viên phụ trách từng nhóm hộ.",
+        "Tổ chức họp dân bàn bạc công khai theo phương châm dân biết, dân bàn, dân làm, dân kiểm tra.",
+        "Vận động đến từng hộ, {method}.",
+        "Công khai các khoản đóng góp trên loa truyền thanh và bảng tin nhà văn hóa.",
+        "Xây dựng hương ước, quy ước để Nhân dân cùng thực hiện.",
+        "Sơ kết từng quý, khen thưởng kịp thời hộ gia đình làm tốt.",
+        "Phối hợp với doanh nghiệp đóng chân trên địa bàn hỗ trợ vật tư.",
+    ],
+    "area_and_target": [
+        "Địa bàn {place}.",
+        "Đối tượng là các hộ gia đình, trước hết là hộ có đảng viên.",
+        "Ưu tiên hội viên phụ nữ, thanh niên và người cao tuổi.",
+        "Tập trung vào {households} hộ ở các tuyến đường trục chính.",
+        "Bao gồm cả đồng bào dân tộc thiểu số sinh sống xen kẽ.",
+    ],
+    "forces": [
+        "Mặt trận Tổ quốc chủ trì, các đoàn thể phối hợp.",
+        "Hội Nông dân, Hội Liên hiệp Phụ nữ, Đoàn Thanh niên, Hội Cựu chiến binh.",
+        "Tổ dân vận thôn, trưởng thôn và người có uy tín trong cộng đồng.",
+        "Chi bộ phân công {members} đảng viên trực tiếp tham gia.",
+        "Công an xã và lực lượng bảo vệ an ninh trật tự ở cơ sở.",
+    ],
+    "resources": [
+        "Nhân dân đóng góp tiền, ngày công và hiến đất.",
+        "Ngân sách xã hỗ trợ khoảng {budget} triệu đồng.",
+        "Huy động con em xa quê và các nhà hảo tâm ủng hộ.",
+        "Lồng ghép nguồn vốn chương trình mục tiêu quốc gia.",
+        "Doanh nghiệp trên địa bàn tài trợ vật liệu, máy móc.",
+    ],
+    "expected_outputs": [
+        "Hoàn thành các chỉ tiêu đã đăng ký đúng thời hạn.",
+        "Nâng cao đồng thuận xã hội, niềm tin của Nhân dân với cấp ủy, chính quyền.",
+        "Giảm số vụ việc phải giải quyết ở cấp trên.",
+        "Cảnh quan khu dân cư sáng, xanh, sạch, đẹp hơn.",
+        "Thu nhập của các hộ tham gia tăng rõ rệt.",
+    ],
+    "sustainability": [
+        "Có quy chế hoạt động và kinh phí duy trì từ đóng góp của Nhân dân.",
+        "Có thể nhân rộng ra các {scope} khác trong huyện cũ.",
+        "Giao cho chi hội phụ nữ và đoàn thanh niên duy trì thường xuyên.",
+        "Đưa nội dung vào nghị quyết của chi bộ hằng năm để theo dõi, đôn đốc.",
+        "Cách làm đơn giản, chi phí thấp, dễ áp dụng ở nơi khác.",
+    ],
 }
+
+
+def _part(rng: random.Random, pool: list[str], **values: Any) -> str:
+    """Two or three sentences of a part's pool, in a random order, filled in."""
+    chosen = rng.sample(pool, k=min(len(pool), rng.randint(2, 3)))
+    return " ".join(sentence.format(**values) for sentence in chosen)
+
+
 PROBLEMS = [
     "đường giao thông nhỏ hẹp, xuống cấp",
     "rác thải chưa được thu gom, gây ô nhiễm",
@@ -183,9 +240,12 @@ def seed_models(actor: Actor, lines: list[str], *, count: int = DEMO_COUNT) -> N
         lines.append("models: already seeded")
     else:
         _seed(actor, lines, province, count)
+    from danvan.skillful.checks import check_all
     from danvan.skillful.demo_evaluation import seed_evaluations
 
     seed_evaluations(actor, lines)
+    flags = check_all()
+    lines.append(f"models: formalism checks raised {flags.raised} flag(s)")
 
 
 def _seed(actor: Actor, lines: list[str], province: AdministrativeUnit, count: int) -> None:
@@ -268,14 +328,22 @@ def _seed(actor: Actor, lines: list[str], province: AdministrativeUnit, count: i
                 "lead_body": lead,
                 "starts_on": starts_on,
                 **{
-                    part: text.format(
+                    part: _part(
+                        rng,
+                        pool,
                         place=place,
+                        start=year,
                         end=period.ends_on.year,
                         problem=rng.choice(PROBLEMS),
                         method=rng.choice(METHODS),
                         scope="xóm" if level == Level.VILLAGE else "xã, phường",
+                        share=rng.choice([80, 85, 90, 95]),
+                        events=rng.randint(2, 12),
+                        households=rng.randint(40, 400),
+                        members=rng.randint(5, 40),
+                        budget=rng.choice([20, 50, 80, 120, 300]),
                     )
-                    for part, text in PARTS.items()
+                    for part, pool in PARTS.items()
                 },
             },
             indicators=[IndicatorInput(a, b, Decimal(c), Decimal(d)) for a, b, c, d in specs],

@@ -97,6 +97,13 @@ class CommendationInput:
     level: str = ""
 
 
+def _recheck(model: MobilizationModel) -> None:
+    """Recompute the model's formalism flags now, so the page after the change shows them."""
+    from danvan.skillful.checks import check_model
+
+    check_model(model)
+
+
 def province_code(unit: AdministrativeUnit) -> str:
     return unit.path.strip("/").split("/")[0]
 
@@ -445,13 +452,15 @@ def model_register(
         for k, v in locals().items()
         if k not in ("actor", "unit", "partner_bodies", "indicators")
     }
-    return _create_model(
+    model = _create_model(
         actor=actor,
         unit=unit,
         values=values,
         partner_bodies=list(partner_bodies),
         indicators=list(indicators),
     )
+    _recheck(model)
+    return model
 
 
 @transaction.atomic
@@ -586,6 +595,7 @@ def model_update(
     audit_record(
         actor=actor, action="skillful.model_update", obj=locked, unit=locked.unit, changes=changed
     )
+    _recheck(locked)
     return locked
 
 
@@ -729,6 +739,8 @@ def indicator_report(
     )
     if checked is not None:
         evidence_add(actor=actor, model=model, upload=checked, report=report, caption=caption)
+    else:
+        _recheck(model)
     return report
 
 
@@ -789,6 +801,7 @@ def evidence_add(
     except Exception:
         evidence.file.storage.delete(stored)
         raise
+    _recheck(locked)
     return evidence
 
 
@@ -841,7 +854,7 @@ def model_adopt(
         for i in origin.indicators.all()
         if i.target > 0
     ]
-    return _create_model(
+    adopted = _create_model(
         actor=actor,
         unit=unit,
         values=values,
@@ -850,3 +863,5 @@ def model_adopt(
         origin=origin,
         action="skillful.model_adopt",
     )
+    _recheck(adopted)
+    return adopted

@@ -182,7 +182,8 @@ def seed_voices(actor: Actor, lines: list[str], *, count: int = DEMO_COUNT) -> N
             season=rng.choice(["đông xuân", "hè thu"]),
             name=f"{rng.choice(FAMILY)} Thị {rng.choice(GIVEN)}",
         )
-        received = today - datetime.timedelta(days=int(rng.triangular(0, 365, 30)))
+        # Spread over the year, a little more in recent months (not a surge everywhere).
+        received = today - datetime.timedelta(days=int(rng.triangular(0, 365, 150)))
         named = (
             kind in ("complaint_first", "complaint_second", "denunciation") or rng.random() < 0.6
         )
