@@ -76,9 +76,11 @@ def _score_and_close(officer_page: Any, leader_page: Any, base: str, evaluation:
     url = f"{base}/models/evaluations/{evaluation.pk}/"
     if officer_page.url != url:
         officer_page.goto(url)
-    for criterion in evaluation.criteria_set.criteria.all():
+    criteria = list(evaluation.criteria_set.criteria.all())
+    for criterion in criteria:
         officer_page.fill(f"#id_score_{criterion.pk}", str(criterion.max_score))
-    officer_page.locator("main form button[type=submit]").first.click()
+    # The scoring form, not a flag's "dismiss" form that the page shows above it.
+    officer_page.locator(f"form:has(#id_score_{criteria[0].pk}) button[type=submit]").click()
     expect(officer_page).to_have_url(url)
     leader_page.goto(url)
     leader_page.locator(

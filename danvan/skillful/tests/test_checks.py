@@ -29,6 +29,13 @@ from danvan.skillful.models import (
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _reasons_in_english(settings: Any) -> None:
+    """Flags' reasons are written in the site's language; these tests read them in English."""
+    settings.LANGUAGE_CODE = "en"
+
+
 TODAY = datetime.date(2026, 11, 20)
 _codes = itertools.count(1)
 

@@ -207,7 +207,9 @@ def test_members_score_on_the_page_without_seeing_each_other(
     assert closed.status_code == 302
     evaluation.refresh_from_db()
     assert evaluation.closed_at is not None
-    after = login(second).get(url).content.decode()
+    in_vietnamese = login(second)
+    del in_vietnamese.cookies["django_language"]  # the site's own language
+    after = in_vietnamese.get(url).content.decode()
     assert "7,75" in after and "Sáng tạo thật" in after  # Vietnamese decimal comma
 
 
