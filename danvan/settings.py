@@ -239,6 +239,14 @@ DANVAN_SUBMIT_RATE = envstr("DANVAN_SUBMIT_RATE", "5/h")
 DANVAN_LOOKUP_RATE = envstr("DANVAN_LOOKUP_RATE", "30/h")
 DANVAN_API_SUBMIT_RATE = envstr("DANVAN_API_SUBMIT_RATE", "20/hour")
 
+# Formalism checks of "Skillful Mass Mobilization" models (danvan/skillful/checks.py): complaints
+# in a model's field and area are "rising" when the last N months have at least MIN of them and
+# RISE_PERCENT more than the N months before; evidence is expected after GRACE_DAYS under way.
+DANVAN_SKILLFUL_COMPLAINTS_MONTHS = envint("DANVAN_SKILLFUL_COMPLAINTS_MONTHS", 6)
+DANVAN_SKILLFUL_COMPLAINTS_MIN = envint("DANVAN_SKILLFUL_COMPLAINTS_MIN", 5)
+DANVAN_SKILLFUL_COMPLAINTS_RISE_PERCENT = envint("DANVAN_SKILLFUL_COMPLAINTS_RISE_PERCENT", 50)
+DANVAN_SKILLFUL_EVIDENCE_GRACE_DAYS = envint("DANVAN_SKILLFUL_EVIDENCE_GRACE_DAYS", 90)
+
 # The largest unit file (villages) an officer may upload.
 DANVAN_MAX_IMPORT_BYTES = envint("DANVAN_MAX_IMPORT_BYTES", 5 * 1024 * 1024)
 # The largest spreadsheet of voices (100,000 rows of .xlsx are about 10 MB).
