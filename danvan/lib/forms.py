@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -66,3 +67,20 @@ def import_outcome(
         or (report is not None and report.error_rows and not report.imported)
     )
     return 400 if refused else 200
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def template_download(
+    fmt: str, *, name: str, xlsx: Callable[[], bytes], csv: Callable[[], bytes]
+) -> HttpResponse:
+    """An import template as a download, ``.xlsx`` or ``.csv`` (404 for any other ``fmt``)."""
+    if fmt == "xlsx":
+        response = HttpResponse(xlsx(), content_type=XLSX_CONTENT_TYPE)
+    elif fmt == "csv":
+        response = HttpResponse(csv(), content_type="text/csv; charset=utf-8")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

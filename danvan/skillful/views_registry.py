@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can, scope_for
 from danvan.audit.context import Actor
-from danvan.lib.forms import import_outcome
+from danvan.lib.forms import import_outcome, template_download
 from danvan.lib.tables import TableError
 from danvan.lib.text import fold
 from danvan.organizations.models import Body, Membership
@@ -583,14 +583,6 @@ def model_import_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def model_import_template(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt == "xlsx":
-        response = HttpResponse(
-            template_xlsx(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    elif fmt == "csv":
-        response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="mau-mo-hinh-dan-van-kheo.{fmt}"'
-    return response
+    return template_download(
+        fmt, name="mau-mo-hinh-dan-van-kheo", xlsx=template_xlsx, csv=template_csv
+    )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can, scope_for
 from danvan.audit.context import Actor
-from danvan.lib.forms import import_outcome
+from danvan.lib.forms import import_outcome, template_download
 from danvan.lib.text import natural_key
 from danvan.organizations.models import Body
 from danvan.units.forms import VillageForm, VillageImportForm
@@ -194,17 +194,9 @@ def village_import(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def village_template(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt == "xlsx":
-        response = HttpResponse(
-            village_template_xlsx(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    elif fmt == "csv":
-        response = HttpResponse(village_template_csv(), content_type="text/csv; charset=utf-8")
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="mau-thon-to-dan-pho.{fmt}"'
-    return response
+    return template_download(
+        fmt, name="mau-thon-to-dan-pho", xlsx=village_template_xlsx, csv=village_template_csv
+    )
 
 
 @login_required

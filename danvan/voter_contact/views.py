@@ -5,7 +5,7 @@ import time
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can
 from danvan.audit.context import Actor
-from danvan.lib.forms import import_outcome
+from danvan.lib.forms import XLSX_CONTENT_TYPE, import_outcome, template_download
 from danvan.voices.importing import (
     BACKGROUND_ROWS,
     TableError,
@@ -40,7 +40,7 @@ from danvan.voter_contact.services import (
     session_import_recommendations,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_CONTENT_TYPE
 
 
 def _visible_session(request: HttpRequest, pk: int) -> VoterContactSession:
@@ -226,17 +226,12 @@ def import_voices(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 def voice_template(request: HttpRequest, fmt: str) -> HttpResponse:
     session = request.GET.get("for") == "session"
-    name = "mau-kien-nghi-cu-tri" if session else "mau-y-kien"
-    if fmt == "xlsx":
-        response = HttpResponse(voice_template_xlsx(session=session), content_type=XLSX)
-    elif fmt == "csv":
-        response = HttpResponse(
-            voice_template_csv(session=session), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return template_download(
+        fmt,
+        name="mau-kien-nghi-cu-tri" if session else "mau-y-kien",
+        xlsx=lambda: voice_template_xlsx(session=session),
+        csv=lambda: voice_template_csv(session=session),
+    )
 
 
 @login_required
