@@ -331,3 +331,96 @@ def login(db: None) -> Callable[[Any], Client]:
 def _tasks_run_at_once(settings: Any) -> None:
     """Background tasks run inside the test, as soon as they are enqueued (no worker)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+# --- Browser tests (Playwright, headless Chromium) -------------------------------------------------
+# Shared by every ``*browser*`` test module; those modules skip themselves when Chromium is missing
+# (see danvan/web/tests/test_browser.py), so nothing here imports Playwright unless one runs.
+
+#: The password the browser tests type into the login form.
+BROWSER_PASSWORD = "mat-khau-thu-nghiem-2025"  # noqa: S105 - test accounts only
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (the system's), one per test module."""
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(Path("/usr/bin/chromium")),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Any]:
+    """``new_page(**context_options)``: a fresh tab with its own cookies, in Vietnamese."""
+    contexts: list[Any] = []
+
+    def open_page(**options: Any) -> Any:
+        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def with_password(request: pytest.FixtureRequest) -> Callable[[str], Any]:
+    """``with_password("leader")``: the role user above, able to log in with BROWSER_PASSWORD."""
+
+    def user_for(who: str) -> Any:
+        user = request.getfixturevalue(who)
+        user.set_password(BROWSER_PASSWORD)
+        user.save(update_fields=["password"])
+        return user
+
+    return user_for
+
+
+def load_reference_data() -> None:
+    """The topics and legal rule sets that migrations load, if a flush removed them."""
+    from django.apps import apps
+
+    from danvan.deadlines.models import RuleSet
+    from danvan.voices.models import Topic
+
+    if not Topic.objects.exists():
+        import_module("danvan.voices.migrations.0002_builtin_topics").create(apps, None)
+    if not RuleSet.objects.exists():
+        import_module("danvan.deadlines.migrations.0002_load_rule_sets").load(apps, None)
+
+
+@pytest.fixture
+def reference_data(transactional_db: None) -> None:
+    """Live-server tests run on committed data, and each one (in any app) ends with a flush that
+    removes what the migrations loaded. ``serialized_rollback`` cannot bring it back here: while
+    Playwright's sync API runs its event loop in this thread, Django keeps database connections
+    per context rather than per thread, and the serialized copy stays on a connection the test
+    no longer uses. So the migrations' own functions load it again. A module uses it with
+    ``pytest.mark.usefixtures("reference_data", "reference_data_left_in_place")``."""
+    load_reference_data()
+
+
+@pytest.fixture(scope="module")
+def reference_data_left_in_place(django_db_blocker: Any) -> Iterator[None]:
+    """Put the migrations' data back after the module's last flush, for the tests that follow."""
+    yield
+    with django_db_blocker.unblock():
+        load_reference_data()

@@ -18,21 +18,18 @@ from typing import Any
 
 import pytest
 
-from danvan.voices.tests.test_browser_flows import (  # noqa: F401  (fixtures)
-    _reference_data_left_in_place,
-    reference_data,
-)
-from danvan.web.tests.test_browser import (  # noqa: F401  (fixtures)
+from danvan.web.tests.test_browser import (
     ARTIFACTS,
     PHONE,
-    browser,
     expect,
     log_in,
-    new_page,
-    with_password,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data", "reference_data_left_in_place"),
+]
 
 PARTS = {
     "situation": (
@@ -93,8 +90,8 @@ def test_a_model_goes_from_registration_to_the_showcase_and_a_copy_is_flagged(
     world: Any,
     provincial_staff: Any,
     live_server: Any,
-    new_page: Any,  # noqa: F811
-    with_password: Any,  # noqa: F811
+    new_page: Any,
+    with_password: Any,
 ) -> None:
     from django.core.management import call_command
 

@@ -12,29 +12,26 @@ from typing import Any
 import pytest
 
 # The helpers of the browser tests (and their module-level skip when Chromium is missing).
-from danvan.voices.tests.test_browser_flows import (  # noqa: F401  (fixtures)
-    _reference_data_left_in_place,
-    reference_data,
-)
-from danvan.web.tests.test_browser import (  # noqa: F401  (fixtures)
+from danvan.web.tests.test_browser import (
     ARTIFACTS,
     PHONE,
-    browser,
     expect,
     log_in,
-    new_page,
-    with_password,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data", "reference_data_left_in_place"),
+]
 
 
 def test_a_commune_council_scores_a_model_and_the_leader_closes_it(
     world: Any,
     provincial_staff: Any,
     live_server: Any,
-    new_page: Any,  # noqa: F811
-    with_password: Any,  # noqa: F811
+    new_page: Any,
+    with_password: Any,
 ) -> None:
     from danvan.audit.context import Actor
     from danvan.skillful.models import Evaluation, Level, MobilizationModel, ModelStatus

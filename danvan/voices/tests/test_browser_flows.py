@@ -23,9 +23,7 @@ import urllib.parse
 import urllib.request
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import import_module
 from typing import Any
 
 import pytest
@@ -34,15 +32,16 @@ from django.utils import timezone
 # The helpers of the browser tests (and their module-level skip when Chromium is missing).
 from danvan.web.tests.test_browser import (
     ARTIFACTS,
-    CHROMIUM,
-    PASSWORD,
     PHONE,
     expect,
     log_in,
-    sync_api,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data", "reference_data_left_in_place"),
+]
 
 PHONE_CONTEXT = {
     "viewport": PHONE,
@@ -75,85 +74,6 @@ PHOTO_LAT = (18.0, 50.0, 12.0)
 PHOTO_LONG = (105.0, 7.0, 30.0)
 
 ANSWER_BODY = "Ủy ban nhân dân xã Anh Sơn"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
-        yield chromium
-        chromium.close()
-
-
-def load_reference_data() -> None:
-    """The topics and legal rule sets that migrations load, if a flush removed them."""
-    from django.apps import apps
-
-    from danvan.deadlines.models import RuleSet
-    from danvan.voices.models import Topic
-
-    if not Topic.objects.exists():
-        import_module("danvan.voices.migrations.0002_builtin_topics").create(apps, None)
-    if not RuleSet.objects.exists():
-        import_module("danvan.deadlines.migrations.0002_load_rule_sets").load(apps, None)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _reference_data_left_in_place(django_db_blocker: Any) -> Iterator[None]:
-    """Put the migrations' data back after the module's last flush, for the tests that follow."""
-    yield
-    with django_db_blocker.unblock():
-        load_reference_data()
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db: None) -> None:
-    """Live-server tests run on committed data, and each one (in any app) ends with a flush that
-    removes what the migrations loaded. ``serialized_rollback`` cannot bring it back here: while
-    Playwright's sync API runs its event loop in this thread, Django keeps database connections
-    per context rather than per thread, and the serialized copy stays on a connection the test
-    no longer uses. So the migrations' own functions load it again."""
-    load_reference_data()
-
-
-@pytest.fixture
-def new_page(browser: Any) -> Iterator[Any]:
-    """``new_page(**context_options)``: a fresh tab with its own cookies, in Vietnamese."""
-    contexts: list[Any] = []
-
-    def open_page(**options: Any) -> Any:
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **options)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def with_password(request: pytest.FixtureRequest) -> Any:
-    """``with_password("leader")``: the role user of danvan/conftest.py, able to log in."""
-
-    def user_for(who: str) -> Any:
-        user = request.getfixturevalue(who)
-        user.set_password(PASSWORD)
-        user.save(update_fields=["password"])
-        return user
-
-    return user_for
 
 
 @dataclass

@@ -8,11 +8,12 @@ from __future__ import annotations
 import base64
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from danvan.conftest import BROWSER_PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures make
 # between browser steps are still plain synchronous calls.
@@ -28,7 +29,7 @@ expect = sync_api.expect
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-PASSWORD = "mat-khau-thu-nghiem-2025"
+PASSWORD = BROWSER_PASSWORD
 PHONE = {"width": 375, "height": 667}
 ROLE_USERS = (
     "system_admin",
@@ -39,54 +40,6 @@ ROLE_USERS = (
     "observer",
     "nobody",
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def new_page(browser: Any) -> Iterator[Any]:
-    """``new_page(viewport=...)``: a fresh browser tab with its own cookies, in Vietnamese."""
-    contexts: list[Any] = []
-
-    def open_page(**options: Any) -> Any:
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **options)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def with_password(request: pytest.FixtureRequest) -> Any:
-    """``with_password("leader")``: the role user, with a password to type into the form."""
-
-    def user_for(who: str) -> Any:
-        user = request.getfixturevalue(who)
-        user.set_password(PASSWORD)
-        user.save(update_fields=["password"])
-        return user
-
-    return user_for
 
 
 def setup_key(shown: str) -> bytes:
