@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from danvan.accounts.roles import Role
+from danvan.accounts.roles import Capability, Role, role_has
 from danvan.lib.scoping import ScopedQuerySet
 from danvan.units.models import UnitTier
 
@@ -141,6 +141,10 @@ class MembershipQuerySet(ScopedQuerySet):
 
     def active(self) -> MembershipQuerySet:
         return self.filter(is_active=True, body__is_active=True, user__is_active=True)
+
+    def holding(self, capability: Capability) -> MembershipQuerySet:
+        """The memberships whose role grants ``capability`` (e.g. the officers who may act)."""
+        return self.filter(role__in=[r for r in Role.values if role_has(r, capability)])
 
 
 class Membership(models.Model):

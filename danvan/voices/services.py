@@ -529,11 +529,12 @@ def _tell_body(
     """Notify the officers of ``body`` who may act (in the app, and by email after the commit)."""
     from danvan.notifications.services import notify
     from danvan.organizations.models import Membership
-    from danvan.voices.urging import _ACT_ROLES, case_link
+    from danvan.voices.urging import case_link
 
     members = (
         Membership.objects.active()
-        .filter(body=body, role__in=_ACT_ROLES)
+        .holding(Capability.ACT)
+        .filter(body=body)
         .select_related("user")
         .order_by("user_id")
     )

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from danvan.accounts.roles import Capability, Role, role_has
+from danvan.accounts.roles import Capability, Role
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.deadlines.calendar import WorkingCalendar
@@ -48,8 +48,6 @@ SUPERIOR_REPORT_WORKING_DAYS = 5
 SUPERIOR_REPORT_REQUESTED = "superior_report_requested"
 
 ACTOR_LABEL = "urging"
-
-_ACT_ROLES = [role for role in Role.values if role_has(role, Capability.ACT)]
 
 
 @dataclasses.dataclass
@@ -91,7 +89,8 @@ class _Recipients:
         if body.pk not in self._members:
             self._members[body.pk] = list(
                 Membership.objects.active()
-                .filter(body=body, role__in=_ACT_ROLES)
+                .holding(Capability.ACT)
+                .filter(body=body)
                 .select_related("user")
                 .order_by("user_id")
             )
