@@ -279,7 +279,13 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _act_on_case(
-    request: HttpRequest, act: Callable[[Voice, Any], None], form_class: type[Any], prefix: str
+    request: HttpRequest,
+    act: Callable[[Voice, Any], None],
+    form_class: type[Any],
+    *,
+    prefix: str,
+    form_key: str,
+    done: str,
 ) -> HttpResponse:
     """A citizen's action on their case: the code comes with the form, as in the lookup."""
     rate = conf.lookup_rate()
@@ -308,14 +314,10 @@ def _act_on_case(
             error = " ".join(exc.messages)
         else:
             context = _case_context(Voice.objects.select_related("topic").get(pk=voice.pk))
-            context["done"] = (
-                _("Thank you: your rating is recorded.")
-                if prefix == "rate"
-                else _("Your second complaint is filed. Keep its new tracking code.")
-            )
+            context["done"] = done
             return _private(render(request, "voices/public/lookup.html", context))
     context = _case_context(voice)
-    context[f"{prefix}_form" if prefix == "rate" else "second_form"] = form
+    context[form_key] = form
     context["action_error"] = error or _("Check the form below.")
     return _private(render(request, "voices/public/lookup.html", context, status=400))
 
@@ -331,7 +333,14 @@ def rate(request: HttpRequest) -> HttpResponse:
             comment=data.get("comment", ""),
         )
 
-    return _act_on_case(request, act, RateForm, "rate")
+    return _act_on_case(
+        request,
+        act,
+        RateForm,
+        prefix="rate",
+        form_key="rate_form",
+        done=_("Thank you: your rating is recorded."),
+    )
 
 
 @require_POST
@@ -345,4 +354,11 @@ def second_complaint(request: HttpRequest) -> HttpResponse:
             channel=Channel.WEB,
         )
 
-    return _act_on_case(request, act, PublicSecondComplaintForm, "second")
+    return _act_on_case(
+        request,
+        act,
+        PublicSecondComplaintForm,
+        prefix="second",
+        form_key="second_form",
+        done=_("Your second complaint is filed. Keep its new tracking code."),
+    )
