@@ -333,9 +333,10 @@ def _action_form(
     return form_class(data, **kwargs)
 
 
-def _show_submitter(request: HttpRequest, voice: Voice) -> bool:
-    """Whether the page may show who sent the voice; when it does, the view is audited. Never a
-    denouncer (whose identity is not on the case), never an anonymous sender."""
+def _may_see_submitter(request: HttpRequest, voice: Voice) -> bool:
+    """Whether the reader's role shows personal data for the case's unit. When the case carries a
+    sender's name or contact, showing it is written to the audit log. A denunciation carries none
+    (the identity is apart, in ``DenouncerIdentity``), so the templates still check the kind."""
     if not can(request.user, Capability.VIEW_PERSONAL_DATA, voice.unit):
         return False
     if voice.kind != VoiceKind.DENUNCIATION and (
@@ -398,7 +399,7 @@ def _case_page(
         for e in voice.events.select_related("actor", "body").order_by("at", "id")
     ]
     is_denunciation = voice.kind == VoiceKind.DENUNCIATION
-    can_see_personal_data = _show_submitter(request, voice)
+    can_see_personal_data = _may_see_submitter(request, voice)
     response = render(
         request,
         "voices/officer/case.html",
@@ -588,7 +589,7 @@ def case_file(request: HttpRequest, tracking_code: str) -> HttpResponse:
     denouncer's identity, which is never part of it (Law on Denunciations Art. 9.1.b)."""
     voice = _visible_case(request, tracking_code)
     is_denunciation = voice.kind == VoiceKind.DENUNCIATION
-    show_submitter = _show_submitter(request, voice)
+    show_submitter = _may_see_submitter(request, voice)
     response = render(
         request,
         "voices/officer/case_file.html",
