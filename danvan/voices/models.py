@@ -187,6 +187,27 @@ class Voice(models.Model):
         blank=True,
         related_name="next_complaints",
     )
+    #: The issue (same matter, same place) this voice belongs to: set by ``insight.grouping``.
+    issue = models.ForeignKey(
+        "insight.Issue",
+        verbose_name=_("issue"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="voices",
+    )
+    #: How close the voice was to its issue when matched (1.0 for an officer's decision).
+    issue_score = models.FloatField(null=True, blank=True)
+    #: The topic the classifier suggested, and how sure it was (0–1).
+    suggested_topic = models.ForeignKey(
+        Topic,
+        verbose_name=_("suggested topic"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    topic_confidence = models.FloatField(_("confidence of the suggestion"), null=True, blank=True)
     idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
