@@ -20,8 +20,10 @@ stays dismissed for as long as its reason (the numbers behind it) stays the same
 - ``no_evidence``: no photo or document at all, once it has been proposed for evaluation (or
   later), or ``DANVAN_SKILLFUL_EVIDENCE_GRACE_DAYS`` days after it started.
 
-Reasons are written in the site's language (``LANGUAGE_CODE``) whoever runs the check, so that
-comparing them to decide whether a dismissed flag still stands does not depend on the reader.
+A finding is stored as numbers and codes (``FormalismFlag.details``), never as a sentence: the
+sentence is written when the flag is read, in the reader's language (``flag_reasons``). Whether a
+dismissed flag still stands is decided on those numbers, so it does not depend on anyone's
+language either.
 """
 
 from __future__ import annotations
@@ -41,7 +43,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -51,6 +52,7 @@ from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.deadlines.models import VoiceKind
 from danvan.lib.text import fold, name_key
+from danvan.skillful.flag_reasons import render_reason, same_reason
 from danvan.skillful.models import (
     Evidence,
     Field,
@@ -128,20 +130,18 @@ PUT_FORWARD = (
 @dataclasses.dataclass(frozen=True)
 class Finding:
     kind: str
-    reason: str
+    details: dict[str, Any]
     other_id: int | None = None
 
-
-def format_number(value: Decimal) -> str:
-    """1234.50 → "1.234,5": Vietnamese grouping, no trailing zeros."""
-    whole, fraction = f"{value:,.2f}".split(".")
-    fraction = fraction.rstrip("0")
-    whole = whole.replace(",", ".")
-    return f"{whole},{fraction}" if fraction else whole
+    @property
+    def reason(self) -> str:
+        """The sentence in the active language."""
+        return render_reason(self.kind, self.details)
 
 
-def _day(value: datetime.date) -> str:
-    return date_format(value, "d/m/Y")
+def _number(value: Decimal) -> str:
+    """A decimal as stored in the details: plain digits, no exponent."""
+    return format(Decimal(value).normalize(), "f") if value else "0"
 
 
 # --- (a) No progress --------------------------------------------------------------------------
@@ -184,27 +184,20 @@ def find_no_progress(
         ):
             continue
         lines.append(
-            _(
-                "“%(name)s” (%(measure)s): baseline %(baseline)s, target %(target)s; "
-                "%(previous_period)s: %(previous)s, %(latest_period)s: %(latest)s."
-            )
-            % {
+            {
                 "name": indicator.name,
                 "measure": indicator.unit_of_measure,
-                "baseline": format_number(indicator.baseline),
-                "target": format_number(indicator.target),
+                "baseline": _number(indicator.baseline),
+                "target": _number(indicator.target),
                 "previous_period": previous.period_label,
-                "previous": format_number(previous.value),
+                "previous": _number(previous.value),
                 "latest_period": latest.period_label,
-                "latest": format_number(latest.value),
+                "latest": _number(latest.value),
             }
         )
     if not lines:
         return None
-    head = _("%(count)s indicator(s) show no progress towards the target in the latest period:") % {
-        "count": len(lines)
-    }
-    return Finding(FlagKind.NO_PROGRESS, " ".join([head, *lines]))
+    return Finding(FlagKind.NO_PROGRESS, {"indicators": lines})
 
 
 # --- (b) Near-duplicates ----------------------------------------------------------------------
@@ -321,16 +314,15 @@ def _earlier(a: MobilizationModel, b: MobilizationModel) -> bool:
 _COMPARED_FIELDS = (*TEXT_PARTS, "id", "code", "unit", "origin", "created_at", "field")
 
 
-def _duplicate_reason(model: MobilizationModel, other: MobilizationModel, sim: float) -> str:
-    return _(
-        "Its content is %(percent)s%% identical to “%(name)s” (%(code)s) registered by "
-        "%(unit)s on %(day)s (word 3-gram shingles, Jaccard; flagged from %(threshold)s%%)."
-    ) % {
+def _duplicate_reason(
+    model: MobilizationModel, other: MobilizationModel, sim: float
+) -> dict[str, Any]:
+    return {
         "percent": round(sim * 100),
         "name": other.name,
         "code": other.code,
         "unit": other.unit.name,
-        "day": _day(timezone.localdate(other.created_at)),
+        "day": timezone.localdate(other.created_at).isoformat(),
         "threshold": round(NEAR_DUPLICATE_THRESHOLD * 100),
     }
 
@@ -432,18 +424,13 @@ def find_rising_complaints(
         return None
     return Finding(
         FlagKind.RISING_COMPLAINTS,
-        _(
-            "%(recent)s complaints, denunciations and reflections about %(field)s in %(unit)s "
-            "from %(middle)s to %(end)s, against %(before)s in the %(months)s months before "
-            "(flagged from %(min)s and a rise of %(rise)s%%)."
-        )
-        % {
+        {
             "recent": recent,
             "before": before,
-            "field": Field(model.field).label,
+            "field": model.field,
             "unit": model.unit.name,
-            "middle": _day(middle + datetime.timedelta(days=1)),
-            "end": _day(end),
+            "from": (middle + datetime.timedelta(days=1)).isoformat(),
+            "to": end.isoformat(),
             "months": months,
             "min": complaints_min(),
             "rise": rise,
@@ -465,22 +452,14 @@ def find_no_evidence(
     if has_evidence:
         return None
     if model.status in PUT_FORWARD:
-        return Finding(
-            FlagKind.NO_EVIDENCE,
-            _("It was put forward (%(status)s) without any photo or document as evidence.")
-            % {"status": ModelStatus(model.status).label},
-        )
+        return Finding(FlagKind.NO_EVIDENCE, {"status": model.status})
     today = today or timezone.localdate()
     days = (today - model.starts_on).days
     if days < evidence_grace_days():
         return None
     return Finding(
         FlagKind.NO_EVIDENCE,
-        _(
-            "No photo or document as evidence %(days)s days after it started on %(day)s "
-            "(expected within %(grace)s days)."
-        )
-        % {"days": days, "day": _day(model.starts_on), "grace": evidence_grace_days()},
+        {"days": days, "started": model.starts_on.isoformat(), "grace": evidence_grace_days()},
     )
 
 
@@ -515,22 +494,39 @@ def _write(
             report.removed += 1
             continue
         report.by_kind[flag.kind] += 1
-        if flag.reason == finding.reason and flag.other_id == finding.other_id:
+        if flag.other_id == finding.other_id and _says_the_same(flag, finding):
+            if flag.details != finding.details or flag.legacy_reason:
+                # Only the days moved on, or an old row gets its numbers: the dismissal stands.
+                flag.details = finding.details
+                flag.legacy_reason = ""
+                flag.save(update_fields=["details", "legacy_reason"])
             continue
         # New numbers: the reviewer who dismissed the old ones has not seen these.
-        flag.reason = finding.reason
+        flag.details = finding.details
+        flag.legacy_reason = ""
         flag.other_id = finding.other_id
         flag.dismissed_at = None
         flag.dismissed_note = ""
-        flag.save(update_fields=["reason", "other", "dismissed_at", "dismissed_note"])
+        flag.save(
+            update_fields=["details", "legacy_reason", "other", "dismissed_at", "dismissed_note"]
+        )
         report.updated += 1
     for finding in found.values():
         FormalismFlag.objects.create(
-            model=model, kind=finding.kind, reason=finding.reason, other_id=finding.other_id
+            model=model, kind=finding.kind, details=finding.details, other_id=finding.other_id
         )
         report.raised += 1
         report.by_kind[finding.kind] += 1
     return report
+
+
+def _says_the_same(flag: FormalismFlag, finding: Finding) -> bool:
+    """A row written before the details existed holds a sentence in the site's language: it says
+    the same when the finding, written in that language, is that sentence."""
+    if flag.details:
+        return same_reason(flag.details, finding.details)
+    with translation.override(settings.LANGUAGE_CODE):
+        return flag.legacy_reason == finding.reason
 
 
 def _findings(
@@ -563,7 +559,7 @@ def _findings(
 
 def check_model(model: MobilizationModel, *, today: datetime.date | None = None) -> CheckReport:
     """Recompute the flags of one model. Call it after registering, changing or reporting."""
-    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+    with transaction.atomic():
         findings = _findings(model, today=today, duplicate=find_near_duplicate(model))
         existing = list(FormalismFlag.objects.select_for_update().filter(model=model))
         return _write(model, findings, existing)
@@ -572,32 +568,31 @@ def check_model(model: MobilizationModel, *, today: datetime.date | None = None)
 def check_all(*, today: datetime.date | None = None) -> CheckReport:
     """Recompute the flags of every model (the nightly job)."""
     total = CheckReport()
-    with translation.override(settings.LANGUAGE_CODE):
-        duplicates = near_duplicates_of_all()
-        flags: dict[int, list[FormalismFlag]] = defaultdict(list)
-        for flag in FormalismFlag.objects.all():
-            flags[flag.model_id].append(flag)
-        with_evidence = set(Evidence.objects.values_list("model_id", flat=True).distinct())
-        reports: dict[int, list[IndicatorReport]] = defaultdict(list)
-        for report in (
-            IndicatorReport.objects.select_related("indicator")
-            .order_by(*_REPORT_ORDER)
-            .iterator(chunk_size=2000)
-        ):
-            reports[report.indicator.model_id].append(report)
-        complaints: dict[tuple[str, ...], Finding | None] = {}
-        models = MobilizationModel.objects.select_related("unit").order_by("pk")
-        for model in models.iterator(chunk_size=500):
-            with transaction.atomic():
-                findings = _findings(
-                    model,
-                    today=today,
-                    duplicate=duplicates.get(model.pk),
-                    reports=reports.get(model.pk, []),
-                    has_evidence=model.pk in with_evidence,
-                    complaints=complaints,
-                )
-                total.add(_write(model, findings, flags.get(model.pk, [])))
+    duplicates = near_duplicates_of_all()
+    flags: dict[int, list[FormalismFlag]] = defaultdict(list)
+    for flag in FormalismFlag.objects.all():
+        flags[flag.model_id].append(flag)
+    with_evidence = set(Evidence.objects.values_list("model_id", flat=True).distinct())
+    reports: dict[int, list[IndicatorReport]] = defaultdict(list)
+    for report in (
+        IndicatorReport.objects.select_related("indicator")
+        .order_by(*_REPORT_ORDER)
+        .iterator(chunk_size=2000)
+    ):
+        reports[report.indicator.model_id].append(report)
+    complaints: dict[tuple[str, ...], Finding | None] = {}
+    models = MobilizationModel.objects.select_related("unit").order_by("pk")
+    for model in models.iterator(chunk_size=500):
+        with transaction.atomic():
+            findings = _findings(
+                model,
+                today=today,
+                duplicate=duplicates.get(model.pk),
+                reports=reports.get(model.pk, []),
+                has_evidence=model.pk in with_evidence,
+                complaints=complaints,
+            )
+            total.add(_write(model, findings, flags.get(model.pk, [])))
     logger.info("Formalism checks: %s", dataclasses.asdict(total))
     return total
 

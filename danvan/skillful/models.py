@@ -410,7 +410,12 @@ class FormalismFlag(models.Model):
 
     model = models.ForeignKey(MobilizationModel, on_delete=models.CASCADE, related_name="flags")
     kind = models.CharField(_("kind"), max_length=30, choices=FlagKind.choices)
-    reason = models.TextField(_("reason"))
+    #: What the check found, as numbers and codes; the sentence is written when it is read, in
+    #: the reader's language (``flag_reasons.render_reason``).
+    details = models.JSONField(_("what the check found"), default=dict, blank=True)
+    #: The sentence stored by rows written before ``details`` existed (in the site's language);
+    #: shown until the next run of the checks replaces it with ``details``.
+    legacy_reason = models.TextField(_("reason (written before 2026-11)"), blank=True)
     other = models.ForeignKey(
         MobilizationModel, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -425,3 +430,12 @@ class FormalismFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model}: {self.get_kind_display()}"
+
+    @property
+    def reason(self) -> str:
+        """The reason in the active language (an old row's stored sentence as it was)."""
+        from danvan.skillful.flag_reasons import render_reason
+
+        if self.details:
+            return render_reason(self.kind, self.details)
+        return self.legacy_reason

@@ -22,7 +22,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from danvan.skillful.checks import format_number
+from danvan.skillful.flag_reasons import format_number
 from danvan.skillful.models import (
     Holder,
     Indicator,

@@ -424,3 +424,85 @@ def test_dismissing_through_the_page_keeps_the_note_and_goes_back(
     assert found.dismissed_note == "Ảnh nộp bản giấy"
     outside = login(leader).post(url, {"note": "x", "next": "https://evil.example/"})
     assert outside["Location"] == f"/models/{model.code}/"
+
+
+# --- Reasons stored as numbers, written in the reader's language --------------------------------
+
+
+def test_a_flag_stores_its_numbers_and_reads_in_the_readers_language(world: Any) -> None:
+    from django.utils import translation
+
+    model = _with_indicator(world, "1234.5", "1234.5", baseline="2000", target="5000")
+    checks.check_model(model, today=TODAY)
+    found = flag(model, FlagKind.NO_PROGRESS)
+    assert found is not None and found.legacy_reason == ""
+    (row,) = found.details["indicators"]
+    assert row["previous"] == "1234.5" and row["latest"] == "1234.5" and row["target"] == "5000"
+    with translation.override("en"):
+        english_text = found.reason
+    with translation.override("vi"):
+        vietnamese_text = found.reason
+    assert english_text.startswith("1 indicator(s) show no progress")
+    assert "2026-Q2: 1,234.5" in english_text and "target 5,000" in english_text
+    assert vietnamese_text.startswith("1 chỉ tiêu không có tiến triển")
+    assert "2026-Q2: 1.234,5" in vietnamese_text and "5.000" in vietnamese_text
+
+
+def test_the_flags_on_a_page_follow_the_readers_language(world: Any, leader: Any) -> None:
+    from django.utils import translation
+
+    model = make_model(world.anh_son, world.anh_son_body, status=ModelStatus.PROPOSED)
+    checks.check_model(model, today=TODAY)
+    assert flag(model, FlagKind.NO_EVIDENCE).details == {"status": "proposed"}  # type: ignore[union-attr]
+    with translation.override("en"):
+        assert "It was put forward (Proposed for evaluation)" in _render_flags(model, leader)
+    with translation.override("vi"):
+        page = _render_flags(model, leader)
+    assert "It was put forward" not in page and "Proposed for evaluation" not in page
+
+
+def test_an_old_row_with_a_sentence_stays_readable_and_keeps_its_dismissal_when_upgraded(
+    world: Any, settings: Any
+) -> None:
+    from django.utils import timezone, translation
+
+    settings.LANGUAGE_CODE = "vi"
+    model = make_model(world.anh_son, world.anh_son_body, status=ModelStatus.PROPOSED)
+    with translation.override("vi"):
+        old_sentence = checks.find_no_evidence(model, today=TODAY).reason  # type: ignore[union-attr]
+    old = FormalismFlag.objects.create(
+        model=model,
+        kind=FlagKind.NO_EVIDENCE,
+        legacy_reason=old_sentence,
+        dismissed_at=timezone.now(),
+        dismissed_note="Ảnh nộp bản giấy",
+    )
+    stale = FormalismFlag.objects.create(
+        model=_with_indicator(world, "12", "10"),
+        kind=FlagKind.NO_PROGRESS,
+        legacy_reason="Câu cũ với số khác",
+        dismissed_at=timezone.now(),
+        dismissed_note="Đã xem",
+    )
+    assert old.reason == old_sentence  # readable as written until the checks run again
+
+    checks.check_all(today=TODAY)
+    old.refresh_from_db()
+    assert old.details == {"status": "proposed"} and old.legacy_reason == ""
+    assert old.dismissed_at is not None and old.dismissed_note == "Ảnh nộp bản giấy"
+    stale.refresh_from_db()  # its sentence says something else: the reviewer must look again
+    assert stale.details["indicators"] and stale.legacy_reason == ""
+    assert stale.dismissed_at is None
+
+
+def test_a_dismissed_no_evidence_flag_is_not_raised_again_only_because_days_pass(
+    world: Any, leader: Any
+) -> None:
+    model = make_model(world.anh_son, world.anh_son_body, starts_on=datetime.date(2026, 1, 5))
+    checks.check_model(model, today=TODAY)
+    found = flag(model, FlagKind.NO_EVIDENCE)
+    assert found is not None and found.details["days"] == 319
+    checks.flag_dismiss(actor=Actor.of_user(leader), flag=found, note="Hồ sơ giấy đã xem")
+    checks.check_model(model, today=TODAY + datetime.timedelta(days=1))
+    found.refresh_from_db()
+    assert found.details["days"] == 320 and found.dismissed_at is not None

@@ -326,7 +326,9 @@ def test_reviewers_see_the_formalism_flags_before_scoring(
 
     evaluation = open_evaluation(setup, commune_officer)
     FormalismFlag.objects.create(
-        model=setup["model"], kind=FlagKind.NO_EVIDENCE, reason="Không có ảnh hay tài liệu nào."
+        model=setup["model"],
+        kind=FlagKind.NO_EVIDENCE,
+        legacy_reason="Không có ảnh hay tài liệu nào.",
     )
     page = login(setup["members"][0]).get(reverse("skillful:evaluation", args=[evaluation.pk]))
     content = page.content.decode()
