@@ -611,8 +611,11 @@ def indicator_add(
     unit_of_measure: str,
     baseline: Decimal,
     target: Decimal,
+    expected_version: int | None = None,
 ) -> Indicator:
-    locked = _lock(model, None)
+    """One more indicator while the model is registered or under way. With ``expected_version``
+    (the version the officer's page showed), a colleague's change meanwhile is refused."""
+    locked = _lock(model, expected_version)
     _require_act(actor, locked.unit)
     if locked.status not in EDITABLE:
         raise ValidationError(
@@ -631,6 +634,8 @@ def indicator_add(
         target=item.target,
         order=locked.indicators.count(),
     )
+    locked.version += 1
+    locked.save(update_fields=["version", "updated_at"])
     audit_record(
         actor=actor,
         action="skillful.indicator_add",
@@ -639,6 +644,70 @@ def indicator_add(
         changes={"indicator": indicator.pk, "name": item.name, "target": str(item.target)},
     )
     return indicator
+
+
+@transaction.atomic
+def indicator_update(
+    *,
+    actor: Actor,
+    indicator: Indicator,
+    expected_version: int,
+    name: str,
+    unit_of_measure: str,
+    baseline: Decimal,
+    target: Decimal,
+) -> Indicator:
+    """Correct an indicator's name, unit of measure, baseline or target while the model is
+    registered or under way and **no value has been reported for it**.
+
+    Once a value is reported the indicator is refused, not versioned: the reports were measured
+    in that unit against that baseline and target, the progress shown on the model's page and the
+    "no progress" check read them that way, and a target moved after the fact would hide a model
+    that is not moving. To measure something else, the officer adds a new indicator. The version
+    is the model's (``expected_version``): an edit made on a stale page is refused."""
+    locked = _lock(indicator.model, expected_version)
+    _require_act(actor, locked.unit)
+    current = Indicator.objects.select_for_update().get(pk=indicator.pk, model=locked)
+    if locked.status not in EDITABLE:
+        raise ValidationError(
+            _("Indicators cannot change once the model is “%(status)s”.")
+            % {"status": locked.get_status_display()}
+        )
+    periods = list(current.reports.order_by("period_label").values_list("period_label", flat=True))
+    if periods:
+        raise ValidationError(
+            _(
+                "“%(name)s” already has values reported (%(periods)s): they were measured against "
+                "this baseline and target, so it cannot change. Add a new indicator instead."
+            )
+            % {"name": current.name, "periods": ", ".join(periods)}
+        )
+    (item,) = _clean_indicators([IndicatorInput(name, unit_of_measure, baseline, target)])
+    changed: dict[str, list[str]] = {}
+    for field_name, after in (
+        ("name", item.name),
+        ("unit_of_measure", item.unit_of_measure),
+        ("baseline", item.baseline),
+        ("target", item.target),
+    ):
+        before = getattr(current, field_name)
+        if before != after:
+            changed[field_name] = [str(before), str(after)]
+            setattr(current, field_name, after)
+    if not changed:
+        return current
+    current.save(update_fields=list(changed))
+    locked.version += 1
+    locked.save(update_fields=["version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="skillful.indicator_update",
+        obj=locked,
+        unit=locked.unit,
+        changes={"indicator": current.pk, **changed},
+    )
+    _recheck(locked)
+    return current
 
 
 def _check_upload(upload: Any | CheckedAttachment | None) -> CheckedAttachment | None:

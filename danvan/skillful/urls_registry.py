@@ -15,6 +15,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(rf"^{CODE}/$", views.model_detail, name="detail"),
     re_path(rf"^{CODE}/edit/$", views.model_edit, name="edit"),
     re_path(rf"^{CODE}/indicators/$", views.model_indicator_add, name="indicator_add"),
+    re_path(
+        rf"^{CODE}/indicators/(?P<pk>[0-9]+)/edit/$", views.indicator_edit, name="indicator_edit"
+    ),
     re_path(rf"^{CODE}/report/$", views.model_report, name="report"),
     re_path(rf"^{CODE}/evidence/$", views.model_evidence, name="evidence"),
     re_path(rf"^{CODE}/evidence/(?P<pk>[0-9]+)/$", views.evidence_file, name="evidence_file"),

@@ -63,6 +63,7 @@ from danvan.skillful.services_registry import (
     evidence_add,
     indicator_add,
     indicator_report,
+    indicator_update,
     model_adopt,
     model_register,
     model_update,
@@ -292,6 +293,7 @@ def _detail(
             "evidence_form": evidence_form or (EvidenceForm() if can_act else None),
             "may_adopt": model.status == ModelStatus.HONORED and can(request.user, Capability.ACT),
             "may_edit": can_act and model.status in EDITABLE,
+            "version": model.version,
             "indicator_form": indicator_form
             or (IndicatorForm(prefix="new") if can_act and model.status in EDITABLE else None),
         },
@@ -361,6 +363,7 @@ def model_evidence(request: HttpRequest, code: str) -> HttpResponse:
 def model_indicator_add(request: HttpRequest, code: str) -> HttpResponse:
     model = _visible_model(request, code)
     form = IndicatorForm(request.POST, prefix="new")
+    status = 400
     if form.is_valid() and (item := form.as_input()) is not None:
         try:
             indicator_add(
@@ -370,7 +373,11 @@ def model_indicator_add(request: HttpRequest, code: str) -> HttpResponse:
                 unit_of_measure=item.unit_of_measure,
                 baseline=item.baseline,
                 target=item.target,
+                expected_version=_posted_version(request),
             )
+        except StaleModelError as exc:
+            form.add_error(None, exc.messages)
+            status = 409
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -378,7 +385,91 @@ def model_indicator_add(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("skillful:detail", code=model.code)
     elif form.is_valid():
         form.add_error("name", _("Give the indicator a name."))
-    return _detail(request, model, indicator_form=form, status=400)
+    return _detail(request, model, indicator_form=form, status=status)
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    """The model's version the page showed; None from an older page without it."""
+    posted = request.POST.get("version", "")
+    return int(posted) if posted.isdigit() else None
+
+
+@login_required
+def indicator_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Correct an indicator while nothing has been reported for it (``indicator_update``); once
+    a value is reported the page says why it cannot change and offers to add a new one."""
+    model = _visible_model(request, code)
+    indicator = get_object_or_404(model.indicators.all(), pk=pk)
+    if not can(request.user, Capability.ACT, model.unit):
+        raise PermissionDenied(
+            _("You may not change models of %(unit)s.") % {"unit": model.unit.name}
+        )
+    periods = list(
+        indicator.reports.order_by("period_label").values_list("period_label", flat=True)
+    )
+    refusal = ""
+    if model.status not in EDITABLE:
+        refusal = _("Indicators cannot change once the model is “%(status)s”.") % {
+            "status": model.get_status_display()
+        }
+    elif periods:
+        refusal = _(
+            "“%(name)s” already has values reported (%(periods)s): they were measured against "
+            "this baseline and target, so it cannot change. Add a new indicator instead."
+        ) % {"name": indicator.name, "periods": ", ".join(periods)}
+    status = 200
+    version = model.version
+    form: IndicatorForm | None = None
+    if refusal:
+        status = 400 if request.method == "POST" else 200
+    elif request.method == "POST":
+        form = IndicatorForm(request.POST, prefix="ind")
+        posted = _posted_version(request)
+        version = posted if posted is not None else 0
+        status = 400
+        if form.is_valid() and (item := form.as_input()) is not None:
+            try:
+                indicator_update(
+                    actor=Actor.from_request(request),
+                    indicator=indicator,
+                    expected_version=version,
+                    name=item.name,
+                    unit_of_measure=item.unit_of_measure,
+                    baseline=item.baseline,
+                    target=item.target,
+                )
+            except StaleModelError as exc:
+                form.add_error(None, exc.messages)
+                status = 409
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("The indicator is saved."))
+                return redirect("skillful:detail", code=model.code)
+        elif form.is_valid():
+            form.add_error("name", _("Give the indicator a name."))
+    else:
+        form = IndicatorForm(
+            prefix="ind",
+            initial={
+                "name": indicator.name,
+                "unit_of_measure": indicator.unit_of_measure,
+                "baseline": indicator.baseline,
+                "target": indicator.target,
+            },
+        )
+    return render(
+        request,
+        "skillful/registry/indicator_edit.html",
+        {
+            "model": model,
+            "indicator": indicator,
+            "form": form,
+            "refusal": refusal,
+            "version": version,
+        },
+        status=status,
+    )
 
 
 @login_required

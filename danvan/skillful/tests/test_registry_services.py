@@ -29,6 +29,7 @@ from danvan.skillful.services_registry import (
     evidence_add,
     indicator_add,
     indicator_report,
+    indicator_update,
     model_adopt,
     model_record_existing,
     model_update,
@@ -374,3 +375,131 @@ def test_a_province_period_is_its_own(world: Any, system_actor: Actor) -> None:
     with pytest.raises(ValidationError) as exc:
         register(world, None, period=ha_noi)
     assert "period" in exc.value.message_dict
+
+
+# --- Correcting partner bodies and indicators after registration -------------------------------
+
+
+def test_partner_bodies_change_after_registration_with_the_audit_and_the_version(
+    world: Any, commune_officer: Any
+) -> None:
+    model = register(world, commune_officer)
+    actor = Actor.of_user(commune_officer)
+    updated = model_update(
+        actor=actor,
+        model=model,
+        expected_version=model.version,
+        partner_bodies=[world.province_body],
+    )
+    assert list(updated.partner_bodies.all()) == [world.province_body] and updated.version == 2
+    entry = AuditEntry.objects.get(action="skillful.model_update")
+    assert entry.changes["partner_bodies"] == [[], [world.province_body.pk]]
+    with pytest.raises(StaleModelError):  # the page showed version 1
+        model_update(actor=actor, model=model, expected_version=1, partner_bodies=[])
+    with pytest.raises(ValidationError) as exc:  # a body of another province
+        model_update(
+            actor=actor, model=model, expected_version=2, partner_bodies=[world.ha_noi_body]
+        )
+    assert "partner_bodies" in exc.value.message_dict
+    assert list(model.partner_bodies.all()) == [world.province_body]
+
+
+def test_an_indicator_is_corrected_while_nothing_is_reported_with_the_audit(
+    world: Any, commune_officer: Any
+) -> None:
+    model = register(world, commune_officer)
+    indicator = model.indicators.get(name="Hộ hiến đất")
+    actor = Actor.of_user(commune_officer)
+    indicator_update(
+        actor=actor,
+        indicator=indicator,
+        expected_version=1,
+        name="Hộ hiến đất",
+        unit_of_measure="hộ gia đình",
+        baseline=Decimal(5),
+        target=Decimal(60),
+    )
+    indicator.refresh_from_db()
+    model.refresh_from_db()
+    assert (indicator.unit_of_measure, indicator.baseline, indicator.target) == (
+        "hộ gia đình",
+        Decimal(5),
+        Decimal(60),
+    )
+    assert model.version == 2
+    entry = AuditEntry.objects.get(action="skillful.indicator_update")
+    assert entry.changes["target"] == ["40.00", "60"] and "name" not in entry.changes
+
+
+def test_an_indicator_edit_on_a_stale_page_or_with_bad_values_changes_nothing(
+    world: Any, commune_officer: Any, observer: Any
+) -> None:
+    model = register(world, commune_officer)
+    indicator = model.indicators.get(name="Hộ hiến đất")
+    actor = Actor.of_user(commune_officer)
+    indicator_add(
+        actor=actor,
+        model=model,
+        name="Buổi họp dân",
+        unit_of_measure="buổi",
+        baseline=Decimal(0),
+        target=Decimal(12),
+        expected_version=1,
+    )
+    with pytest.raises(StaleModelError):  # a colleague added an indicator meanwhile
+        indicator_update(
+            actor=actor,
+            indicator=indicator,
+            expected_version=1,
+            name="Hộ hiến đất",
+            unit_of_measure="hộ",
+            baseline=Decimal(0),
+            target=Decimal(99),
+        )
+    with pytest.raises(ValidationError):  # the target is the baseline
+        indicator_update(
+            actor=actor,
+            indicator=indicator,
+            expected_version=2,
+            name="Hộ hiến đất",
+            unit_of_measure="hộ",
+            baseline=Decimal(7),
+            target=Decimal(7),
+        )
+    with pytest.raises(PermissionDenied):
+        indicator_update(
+            actor=Actor.of_user(observer),
+            indicator=indicator,
+            expected_version=2,
+            name="x",
+            unit_of_measure="hộ",
+            baseline=Decimal(0),
+            target=Decimal(1),
+        )
+    indicator.refresh_from_db()
+    assert indicator.target == Decimal(40) and indicator.baseline == Decimal(0)
+    assert not AuditEntry.objects.filter(action="skillful.indicator_update").exists()
+
+
+def test_an_indicator_with_reported_values_cannot_change_and_says_why(
+    world: Any, commune_officer: Any
+) -> None:
+    model = register(world, commune_officer)
+    indicator = model.indicators.get(name="Hộ hiến đất")
+    actor = Actor.of_user(commune_officer)
+    indicator_report(actor=actor, indicator=indicator, period_label="2026", value=10)
+    model.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        indicator_update(
+            actor=actor,
+            indicator=indicator,
+            expected_version=model.version,
+            name="Hộ hiến đất",
+            unit_of_measure="hộ",
+            baseline=Decimal(0),
+            target=Decimal(20),
+        )
+    assert "already has values reported (2026)" in exc.value.messages[0]
+    assert "Add a new indicator instead" in exc.value.messages[0]
+    indicator.refresh_from_db()
+    assert indicator.target == Decimal(40)

@@ -388,3 +388,81 @@ def test_adding_an_indicator_from_the_model_page(
     bad = client.post(f"/models/{model.code}/indicators/", {**data, "new-target": "0"})
     assert bad.status_code == 400
     assert model.indicators.count() == 3
+
+
+def test_correcting_an_indicator_from_the_model_page(
+    world: Any, commune_officer: Any, login: Login
+) -> None:
+    model = register(world, None)
+    indicator = model.indicators.get(name="Hộ hiến đất")
+    client = login(commune_officer)
+    url = f"/models/{model.code}/indicators/{indicator.pk}/edit/"
+    detail = client.get(f"/models/{model.code}/").content.decode()
+    assert url in detail and "Correct this indicator" in detail
+    page = client.get(url)
+    assert page.status_code == 200 and 'value="Hộ hiến đất"' in page.content.decode()
+    data = {
+        "version": model.version,
+        "ind-name": "Hộ hiến đất",
+        "ind-unit_of_measure": "hộ",
+        "ind-baseline": "3",
+        "ind-target": "45",
+    }
+    assert client.post(url, {**data, "ind-target": "abc"}).status_code == 400
+    assert client.post(url, data).status_code == 302
+    indicator.refresh_from_db()
+    assert (indicator.baseline, indicator.target) == (Decimal(3), Decimal(45))
+    stale = client.post(url, {**data, "ind-target": "50"})  # the page showed version 1
+    assert stale.status_code == 409 and "Someone else changed this model" in stale.content.decode()
+    indicator.refresh_from_db()
+    assert indicator.target == Decimal(45)
+
+
+def test_an_indicator_with_reports_shows_why_it_cannot_change(
+    world: Any, commune_officer: Any, observer: Any, login: Login
+) -> None:
+    from danvan.skillful.services_registry import indicator_report
+
+    model = register(world, None)
+    indicator = model.indicators.get(name="Hộ hiến đất")
+    indicator_report(
+        actor=Actor.system("test"), indicator=indicator, period_label="2026-H1", value=8
+    )
+    client = login(commune_officer)
+    url = f"/models/{model.code}/indicators/{indicator.pk}/edit/"
+    assert url not in client.get(f"/models/{model.code}/").content.decode()
+    page = client.get(url)
+    assert "already has values reported (2026-H1)" in page.content.decode()
+    model.refresh_from_db()
+    refused = client.post(
+        url,
+        {
+            "version": model.version,
+            "ind-name": "x",
+            "ind-unit_of_measure": "hộ",
+            "ind-baseline": "0",
+            "ind-target": "1",
+        },
+    )
+    assert refused.status_code == 400
+    indicator.refresh_from_db()
+    assert indicator.name == "Hộ hiến đất"
+    assert login(observer).get(url).status_code == 403
+
+
+def test_adding_an_indicator_on_a_stale_page_answers_409(
+    world: Any, commune_officer: Any, login: Login
+) -> None:
+    model = register(world, None)
+    client = login(commune_officer)
+    data = {
+        "version": "1",
+        "new-name": "Số buổi họp dân",
+        "new-unit_of_measure": "buổi",
+        "new-baseline": "0",
+        "new-target": "12",
+    }
+    assert client.post(f"/models/{model.code}/indicators/", data).status_code == 302
+    again = client.post(f"/models/{model.code}/indicators/", {**data, "new-name": "Khác"})
+    assert again.status_code == 409
+    assert model.indicators.count() == 3
