@@ -11,6 +11,11 @@ province, a date in the last year, a status and a stored due date. Run ``manage.
 
 ``--copy`` writes the same rows with PostgreSQL's COPY instead of INSERT and prints the rate: the
 ceiling any import path can be compared with.
+
+``--answers`` (for the dashboards' benchmark) also gives the assigned, published and closed voices
+a responsible body of the province, and the published and closed ones an answer date 1–45 days
+after receipt and the due date that was in force when they were answered, so that bodies can be
+ranked by on-time answers. Without it the rows (and the random sequence) are as before.
 """
 
 from __future__ import annotations
@@ -74,12 +79,39 @@ def pools() -> tuple[list[int], list[int]]:
     return units, topics
 
 
-def rows(count: int, rng: random.Random, units: list[int], topics: list[int]):
+def bodies() -> list[int]:
+    from danvan.organizations.models import Body
+
+    return list(Body.objects.filter(unit__path__startswith="/40/").values_list("pk", flat=True))
+
+
+def rows(
+    count: int,
+    rng: random.Random,
+    units: list[int],
+    topics: list[int],
+    assignees: list[int] | None = None,
+):
     today = timezone.localdate()
+    now = timezone.now()
     for n in range(count):
         received = today - datetime.timedelta(days=rng.randint(0, 365))
         status = rng.choice(STATUSES)
         is_open = status in (VoiceStatus.RECEIVED, VoiceStatus.ACCEPTED, VoiceStatus.ASSIGNED)
+        extra: dict[str, object] = {}
+        if assignees:
+            answered = status in (VoiceStatus.PUBLISHED, VoiceStatus.CLOSED)
+            extra["assignee_id"] = (
+                rng.choice(assignees) if answered or status == VoiceStatus.ASSIGNED else None
+            )
+            extra["answered_at"] = (
+                min(
+                    now, now - datetime.timedelta(days=(today - received).days - rng.randint(1, 45))
+                )
+                if answered
+                else None
+            )
+            extra["answer_due_on"] = received + datetime.timedelta(days=rng.choice([10, 30, 40]))
         yield {
             "tracking_code": new_tracking_code(),
             "kind": rng.choice(KINDS),
@@ -91,14 +123,18 @@ def rows(count: int, rng: random.Random, units: list[int], topics: list[int]):
             "status": status,
             "due_on": received + datetime.timedelta(days=rng.choice([10, 30, 40]))
             if is_open
+            else extra.get("answer_due_on")
+            if extra.get("answered_at")
             else None,
+            "assignee_id": extra.get("assignee_id"),
+            "answered_at": extra.get("answered_at"),
         }
 
 
-def insert(count: int, batch: int, rng: random.Random) -> float:
+def insert(count: int, batch: int, rng: random.Random, answers: bool = False) -> float:
     started = time.perf_counter()
     buffer: list[Voice] = []
-    for row in rows(count, rng, *pools()):
+    for row in rows(count, rng, *pools(), bodies() if answers else None):
         buffer.append(Voice(**row, is_anonymous=True))
         if len(buffer) >= batch:
             Voice.objects.bulk_create(buffer)
@@ -108,26 +144,28 @@ def insert(count: int, batch: int, rng: random.Random) -> float:
     return time.perf_counter() - started
 
 
-def copy(count: int, rng: random.Random) -> float:
+def copy(count: int, rng: random.Random, answers: bool = False) -> float:
     if connection.vendor != "postgresql":
         sys.exit("--copy needs PostgreSQL")
     columns = [
         "tracking_code", "kind", "channel", "unit_id", "topic_id", "text", "received_on", "status",
         "due_on", "received_at", "updated_at", "is_anonymous", "submitter_name", "submitter_contact",
         "submitter_address", "is_remote", "complexity", "is_joint", "refusal_reason",
-        "answer_text", "version",
+        "answer_text", "version", "satisfaction_comment", "assignee_id", "answered_at",
     ]  # fmt: skip
     now = timezone.now()
     units, topics = pools()
+    assignees = bodies() if answers else None
     started = time.perf_counter()
     with connection.cursor() as cursor:
         raw = cursor.cursor
         with raw.copy(f"COPY voices_voice ({', '.join(columns)}) FROM STDIN") as sink:
-            for row in rows(count, rng, units, topics):
+            for row in rows(count, rng, units, topics, assignees):
                 sink.write_row(
                     [
                         *(row[c] for c in columns[:9]),
-                        now, now, True, "", "", "", False, "normal", False, "", "", 1,
+                        now, now, True, "", "", "", False, "normal", False, "", "", 1, "",
+                        row["assignee_id"], row["answered_at"],
                     ]
                 )  # fmt: skip
     return time.perf_counter() - started
@@ -139,9 +177,16 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=5_000)
     parser.add_argument("--copy", action="store_true", help="use COPY (PostgreSQL) and time it")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--answers", action="store_true", help="responsible bodies and answer dates (dashboards)"
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    seconds = copy(args.count, rng) if args.copy else insert(args.count, args.batch, rng)
+    seconds = (
+        copy(args.count, rng, args.answers)
+        if args.copy
+        else insert(args.count, args.batch, rng, args.answers)
+    )
     how = "COPY" if args.copy else "bulk INSERT"
     print(f"{args.count} voices by {how} in {seconds:.1f} s: {args.count / seconds:,.0f} voices/s")
     print(f"voices in the database: {Voice.objects.count():,}")

@@ -1,0 +1,35 @@
+"""Fixtures of the dashboards tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+
+@pytest.fixture(autouse=True)
+def _no_buckets_left_by_a_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A flush on SQLite deletes table by table, so the fact triggers may leave bucket rows
+    behind once the voices are gone; start every test from empty tables in that case."""
+    if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
+        from danvan.dashboards.models import Bucket, VoiceFact
+        from danvan.voices.models import Voice
+
+        if not Voice.objects.exists():
+            VoiceFact.objects.all().delete()
+            Bucket.objects.all().delete()
+    yield
+
+
+@pytest.fixture
+def login(login: Callable[[Any], Client], settings: Any) -> Callable[[Any], Client]:
+    """The project's ``login(user)`` with the English language cookie (as the voices tests)."""
+
+    def log_in(user: Any) -> Client:
+        client = login(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return log_in
