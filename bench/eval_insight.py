@@ -178,6 +178,91 @@ def topic_report(gold: list[str], predicted: list[str]) -> dict[str, Any]:
     }
 
 
+# -------------------------------------------------------------- error analysis
+
+
+def load_sidecars(data: Path) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]] | None:
+    """``groups.jsonl`` and ``voices_meta.jsonl`` (written by build.py, never shown to a
+    method): what each gold issue is and how each voice was written."""
+    gpath, mpath = data / "groups.jsonl", data / "voices_meta.jsonl"
+    if not gpath.exists() or not mpath.exists():
+        return None
+    with open(gpath, encoding="utf-8") as fh:
+        groups = {g["group"]: g for g in map(json.loads, fh)}
+    with open(mpath, encoding="utf-8") as fh:
+        meta = {m["id"]: m for m in map(json.loads, fh)}
+    return groups, meta
+
+
+def same_place(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    shared = set(a["key_slots"]) & set(b["key_slots"])
+    if not shared:
+        return not a["key_slots"] and not b["key_slots"]
+    return all(a["place"][s] == b["place"][s] for s in shared)
+
+
+def wrong_pair_kind(a: dict[str, Any], b: dict[str, Any]) -> str:
+    if a["unit"] != b["unit"]:
+        return "other commune"
+    if a["matter"] == b["matter"]:
+        return "same problem, other place in the commune"
+    if same_place(a, b):
+        return "same place, other problem"
+    return "other problem, other place in the commune"
+
+
+def analyse(
+    rows: list[dict[str, str]],
+    labels: list[str],
+    sidecars: tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]],
+) -> dict[str, Any]:
+    """Where the wrongly joined pairs come from, and recall by how the voices were written."""
+    groups, meta = sidecars
+    wrong: Counter[str] = Counter()
+    for idx in _index_by(labels).values():
+        per_gold = Counter(rows[i]["group"] for i in idx)
+        golds = sorted(per_gold)
+        for x, ga in enumerate(golds):
+            for gb in golds[x + 1 :]:
+                wrong[wrong_pair_kind(groups[ga], groups[gb])] += per_gold[ga] * per_gold[gb]
+    total_wrong = sum(wrong.values())
+    found: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    for idx in _index_by([r["group"] for r in rows]).values():
+        for x, i in enumerate(idx):
+            mi = meta[rows[i]["id"]]
+            for j in idx[x + 1 :]:
+                mj = meta[rows[j]["id"]]
+                cats = ["same phrasing" if mi["phrasing"] == mj["phrasing"] else "other phrasing"]
+                if mi["no_diacritics"] != mj["no_diacritics"]:
+                    cats.append("one with, one without diacritics")
+                if mi["abbreviated"] or mj["abbreviated"]:
+                    cats.append("abbreviations in either")
+                if mi["typos"] or mj["typos"]:
+                    cats.append("typos in either")
+                for c in cats:
+                    seen[c] += 1
+                    found[c] += labels[i] == labels[j]
+    return {
+        "wrongly_joined_pairs": total_wrong,
+        "wrongly_joined_by_kind": {
+            k: {"pairs": v, "share": v / total_wrong} for k, v in wrong.most_common()
+        },
+        "recall_by_pair_kind": {
+            c: {"pairs": seen[c], "recall": found[c] / seen[c]} for c in sorted(seen)
+        },
+    }
+
+
+def print_analysis(name: str, a: dict[str, Any]) -> None:
+    print(f"\n{name}: {a['wrongly_joined_pairs']} wrongly joined pairs")
+    for k, v in a["wrongly_joined_by_kind"].items():
+        print(f"  {k:45s} {v['pairs']:6d}  {v['share']:.1%}")
+    print("  recall by pair kind:")
+    for k, v in a["recall_by_pair_kind"].items():
+        print(f"  {k:45s} {v['pairs']:6d}  {v['recall']:.3f}")
+
+
 # -------------------------------------------------------------------- baseline
 
 
@@ -206,13 +291,22 @@ def baseline_grouping(rows: list[dict[str, str]]) -> dict[str, Any]:
             for i, c in zip(idx, comp, strict=True):
                 labels[i] = f"{u}:{c}"
         m = pairwise(gold, labels)
+        m["labels"] = labels
         m["threshold"] = float(threshold)
         m["seconds"] = prepare + time.perf_counter() - t0
         sweep.append(m)
     best_f1 = max(sweep, key=lambda m: m["f1"])
     precise = [m for m in sweep if m["precision"] >= TARGETS["precision"]]
     best_at_p = max(precise, key=lambda m: m["recall"]) if precise else None
-    return {"best_f1": best_f1, "best_recall_at_p95": best_at_p, "sweep": sweep}
+    labels = best_f1["labels"]
+    for m in sweep:
+        del m["labels"]
+    return {
+        "best_f1": best_f1,
+        "best_f1_labels": labels,
+        "best_recall_at_p95": best_at_p,
+        "sweep": sweep,
+    }
 
 
 _SYLLABLE = re.compile(r"\w+")
@@ -251,7 +345,9 @@ def chosen_grouping(rows: list[dict[str, str]]) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     if len(labels) != len(rows):
         return {"error": f"group_records returned {len(labels)} labels for {len(rows)} records"}
-    m = pairwise([r["group"] for r in rows], [str(x) for x in labels])
+    labels = [str(x) for x in labels]
+    m = pairwise([r["group"] for r in rows], labels)
+    m["labels"] = labels
     m["seconds"] = seconds
     crossing = sum(len({rows[i]["unit"] for i in idx}) > 1 for idx in _index_by(labels).values())
     m["groups_spanning_communes"] = crossing
@@ -413,8 +509,20 @@ def main() -> None:
             f"Chosen vs baseline (topics): {mine_topic['accuracy'] - base_topic['accuracy']:+.3f}"
         )
 
+    sidecars = load_sidecars(args.data)
+    analyses: dict[str, Any] = {}
+    if sidecars:
+        analyses["baseline_best_f1"] = analyse(rows, base_group.pop("best_f1_labels"), sidecars)
+        print_analysis("Baseline at its best F1", analyses["baseline_best_f1"])
+        if "labels" in mine_group:
+            analyses["chosen"] = analyse(rows, mine_group["labels"], sidecars)
+            print_analysis("Chosen method", analyses["chosen"])
+    base_group.pop("best_f1_labels", None)
+    mine_group.pop("labels", None)
+
     if args.json:
         out = {
+            "error_analysis": analyses,
             "data": info,
             "targets": TARGETS,
             "grouping": {"baseline": base_group, "chosen": mine_group},

@@ -19,6 +19,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -678,7 +679,7 @@ def main() -> None:
     groups = build_groups(rng, communes, args.groups)
     hows: dict[str, str] = build_groups.hows  # type: ignore[attr-defined]
 
-    records: list[dict[str, str]] = []
+    records: list[dict[str, Any]] = []
     flag_counts: Counter[str] = Counter()
     for g in groups:
         g.size = group_size(rng)
@@ -688,7 +689,8 @@ def main() -> None:
             kind = rng.choice(g.matter.kinds)
             if g.size >= 10 and VOTER in g.matter.kinds and rng.random() < 0.5:
                 kind = VOTER
-            text, flags = render(g, pick_phrasing(test_phrasings, rng), kind, rng)
+            phrasing = pick_phrasing(test_phrasings, rng)
+            text, flags = render(g, phrasing, kind, rng)
             for name, value in vars(flags).items():
                 flag_counts[name] += bool(value)
             records.append(
@@ -698,11 +700,32 @@ def main() -> None:
                     "kind": kind,
                     "topic": g.matter.topic,
                     "group": g.gid,
+                    "matter": g.matter.code,
+                    "phrasing": test_phrasings.index(phrasing),
+                    **{name: bool(value) for name, value in vars(flags).items()},
                 }
             )
     rng.shuffle(records)
     for i, r in enumerate(records, 1):
         r["id"] = f"v{i:05d}"
+    # For error analysis only (eval_insight.py reads them if present; methods never see them).
+    meta = [
+        {k: r[k] for k in ("id", "group", "matter", "phrasing", *vars(Flags()))} for r in records
+    ]
+    group_rows = [
+        {
+            "group": g.gid,
+            "matter": g.matter.code,
+            "topic": g.matter.topic,
+            "family": g.matter.family,
+            "unit": g.unit,
+            "key_slots": list(key_slots(g.matter)),
+            "place": {name: g.slots[name][0] for name in key_slots(g.matter)},
+            "made": hows[g.gid],
+            "size": g.size,
+        }
+        for g in groups
+    ]
     records = [{k: r[k] for k in ("id", "text", "unit", "kind", "topic", "group")} for r in records]
 
     # The training set: the held-out LAST phrasing of every test matter, and every phrasing of
@@ -741,7 +764,13 @@ def main() -> None:
     overlap = sum(t["text"] in test_texts for t in train)
 
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, rows in (("voices.jsonl", records), ("train.jsonl", train)):
+    outputs = (
+        ("voices.jsonl", records),
+        ("train.jsonl", train),
+        ("voices_meta.jsonl", meta),
+        ("groups.jsonl", group_rows),
+    )
+    for name, rows in outputs:
         with open(args.out / name, "w", encoding="utf-8") as fh:
             for row in rows:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")

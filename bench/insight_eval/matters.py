@@ -670,7 +670,7 @@ MATTERS: list[Matter] = [
         [REFLECTION, VOTER, OPINION],
         [
             "Sân {truong} thấp hơn mặt đường, cứ mưa là ngập, học sinh phải lội nước vào lớp.",
-            "san truong {truong} ngap nuoc, mua la tre con loi bi bom",
+            "san {truong} ngap nuoc, mua la tre con loi bi bom",
             "Cử tri đề nghị tôn nền sân trường và làm hệ thống thoát nước cho {truong}, mùa mưa ngập kéo dài.",
             "Kính gửi UBND {xa}. Sân {truong} ngập sau mỗi trận mưa, nước đọng cả tuần, đề nghị bố trí kinh phí cải tạo.",
             "Nước ngập sân {truong} tràn vào cả phòng học tầng một, sách vở các cháu bị ướt.",
