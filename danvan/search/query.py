@@ -1,0 +1,227 @@
+"""A search box's text turned into what the database matches, the same way on both databases.
+
+The text is cut into words (letters and digits; everything else, quotes, ``*``, operators,
+separates), case folded, NFC with the new-style tone placement. Each word is matched without its
+diacritics ("sut" finds "sụt", "duong" finds "đường"), an abbreviation also as what it stands
+for ("ubnd" finds "ủy ban nhân dân"). Results come in four tiers, each newest first:
+
+1. the words next to each other in order (a phrase), each word that was typed with marks found
+   with exactly those marks;
+2. a phrase, found only without marks ("đường" typed, "dương" found: stripping merges words);
+3. all the words, apart, with the typed marks;
+4. all the words, apart, without marks.
+
+Nothing the user types reaches the database as syntax: words are only letters and digits, quoted
+as literals in the ``tsquery`` (PostgreSQL) or the FTS5 expression (SQLite).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from danvan.lib.text import fold, tone_canonical
+
+#: Longer texts are refused with a message (a search box, not a document).
+MAX_QUERY_CHARS = 200
+#: At most this many words are used; more are refused with a message.
+MAX_TERMS = 12
+#: At least this many letters or digits in all, without marks.
+MIN_CHARS = 2
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_TONES = "\u0300\u0301\u0309\u0303\u0323"
+_NEW_STYLE = re.compile(rf"([oOuU])([aAeEyY])([{_TONES}])(?![a-zA-Z])")
+
+
+def _expand(word: str) -> str:
+    """What an abbreviation stands for, or the word itself.
+
+    Seam: ``danvan.insight.text.expand_abbreviations`` (the shared list of abbreviations and
+    teencode) when that module is present."""
+    try:
+        from danvan.insight.text import expand_abbreviations
+    except ImportError:  # pragma: no cover - the insight app always ships it
+        return word
+    return expand_abbreviations(word)
+
+
+def _old_style(word: str) -> str:
+    """ "hoà" → "hòa": the tone mark on the first vowel of oa, oe, uy, as older texts write it."""
+    decomposed = unicodedata.normalize("NFD", word)
+    return unicodedata.normalize("NFC", _NEW_STYLE.sub(r"\1\3\2", decomposed))
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word of the query."""
+
+    #: As typed: NFC, case folded, new-style tone placement.
+    word: str
+    #: Without diacritics ("đ" → "d").
+    folded: str
+    #: The folded words of what it abbreviates ("ubnd" → uy ban nhan dan), or empty.
+    expansion: tuple[str, ...] = ()
+
+    @property
+    def marked(self) -> bool:
+        """Typed with diacritics: exact matches of it rank first."""
+        return self.word != self.folded and not self.expansion
+
+    @property
+    def exact_forms(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([self.word, _old_style(self.word)]))
+
+
+class QueryError:
+    EMPTY = "empty"
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
+    TOO_MANY_WORDS = "too_many_words"
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    terms: tuple[Term, ...]
+    error: str = ""
+
+    @property
+    def words(self) -> set[str]:
+        """Every folded word a match may contain: for highlighting."""
+        found = set()
+        for term in self.terms:
+            found.add(term.folded)
+            found.update(term.expansion)
+        return found
+
+
+def parse(text: str) -> Query:
+    """The query, or a ``Query`` whose ``error`` says why it cannot be searched."""
+    text = text or ""
+    if len(text) > MAX_QUERY_CHARS:
+        return Query(text[:MAX_QUERY_CHARS], (), QueryError.TOO_LONG)
+    normal = tone_canonical(unicodedata.normalize("NFC", text)).casefold()
+    words = _WORD.findall(normal)
+    if not words:
+        return Query(text, (), QueryError.EMPTY if not text.strip() else QueryError.TOO_SHORT)
+    if len(words) > MAX_TERMS:
+        return Query(text, (), QueryError.TOO_MANY_WORDS)
+    terms = []
+    for word in words:
+        folded = fold(word)
+        # An abbreviation's words, or a number glued to its word split off ("xóm3" → xom 3).
+        expanded = tuple(fold(_expand(word)).split())
+        expansion = expanded if expanded and expanded != (folded,) else ()
+        terms.append(Term(word=word, folded=folded, expansion=expansion))
+    if sum(len(t.folded) for t in terms) < MIN_CHARS:
+        return Query(text, (), QueryError.TOO_SHORT)
+    return Query(text, tuple(terms))
+
+
+# --- PostgreSQL: tsquery text (cast with ::tsquery, no parsing by a configuration) ---------------
+
+
+def _lexeme(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _pg_term(term: Term) -> str:
+    if not term.expansion:
+        return _lexeme(term.folded)
+    phrase = " <-> ".join(_lexeme(w) for w in term.expansion)
+    return f"({_lexeme(term.folded)} | {phrase})"
+
+
+def _pg_exact(term: Term) -> str:
+    forms = [_lexeme(w) for w in term.exact_forms]
+    return forms[0] if len(forms) == 1 else "(" + " | ".join(forms) + ")"
+
+
+@dataclass(frozen=True)
+class Tiers:
+    """The match condition and the tiers, each excluding the tiers above it."""
+
+    match: str
+    tiers: tuple[str, ...]
+
+
+def pg_tiers(query: Query) -> Tiers:
+    terms = query.terms
+    every = " & ".join(_pg_term(t) for t in terms)
+    phrase = " <-> ".join(_pg_term(t) for t in terms) if len(terms) > 1 else ""
+    exact = " & ".join(_pg_exact(t) for t in terms if t.marked)
+    tiers: tuple[str, ...]
+    if phrase and exact:
+        tiers = (
+            f"{phrase} & {exact}",
+            f"{phrase} & !({exact})",
+            f"{every} & {exact} & !({phrase})",
+            f"{every} & !({phrase}) & !({exact})",
+        )
+    elif phrase:
+        tiers = (phrase, f"{every} & !({phrase})")
+    elif exact:
+        tiers = (f"{every} & {exact}", f"{every} & !({exact})")
+    else:
+        tiers = (every,)
+    return Tiers(match=every, tiers=tiers)
+
+
+# --- SQLite: FTS5 expressions on the exact and folded tables ------------------------------------
+
+
+def _fts(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _fts_term(term: Term) -> str:
+    if not term.expansion:
+        return _fts(term.folded)
+    return f"({_fts(term.folded)} OR {_fts(' '.join(term.expansion))})"
+
+
+#: A phrase with abbreviations is tried in every spelling, up to this many.
+MAX_PHRASE_SPELLINGS = 8
+
+
+def _fts_phrase(terms: tuple[Term, ...]) -> str:
+    choices = [[t.folded, *([" ".join(t.expansion)] if t.expansion else [])] for t in terms]
+    spellings = list(itertools.islice(itertools.product(*choices), MAX_PHRASE_SPELLINGS))
+    return " OR ".join(_fts(" ".join(s)) for s in spellings)
+
+
+@dataclass(frozen=True)
+class FtsCondition:
+    """One tier on SQLite: (table flavour, expression, wanted) conditions, all to hold."""
+
+    parts: tuple[tuple[str, str, bool], ...]
+
+
+def fts_tiers(query: Query, column: str) -> tuple[str, tuple[FtsCondition, ...]]:
+    """The folded match expression and the tiers' conditions for one FTS column."""
+    terms = query.terms
+    every = f"{column} : (" + " AND ".join(_fts_term(t) for t in terms) + ")"
+    phrase = f"{column} : (" + _fts_phrase(terms) + ")" if len(terms) > 1 else ""
+    marked = [t for t in terms if t.marked]
+    exact = (
+        f"{column} : ("
+        + " AND ".join("(" + " OR ".join(_fts(w) for w in t.exact_forms) + ")" for t in marked)
+        + ")"
+        if marked
+        else ""
+    )
+    p_yes, p_no = ("folded", phrase, True), ("folded", phrase, False)
+    e_yes, e_no = ("exact", exact, True), ("exact", exact, False)
+    m = ("folded", every, True)
+    if phrase and exact:
+        tiers = [(p_yes, e_yes), (p_yes, e_no), (m, p_no, e_yes), (m, p_no, e_no)]
+    elif phrase:
+        tiers = [(p_yes,), (m, p_no)]
+    elif exact:
+        tiers = [(m, e_yes), (m, e_no)]
+    else:
+        tiers = [(m,)]
+    return every, tuple(FtsCondition(parts=tuple(t)) for t in tiers)

@@ -1,0 +1,104 @@
+"""The officers' search page (``/search/?q=...&type=voices|answers|issues&page=N``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from danvan.accounts.roles import Capability
+from danvan.accounts.scope import can
+from danvan.search.query import MAX_QUERY_CHARS, MAX_TERMS, MIN_CHARS, QueryError, parse
+from danvan.search.selectors import (
+    ANSWERS,
+    ISSUES,
+    KINDS,
+    MAX_RESULTS,
+    PER_PAGE,
+    VOICES,
+    search,
+)
+from danvan.search.snippets import snippet
+
+TAB_LABELS = {
+    VOICES: gettext_lazy("Voices"),
+    ANSWERS: gettext_lazy("Answers"),
+    ISSUES: gettext_lazy("Issues"),
+}
+
+
+def _error_message(error: str) -> str:
+    if error == QueryError.TOO_SHORT:
+        return _("Type at least %(n)s letters or digits.") % {"n": MIN_CHARS}
+    if error == QueryError.TOO_LONG:
+        return _("The search is too long: at most %(n)s characters.") % {"n": MAX_QUERY_CHARS}
+    if error == QueryError.TOO_MANY_WORDS:
+        return _("The search has too many words: at most %(n)s.") % {"n": MAX_TERMS}
+    return ""
+
+
+def _issue_url(issue: Any) -> str:
+    """The issue's page, once the insight app has one."""
+    try:
+        return reverse("insight:issue", args=[issue.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _page_number(value: str | None) -> int:
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
+
+
+@login_required
+@require_GET
+def search_page(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, Capability.VIEW):
+        raise PermissionDenied(_("You have no unit to search in."))
+    text = request.GET.get("q", "")
+    kind = request.GET.get("type", VOICES)
+    query = parse(text)
+    results = search(request.user, query, kind=kind, page=_page_number(request.GET.get("page")))
+    rows = []
+    for row in results.rows:
+        if results.kind == ISSUES:
+            source = f"{row.title} {row.answer_text}".strip()
+            rows.append({"issue": row, "snippet": snippet(source, query), "url": _issue_url(row)})
+        else:
+            source = row.answer_text if results.kind == ANSWERS else row.text
+            rows.append({"voice": row, "snippet": snippet(source, query)})
+    tabs = [
+        {
+            "kind": name,
+            "label": TAB_LABELS[name],
+            "count": results.counts.get(name),
+            "current": name == results.kind,
+        }
+        for name in KINDS
+    ]
+    return render(
+        request,
+        "search/search.html",
+        {
+            # What was typed, as typed (cut short when too long): the form shows it again.
+            "q": text[:MAX_QUERY_CHARS],
+            "kind": results.kind,
+            "searched": bool(query.terms),
+            "error": _error_message(query.error),
+            "results": results,
+            "rows": rows,
+            "tabs": tabs,
+            "max_results": MAX_RESULTS,
+            "max_chars": MAX_QUERY_CHARS,
+            "first_number": (results.page - 1) * PER_PAGE + 1,
+        },
+    )
