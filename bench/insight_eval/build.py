@@ -25,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from matters import MATTERS, TRAIN_ONLY, VOTER, Matter
+from train_phrasings import TRAIN_EXTRA
 
 PROVINCE = 40  # Nghệ An
 
@@ -660,7 +661,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--groups", type=int, default=480)
-    parser.add_argument("--train", type=int, default=2400)
+    parser.add_argument("--train", type=int, default=2600)
     parser.add_argument("--out", type=Path, default=HERE)
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -675,6 +676,14 @@ def main() -> None:
             assert not unknown, (m.code, unknown)
     for m in MATTERS:
         assert len(m.phrasings) - 1 >= 4, m.code
+        extra = TRAIN_EXTRA[m.code]
+        assert not set(extra) & set(m.phrasings), m.code
+        for p in extra:
+            unknown = set(fields_of(p)) - set(probe) - NUMERIC
+            assert not unknown, (m.code, unknown)
+    assert set(TRAIN_EXTRA) == {m.code for m in MATTERS}, set(TRAIN_EXTRA) ^ {
+        m.code for m in MATTERS
+    }
 
     groups = build_groups(rng, communes, args.groups)
     hows: dict[str, str] = build_groups.hows  # type: ignore[attr-defined]
@@ -728,12 +737,14 @@ def main() -> None:
     ]
     records = [{k: r[k] for k in ("id", "text", "unit", "kind", "topic", "group")} for r in records]
 
-    # The training set: the held-out LAST phrasing of every test matter, and every phrasing of
-    # the training-only matters; fresh places (new slot values), its own seed stream.
+    # The training set: the held-out LAST phrasing of every test matter, the extra phrasings of
+    # train_phrasings.py, and every phrasing of the training-only matters; fresh places (new
+    # slot values), its own seed stream.
     train_rng = random.Random(args.seed + 1)
     styles = {code: commune_style(name, train_rng) for code, name in communes}
     names = dict(communes)
     pool: list[tuple[Matter, str]] = [(m, m.phrasings[-1]) for m in MATTERS]
+    pool += [(m, p) for m in MATTERS for p in TRAIN_EXTRA[m.code]]
     pool += [(m, p) for m in TRAIN_ONLY for p in m.phrasings]
     train: list[dict[str, str]] = []
     for i in range(args.train):

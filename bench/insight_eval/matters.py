@@ -1356,3 +1356,58 @@ TRAIN_ONLY: list[Matter] = [
         ],
     ),
 ]
+
+
+# Added in the second round: more hard negatives at one place (a river, a market, a school, a
+# pagoda) and two matters of the 2025 commune merger.
+MATTERS += [
+    M("river_embankment", "infrastructure", "river", [REFLECTION, VOTER, OPINION], [
+        "Bờ sông {song} đoạn qua {xom} bị sạt lở nghiêm trọng sau mùa lũ, nhiều nhà dân sát mép nước, đề nghị sớm xây kè.",
+        "Cử tri {xom} kiến nghị đầu tư kè chống sạt lở bờ sông {song}, mỗi năm sông ăn vào vài mét đất vườn.",
+        "bo song {song} o {xom} sat lo gan toi nha roi, xin lam ke gap",
+        "Kính gửi UBND {xa}. Đoạn đê và bờ sông {song} chỗ {xom} xuất hiện vết nứt dài, đề nghị kiểm tra và gia cố trước mùa mưa bão.",
+        "Đề nghị di dời khẩn cấp các hộ ở sát bờ sông {song} thuộc {xom} và bố trí vốn làm kè, nguy cơ sạt lở rất cao.",
+    ]),
+    M("market_fees", "other", "market", [COMPLAINT, REFLECTION], [
+        "Ban quản lý {cho} thu phí chỗ ngồi của tiểu thương quá cao, có hôm thu hai lần, không đưa vé.",
+        "thu phi o {cho} ko co bien lai, thu tuy tien",
+        "Tiểu thương {cho} đề nghị công khai mức thu phí chợ, năm nay tăng gấp đôi mà chợ xuống cấp.",
+        "Kính gửi UBND {xa}. Việc đấu thầu quản lý {cho} cho tư nhân khiến tiền thuê ki-ốt tăng mạnh, người buôn bán nhỏ không chịu nổi.",
+        "Cử tri phản ánh người thu phí ở {cho} thu cả của người bán rau, bán cá ngồi lề đường, mức thu không theo quy định.",
+    ]),
+    M("market_hygiene", "environment", "market", [REFLECTION, VOTER], [
+        "Khu hàng cá, hàng thịt ở {cho} nước thải chảy lênh láng, rác không dọn, bốc mùi hôi thối cả khu dân cư.",
+        "{cho} ban qua, rac voi nuoc thai ung dong, ruoi bau",
+        "Cử tri đề nghị xây hệ thống thu gom nước thải cho {cho}, cống chợ tắc, nước thải tràn ra đường.",
+        "Kính gửi xã. Rác ở {cho} chất đống sau mỗi phiên chợ, đến trưa hôm sau mới dọn, rất mất vệ sinh.",
+        "Đề nghị kiểm tra vệ sinh môi trường {cho}, khu giết mổ gà vịt ngay trong chợ xả lông, tiết ra cống.",
+    ]),
+    M("school_gate_traffic", "infrastructure", "school", [REFLECTION, VOTER, OPINION], [
+        "Cổng {truong} nằm sát đường lớn, không có vạch sang đường, không có biển báo khu vực trường học, giờ tan học rất nguy hiểm.",
+        "cong {truong} sat duong, xe chay nhanh, tre con qua duong so lam",
+        "Cử tri đề nghị làm gờ giảm tốc, biển báo và vạch kẻ đường trước cổng {truong}.",
+        "Kính gửi UBND {xa}. Giờ đón trả học sinh trước {truong} ùn tắc, phụ huynh đỗ xe tràn xuống lòng đường, đề nghị làm bãi đỗ.",
+        "Đề nghị lắp đèn tín hiệu trước cổng {truong}, đã có học sinh bị xe máy va phải khi sang đường.",
+    ]),
+    M("pagoda_donations", "religion_ethnicity", "pagoda", [REFLECTION, DENUNCIATION], [
+        "Tiền công đức ở {chua} không được công khai, người dân không biết thu bao nhiêu, chi vào việc gì.",
+        "tien cong duc {chua} ai quan ly, ko cong khai gi ca",
+        "Phật tử đề nghị ban quản lý di tích {chua} minh bạch thu chi tiền công đức, đặt hòm công đức khắp nơi.",
+        "Kính gửi UBND {xa}. Có người tự xưng là sư ở {chua} đi quyên góp tiền trùng tu chùa khắp các xóm, đề nghị kiểm tra.",
+        "Cử tri phản ánh việc đặt lễ, dâng sao giải hạn thu tiền cao ở {chua}, mang tính mê tín, trục lợi.",
+    ]),
+    M("address_change", "other", "station", [REFLECTION, OPINION, VOTER], [
+        "Sau khi sáp nhập xã, người dân {xa} phải đổi địa chỉ trên nhiều giấy tờ, đề nghị hướng dẫn cụ thể và không thu phí.",
+        "sap nhap xa xong giay to phai lam lai het, ra ngan hang bao sai dia chi",
+        "Cử tri {xa} đề nghị các cơ quan chấp nhận giấy tờ có địa chỉ cũ trước khi sáp nhập, không bắt dân làm lại.",
+        "Kính gửi UBND {xa}. Xã mới sáp nhập, trụ sở ở xa, dân đi làm thủ tục phải đi hơn chục cây số, đề nghị giữ điểm tiếp nhận ở xã cũ.",
+        "Đề nghị cập nhật địa chỉ mới trên căn cước và sổ đỏ cho dân {xa} một cách tự động, không phải đi lại nhiều lần.",
+    ]),
+    M("hamlet_naming", "other", "hamlet", [OPINION, VOTER], [
+        "Bà con {xom} đề nghị giữ lại tên xóm cũ khi sáp nhập thôn xóm, tên mới người dân không quen.",
+        "dan {xom} ko dong y doi ten xom, muon giu ten cu",
+        "Cử tri {xom} góp ý phương án sáp nhập xóm: hai xóm quá đông, nhà văn hóa không đủ chỗ họp.",
+        "Kính gửi UBND {xa}. Việc ghép {xom} với xóm bên cạnh chưa lấy ý kiến người dân đầy đủ, đề nghị tổ chức họp dân.",
+        "Ý kiến của nhân dân {xom} về việc đặt tên thôn mới sau sáp nhập: đề nghị lấy tên gắn với lịch sử làng.",
+    ]),
+]  # fmt: skip
