@@ -251,6 +251,25 @@ DANVAN_SKILLFUL_COMPLAINTS_MIN = envint("DANVAN_SKILLFUL_COMPLAINTS_MIN", 5)
 DANVAN_SKILLFUL_COMPLAINTS_RISE_PERCENT = envint("DANVAN_SKILLFUL_COMPLAINTS_RISE_PERCENT", 50)
 DANVAN_SKILLFUL_EVIDENCE_GRACE_DAYS = envint("DANVAN_SKILLFUL_EVIDENCE_GRACE_DAYS", 90)
 
+# Hot-spot alerts (danvan/alerts/rules.py). Each *_LEVELS is three ascending numbers: attention,
+# caution, serious. Surge: the voices of a commune on one topic in the last SURGE_DAYS against
+# the SURGE_HISTORY periods of that length before; levels in standard deviations above the
+# average, and no alert below SURGE_MIN voices. Mass complaint: distinct people on one issue in
+# MASS_DAYS. Skipping levels: voices of an issue taken to the province in SKIP_DAYS while the
+# commune's are unresolved. Land reopened: new land voices on an answered issue, or second
+# complaints, in REOPEN_DAYS. A closed alert is not raised again at its level for COOLDOWN_DAYS.
+DANVAN_ALERTS_SURGE_DAYS = envint("DANVAN_ALERTS_SURGE_DAYS", 7)
+DANVAN_ALERTS_SURGE_HISTORY = envint("DANVAN_ALERTS_SURGE_HISTORY", 12)
+DANVAN_ALERTS_SURGE_MIN = envint("DANVAN_ALERTS_SURGE_MIN", 5)
+DANVAN_ALERTS_SURGE_LEVELS = envstr("DANVAN_ALERTS_SURGE_LEVELS", "2,3,5")
+DANVAN_ALERTS_MASS_DAYS = envint("DANVAN_ALERTS_MASS_DAYS", 30)
+DANVAN_ALERTS_MASS_LEVELS = envstr("DANVAN_ALERTS_MASS_LEVELS", "5,10,20")
+DANVAN_ALERTS_SKIP_DAYS = envint("DANVAN_ALERTS_SKIP_DAYS", 90)
+DANVAN_ALERTS_SKIP_LEVELS = envstr("DANVAN_ALERTS_SKIP_LEVELS", "1,3,5")
+DANVAN_ALERTS_REOPEN_DAYS = envint("DANVAN_ALERTS_REOPEN_DAYS", 90)
+DANVAN_ALERTS_REOPEN_LEVELS = envstr("DANVAN_ALERTS_REOPEN_LEVELS", "1,3,5")
+DANVAN_ALERTS_COOLDOWN_DAYS = envint("DANVAN_ALERTS_COOLDOWN_DAYS", 7)
+
 # The largest unit file (villages) an officer may upload.
 DANVAN_MAX_IMPORT_BYTES = envint("DANVAN_MAX_IMPORT_BYTES", 5 * 1024 * 1024)
 # The largest spreadsheet of voices (100,000 rows of .xlsx are about 10 MB).

@@ -17,6 +17,7 @@ class NotificationKind(models.TextChoices):
     REPORT_REQUIRED = "report_required", _("Report required")
     CASE_RECEIVED = "case_received", _("A case for your body")
     COORDINATION = "coordination", _("Coordination requested")
+    ALERT = "alert", _("Hot-spot alert")
     OTHER = "other", _("Other")
 
 

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from danvan.alerts.services import alerts_scan
+
+
+class Command(BaseCommand):
+    help = (
+        "Scan the voices for hot spots (surges, mass complaints, complaints skipping levels, "
+        "land disputes reopened), raise or raise the level of alerts and tell the responsible "
+        "bodies. Safe to run more than once a day."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--date", help="Run as if today were YYYY-MM-DD (default: today).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = None
+        if options["date"]:
+            try:
+                today = datetime.date.fromisoformat(options["date"])
+            except ValueError as exc:
+                raise CommandError(f"--date must be YYYY-MM-DD, not {options['date']!r}.") from exc
+        report = alerts_scan(today=today)
+        self.stdout.write(json.dumps(report.as_dict(), indent=2))
