@@ -321,11 +321,25 @@ def fields_of(text: str) -> list[str]:
 
 
 def key_slots(matter: Matter) -> tuple[str, ...]:
-    """The slots that name the place of a matter's issue (besides the commune)."""
-    used: set[str] = set()
-    for p in matter.phrasings:
-        used |= set(fields_of(p))
+    """The slots that name the place of a matter's issue, besides the commune: those EVERY test
+    phrasing of the matter names, so that any voice tells which of two issues of the same
+    matter in one commune it belongs to (two groups differ in at least one of these)."""
+    tests = matter.phrasings[:-1]
+    used = set(fields_of(tests[0]))
+    for p in tests[1:]:
+        used &= set(fields_of(p))
+    if matter.code in ONE_SOURCE:
+        return ONE_SOURCE[matter.code]
     return tuple(sorted(used - NUMERIC - {"xa"}))
+
+
+# Matters whose issue is one source, whichever hamlet the writer lives in: a project's price
+# (set for the whole project), one plant's waste water, one landfill's smoke.
+ONE_SOURCE = {
+    "gpmb_price": ("duan",),
+    "plant_wastewater": ("cscb",),
+    "landfill_smoke": ("bai",),
+}
 
 
 # ---------------------------------------------------------------------- wrapping
@@ -415,6 +429,14 @@ ABBREVIATIONS: list[tuple[str, list[str]]] = [
     ("xem xét", ["xem xet", "xx"]),
     ("giải quyết", ["gq", "GQ", "giai quyet"]),
 ]
+
+
+# Abbreviations and teencode as they appear in the texts (in the phrasings or added by noise).
+ABBREV_TOKEN = re.compile(
+    r"(?<!\w)(ko|k|hok|kg|dc|đc|đươc|đk|dk|vs|ng|ngừoi|UBND|HĐND|MTTQ|GPMB|tp|TP|sđt|sdt|BHYT|bhyt|"
+    r"BHXH|hs|HS|gv|GV|gđ|gd|r|roài|bít|bjết|wa|qá|j|TH|th|đ/c|cq|CQ|cb|CB|bc|b/c|tr|TN|đn|ĐN|dn|"
+    r"xx|gq|GQ|KCN|THCS|TH|MN|QL7|KĐT|GX|GCNQSD|ĐT\d+|x\d+|\d+k)(?!\w)"
+)
 
 
 def strip_diacritics(text: str) -> str:
@@ -574,7 +596,8 @@ def render(g: Group, phrasing: str, kind: str, rng: random.Random) -> tuple[str,
     sms = len(body) < 90 or not has_diacritics(body)
     parts = [body]
     if not sms:
-        if rng.random() < 0.3:
+        # No second salutation before a text that already has one.
+        if rng.random() < 0.3 and not re.match(r"(Kính gửi|Cử tri|Tôi là)", body):
             parts.insert(0, rng.choice(VOTER_OPENERS if kind == VOTER else OPENERS))
         if rng.random() < 0.25:
             parts.insert(len(parts), rng.choice(CONTEXT))
@@ -814,6 +837,8 @@ def main() -> None:
     n = len(records)
     for name in ("no_diacritics", "abbreviated", "typos", "caps", "new_tone", "wrapped"):
         print(f"  {name}: {flag_counts[name]} ({flag_counts[name] / n:.1%})")
+    abbrev = sum(bool(ABBREV_TOKEN.search(r["text"])) for r in records)
+    print(f"  any abbreviation or teencode (as written or added): {abbrev} ({abbrev / n:.1%})")
     print("topics (test voices):", dict(sorted(Counter(r["topic"] for r in records).items())))
     print("kinds (test voices):", dict(sorted(Counter(r["kind"] for r in records).items())))
     print(
