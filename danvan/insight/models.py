@@ -72,6 +72,9 @@ class Issue(models.Model):
     voice_count = models.PositiveIntegerField(_("voices"), default=0)
     first_received_on = models.DateField(_("first received on"), null=True, blank=True)
     last_received_on = models.DateField(_("last received on"), null=True, blank=True)
+    #: What the matcher compares new voices with (``grouping.Cluster.as_json``): the sum of the
+    #: voices' vectors, their problems and places. Rebuilt whenever voices join or leave.
+    signature = models.JSONField(default=dict, blank=True, editable=False)
     #: An officer has looked at the grouping and confirmed it.
     is_confirmed = models.BooleanField(_("confirmed by an officer"), default=False)
     answer_text = models.TextField(_("answer"), blank=True)

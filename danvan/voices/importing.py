@@ -54,7 +54,13 @@ from danvan.voices.models import (
     VoiceImportJob,
     VoiceStatus,
 )
-from danvan.voices.services import MAX_TEXT, NAMED_KINDS, NOT_DRIVING_DUE, voice_submit
+from danvan.voices.services import (
+    MAX_TEXT,
+    NAMED_KINDS,
+    NOT_DRIVING_DUE,
+    analyse_on_commit,
+    voice_submit,
+)
 from danvan.voices.tracking import _ALPHABET, _check_char, _format
 
 logger = logging.getLogger(__name__)
@@ -882,6 +888,7 @@ def _bulk_write_batches(
             action="voice.submit_batch",
             changes={"channel": channel, "count": len(batch), "voices": ids},
         )
+        analyse_on_commit(list(ids))
         written += len(batch)
         if progress is not None:
             progress(written)

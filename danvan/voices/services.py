@@ -285,7 +285,15 @@ def voice_submit(
         unit=unit,
         changes={"kind": kind, "channel": channel},
     )
+    analyse_on_commit([voice.pk])
     return voice
+
+
+def analyse_on_commit(voice_ids: list[int]) -> None:
+    """Once the voices are saved, suggest their topic and match them into issues (background)."""
+    from danvan.insight.tasks import enqueue_analysis  # insight builds on voices
+
+    transaction.on_commit(lambda: enqueue_analysis(voice_ids))
 
 
 def _transition(

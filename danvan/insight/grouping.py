@@ -1,0 +1,269 @@
+"""Same-issue grouping: one code path for a voice as it arrives and for a whole file offline.
+
+A voice is compared only with the open issues of its own commune (blocking by commune is what
+keeps "the same complaint about two communes' roads" apart, and what makes matching fast). It
+joins the issue whose centroid it is most similar to, if that similarity reaches the threshold
+and no place or problem rules it out (``signatures.similarity``); otherwise it starts a new issue.
+Offline, ``group_records`` runs exactly that over a list in order (``group_file`` command, the
+evaluation in ``bench/eval_insight.py``); live, ``danvan.insight.services.voice_match`` runs it
+against the issues stored in the database.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from danvan.insight.signatures import (
+    Signature,
+    TextStats,
+    cosine,
+    features_of,
+    names_compatible,
+    places_conflict,
+    signature,
+)
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "Cluster",
+    "Matcher",
+    "commune_code",
+    "group_records",
+    "similarity",
+]
+
+#: The similarity a voice needs to join an issue. Measured on ``bench/insight_eval``; the learned
+#: threshold (from officers' merge/split decisions, ``learning.learned_threshold``) replaces it.
+DEFAULT_THRESHOLD = 0.7
+#: The pair model: a logistic regression over ``Cluster.features``, fitted on labelled pairs by
+#: ``bench/insight_fit_pairs.py`` (see ``bench/README.md``); ``learning`` refits it from officers'
+#: decisions once there are enough.
+PAIR_FEATURES = (
+    "mean cosine",
+    "same hamlet",
+    "same road, school or other place",
+    "same person",
+    "same name",
+    "same problem",
+    "only other problems",
+)
+PAIR_WEIGHTS = (14.98, 2.11, 3.18, 1.18, 0.49, 2.04, -1.69)
+PAIR_INTERCEPT = -3.23
+_PLACE_GROUPS = {
+    "hamlet": ("hamlet",),
+    "place": ("road", "school", "market", "project", "factory", "river", "bridge"),
+    "person": ("person",),
+    "name": ("name",),
+}
+#: Centroids keep their heaviest features only, so a large issue stays small to store and compare.
+CENTROID_SIZE = 160
+
+
+@dataclass
+class Cluster:
+    """An issue as the matcher sees it: the sum of its voices' vectors, problems and places.
+
+    ``score`` is the average-link similarity of a voice to the issue's voices, computed from
+    the sums alone: the mean cosine (the voice's vector · the sum of the unit vectors / size),
+    plus a bonus for the share of voices naming the same place and the same problem. A voice
+    naming another place of a kind the issue names (hamlet 5 against hamlet 3) scores 0; one
+    naming only problems the issue's voices never name is discounted.
+    """
+
+    key: Any
+    total: dict[str, float] = field(default_factory=dict)
+    size: int = 0
+    concepts: Counter[str] = field(default_factory=Counter)
+    places: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def add(self, sig: Signature) -> None:
+        for feature, weight in sig.vector.items():
+            self.total[feature] = self.total.get(feature, 0.0) + weight
+        self.size += 1
+        self.concepts.update(sig.concepts)
+        for kind, names in sig.places.items():
+            self.places.setdefault(kind, Counter()).update(names)
+        if len(self.total) > CENTROID_SIZE * 2:
+            self.total = dict(heapq.nlargest(CENTROID_SIZE, self.total.items(), key=lambda i: i[1]))
+
+    def features(self, other: Cluster) -> list[float] | None:
+        """What the pair model weighs (``PAIR_FEATURES``) between this issue's voices and
+        ``other``'s (a new voice is an issue of one), averaged over every pair of them; None
+        when they name different places of one kind, which rules the match out."""
+        if not self.size or not other.size or places_conflict(self.places, other.places):
+            return None
+        pairs = self.size * other.size
+        shares = {}
+        for group, kinds in _PLACE_GROUPS.items():
+            best = 0
+            for kind in kinds:
+                mine, theirs = self.places.get(kind), other.places.get(kind)
+                if mine and theirs:
+                    best = max(
+                        best,
+                        sum(
+                            n * m
+                            for a, n in mine.items()
+                            for b, m in theirs.items()
+                            if names_compatible(a, b)
+                        ),
+                    )
+            shares[group] = min(1.0, best / pairs)
+        shared = sum(n * other.concepts.get(c, 0) for c, n in self.concepts.items())
+        mismatch = bool(self.concepts and other.concepts and not shared)
+        return [
+            cosine(self.total, other.total) / pairs,
+            shares["hamlet"],
+            shares["place"],
+            shares["person"],
+            shares["name"],
+            min(1.0, shared / pairs),
+            float(mismatch),
+        ]
+
+    def linkage(self, other: Cluster) -> float:
+        """The probability that the two issues' voices are one matter (the pair model)."""
+        features = self.features(other)
+        if features is None:
+            return 0.0
+        z = PAIR_INTERCEPT + sum(w * f for w, f in zip(PAIR_WEIGHTS, features, strict=True))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def score(self, sig: Signature) -> float:
+        """The probability that a voice is the same matter as this issue's voices."""
+        return self.linkage(Cluster.of(sig))
+
+    def absorb(self, other: Cluster) -> None:
+        for feature, weight in other.total.items():
+            self.total[feature] = self.total.get(feature, 0.0) + weight
+        self.size += other.size
+        self.concepts.update(other.concepts)
+        for kind, names in other.places.items():
+            self.places.setdefault(kind, Counter()).update(names)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "t": {f: round(w, 5) for f, w in self.total.items()},
+            "n": self.size,
+            "c": dict(self.concepts),
+            "p": {kind: dict(names) for kind, names in self.places.items()},
+        }
+
+    @classmethod
+    def from_json(cls, key: Any, data: Mapping[str, Any]) -> Cluster:
+        return cls(
+            key=key,
+            total=dict(data.get("t", {})),
+            size=int(data.get("n", 0)),
+            concepts=Counter(data.get("c", {})),
+            places={kind: Counter(names) for kind, names in data.get("p", {}).items()},
+        )
+
+    @classmethod
+    def of(cls, sig: Signature, key: Any = None) -> Cluster:
+        cluster = cls(key=key)
+        cluster.add(sig)
+        return cluster
+
+
+def similarity(first: Signature, second: Signature) -> float:
+    """How likely two voices are one matter: ``Cluster.score`` against an issue of one voice."""
+    return Cluster.of(second).score(first)
+
+
+@dataclass
+class Matcher:
+    """Matches signatures against the clusters of one block (a commune)."""
+
+    threshold: float = DEFAULT_THRESHOLD
+    clusters: list[Cluster] = field(default_factory=list)
+
+    def best(self, sig: Signature) -> tuple[Cluster | None, float]:
+        best: Cluster | None = None
+        best_score = 0.0
+        single = Cluster.of(sig)
+        for cluster in self.clusters:
+            score = cluster.linkage(single)
+            if score > best_score:
+                best, best_score = cluster, score
+        return best, best_score
+
+    def assign(self, sig: Signature, new_key: Any) -> tuple[Cluster, float, bool]:
+        """The cluster ``sig`` joins (a new one keyed ``new_key`` if none is close enough)."""
+        cluster, score = self.best(sig)
+        if cluster is None or score < self.threshold:
+            cluster = Cluster(key=new_key)
+            self.clusters.append(cluster)
+            cluster.add(sig)
+            return cluster, score, True
+        cluster.add(sig)
+        return cluster, score, False
+
+    def consolidate(self) -> list[tuple[Cluster, Cluster]]:
+        """Merge clusters that became one matter as voices arrived (the best pair first).
+
+        Incremental matching depends on the order voices arrive in: two wordings of one matter
+        can each start a cluster before a third voice links them. Returns (kept, absorbed).
+        """
+        merged: list[tuple[Cluster, Cluster]] = []
+        while True:
+            best: tuple[float, int, int] | None = None
+            for i, a in enumerate(self.clusters):
+                for j in range(i + 1, len(self.clusters)):
+                    score = a.linkage(self.clusters[j])
+                    if score >= self.threshold and (best is None or score > best[0]):
+                        best = (score, i, j)
+            if best is None:
+                return merged
+            _, i, j = best
+            kept, absorbed = self.clusters[i], self.clusters.pop(j)
+            kept.absorb(absorbed)
+            merged.append((kept, absorbed))
+
+
+def commune_code(unit_code: str, communes: Mapping[str, str] | None = None) -> str:
+    """The commune a unit code belongs to: a village code "17329-001" → "17329"."""
+    if communes is not None and unit_code in communes:
+        return communes[unit_code]
+    return unit_code.split("-", 1)[0]
+
+
+def group_records(
+    records: Sequence[Mapping[str, Any]],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    stats: TextStats | None = None,
+) -> list[str]:
+    """A group label for each record (``text`` and ``unit`` keys), in the records' order.
+
+    Without ``stats``, the document frequencies are counted over the records themselves, as a
+    TF-IDF model fitted on the file would.
+    """
+    if stats is None:
+        stats = TextStats()
+        for record in records:
+            stats.add(features_of(str(record.get("text", ""))))
+    matchers: dict[str, Matcher] = {}
+    labels: list[str] = []
+    for number, record in enumerate(records, start=1):
+        block = commune_code(str(record.get("unit", "")))
+        matcher = matchers.setdefault(block, Matcher(threshold=threshold))
+        sig = signature(str(record.get("text", "")), stats)
+        cluster, _, _ = matcher.assign(sig, new_key=f"{block}-{number}")
+        labels.append(str(cluster.key))
+    renamed: dict[str, str] = {}
+    for matcher in matchers.values():
+        for kept, absorbed in matcher.consolidate():
+            renamed[str(absorbed.key)] = str(kept.key)
+    return [_follow(renamed, label) for label in labels]
+
+
+def _follow(renamed: Mapping[str, str], label: str) -> str:
+    while label in renamed:
+        label = renamed[label]
+    return label

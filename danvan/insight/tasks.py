@@ -1,0 +1,38 @@
+"""Background steps of insight, on the project's task queue (django-tasks)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from danvan.insight.services import insight_train, voice_analyse, voices_analyse
+
+#: Voices per task when a bulk import hands its voices over for grouping.
+CHUNK = 1000
+
+
+@task()
+def voice_analyse_task(voice_id: int) -> None:
+    """Suggest the topic of a voice just received and match it into an issue."""
+    voice_analyse(voice_id=voice_id)
+
+
+@task()
+def voices_analyse_task(voice_ids: list[int]) -> int:
+    """The same for a batch of voices (a bulk import), in the order given."""
+    return voices_analyse(voice_ids)
+
+
+@task()
+def insight_train_task() -> int | None:
+    """Retrain the topic classifier and relearn the grouping threshold (nightly)."""
+    model = insight_train()
+    return model.pk if model else None
+
+
+def enqueue_analysis(voice_ids: list[int]) -> None:
+    """Hand voices over for analysis: one task for one voice, chunks for many."""
+    if len(voice_ids) == 1:
+        voice_analyse_task.enqueue(voice_ids[0])
+        return
+    for start in range(0, len(voice_ids), CHUNK):
+        voices_analyse_task.enqueue(voice_ids[start : start + CHUNK])
