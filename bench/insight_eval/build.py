@@ -487,6 +487,7 @@ class Flags:
     caps: bool = False
     new_tone: bool = False
     wrapped: bool = False
+    long: bool = False
 
 
 def add_noise(text: str, rng: random.Random, flags: Flags, sms: bool) -> str:
@@ -587,7 +588,12 @@ class _Blank(dict[str, str]):
         return ""
 
 
-def render(g: Group, phrasing: str, kind: str, rng: random.Random) -> tuple[str, Flags]:
+def render(
+    g: Group, phrasing: str, kind: str, rng: random.Random, more: str | None = None
+) -> tuple[str, Flags]:
+    """One voice: the phrasing filled for the group, sometimes wrapped in a salutation, context
+    and a closing formula; ``more`` (another phrasing of the same matter) makes a long letter
+    that tells the problem twice with some context between."""
     flags = Flags()
     body = fill(phrasing, g, rng)
     if not has_diacritics(phrasing.format_map(_Blank())):
@@ -601,11 +607,15 @@ def render(g: Group, phrasing: str, kind: str, rng: random.Random) -> tuple[str,
             parts.insert(0, rng.choice(VOTER_OPENERS if kind == VOTER else OPENERS))
         if rng.random() < 0.25:
             parts.insert(len(parts), rng.choice(CONTEXT))
-        if rng.random() < 0.35:
+        if more is not None:
+            parts.extend(rng.sample(CONTEXT, 2))
+            parts.append(fill(more, g, rng))
+            flags.long = True
+        if rng.random() < (0.8 if more else 0.35):
             parts.append(rng.choice(CLOSERS))
         flags.wrapped = len(parts) > 1
     writer = {"ho": person(rng)}  # whoever signs the opener: not the person the voice is about
-    text = " ".join(fill(p, g, rng, writer) if p is not body else p for p in parts)
+    text = " ".join(fill(p, g, rng, writer) if p in OPENERS + VOTER_OPENERS else p for p in parts)
     text = add_noise(text, rng, flags, sms)
     return text, flags
 
@@ -722,7 +732,11 @@ def main() -> None:
             if g.size >= 10 and VOTER in g.matter.kinds and rng.random() < 0.5:
                 kind = VOTER
             phrasing = pick_phrasing(test_phrasings, rng)
-            text, flags = render(g, phrasing, kind, rng)
+            more = None
+            if rng.random() < 0.08:
+                others = [p for p in test_phrasings if p != phrasing and len(p) > 90]
+                more = rng.choice(others) if others else None
+            text, flags = render(g, phrasing, kind, rng, more)
             for name, value in vars(flags).items():
                 flag_counts[name] += bool(value)
             records.append(
@@ -835,7 +849,7 @@ def main() -> None:
     print("largest group:", max(g.size for g in groups))
     print("groups by how they were made:", dict(Counter(hows.values())))
     n = len(records)
-    for name in ("no_diacritics", "abbreviated", "typos", "caps", "new_tone", "wrapped"):
+    for name in vars(Flags()):
         print(f"  {name}: {flag_counts[name]} ({flag_counts[name] / n:.1%})")
     abbrev = sum(bool(ABBREV_TOKEN.search(r["text"])) for r in records)
     print(f"  any abbreviation or teencode (as written or added): {abbrev} ({abbrev / n:.1%})")
