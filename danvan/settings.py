@@ -234,6 +234,8 @@ if _tasks_backend not in _TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend]}}
 # A case is "due soon" this many working days before its due date.
 DANVAN_DUE_SOON_DAYS = envint("DANVAN_DUE_SOON_DAYS", 3)
+# Map tiles for the dashboard's map ("https://tiles.example.vn/{z}/{x}/{y}.png"); empty: no tiles.
+DANVAN_MAP_TILE_URL = envstr("DANVAN_MAP_TILE_URL", "")
 # The public address of the site, for links in emails (e.g. https://danvan.example.vn).
 DANVAN_SITE_URL = envstr("DANVAN_SITE_URL", "")
 
