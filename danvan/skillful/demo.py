@@ -218,6 +218,7 @@ def _periods(actor: Actor, province: AdministrativeUnit) -> list[EmulationPeriod
             starts_on=datetime.date(first, 1, 1),
             ends_on=datetime.date(last, 12, 31),
             province=province,
+            yearly_rounds=True,
         )
         periods.append(period)
     return periods

@@ -83,6 +83,32 @@ class EmulationPeriod(models.Model):
         return self.name
 
 
+class EmulationRound(models.Model):
+    """A yearly round of a period (đợt thi đua hằng năm): the days in which models of that
+    year's round are registered and followed. When a period has rounds, a model's yearly round
+    must be one of them; a period without rounds (older data) takes any year it spans."""
+
+    period = models.ForeignKey(EmulationPeriod, on_delete=models.CASCADE, related_name="rounds")
+    year = models.PositiveSmallIntegerField(_("year"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        verbose_name = _("yearly round")
+        verbose_name_plural = _("yearly rounds")
+        ordering = ["period", "year"]
+        constraints = [
+            models.UniqueConstraint("period", "year", name="emulation_round_once_a_year"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="emulation_round_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} · {self.year}"
+
+
 class MobilizationModelQuerySet(ScopedQuerySet):
     scope_path_lookup = "unit__path"
 

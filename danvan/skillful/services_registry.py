@@ -30,6 +30,7 @@ from danvan.organizations.models import Body
 from danvan.skillful.models import (
     Commendation,
     EmulationPeriod,
+    EmulationRound,
     Evidence,
     Holder,
     Indicator,
@@ -122,6 +123,24 @@ def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
 # --- Periods --------------------------------------------------------------------------------------
 
 
+def _dmy(day: datetime.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _require_period_manager(actor: Actor, province: AdministrativeUnit | None) -> None:
+    """A province's periods are managed by its provincial staff (``MANAGE_BODIES``, like its
+    criteria sets); national ones by an administrator."""
+    if actor.user is None:
+        return
+    if province is None:
+        if not actor.user.is_superuser:
+            raise PermissionDenied(_("Only an administrator may create a national period."))
+    elif not can(actor.user, Capability.MANAGE_BODIES, province):
+        raise PermissionDenied(
+            _("You may not manage the emulation periods of %(unit)s.") % {"unit": province.name}
+        )
+
+
 @transaction.atomic
 def period_create(
     *,
@@ -130,30 +149,142 @@ def period_create(
     starts_on: datetime.date,
     ends_on: datetime.date,
     province: AdministrativeUnit | None = None,
+    yearly_rounds: bool = False,
 ) -> EmulationPeriod:
-    """An emulation period (giai đoạn thi đua), national or of one province."""
+    """An emulation period (giai đoạn thi đua), national or of one province. It may not overlap
+    another period of the same province (or another national one). With ``yearly_rounds``, one
+    round for each year it spans, from its first to its last day within that year."""
     name = name.strip()
+    errors: dict[str, list[str]] = {}
     if not name:
-        raise ValidationError(_("Give the period a name."))
+        _add(errors, "name", _("Give the period a name."))
+    elif len(name) > 80:
+        _add(errors, "name", _("The name is longer than 80 characters."))
     if ends_on <= starts_on:
-        raise ValidationError(_("The period must end after it starts."))
+        _add(errors, "ends_on", _("The period must end after it starts."))
+    if province is not None and province.tier != UnitTier.PROVINCE:
+        _add(errors, "province", _("A period belongs to a province or to the whole country."))
+    if errors:
+        raise ValidationError(errors)
+    _require_period_manager(actor, province)
     if province is not None:
-        if province.tier != UnitTier.PROVINCE:
-            raise ValidationError(_("A period belongs to a province or to the whole country."))
-        _require_act(actor, province)
-    elif actor.user is not None and not actor.user.is_superuser:
-        raise PermissionDenied(_("Only an administrator may create a national period."))
+        # Periods of one province are created one at a time (the overlap check then holds).
+        AdministrativeUnit.objects.select_for_update().filter(pk=province.pk).first()
+    overlapping = (
+        EmulationPeriod.objects.filter(province=province)
+        .filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+        .order_by("starts_on")
+        .first()
+    )
+    if overlapping is not None:
+        raise ValidationError(
+            {
+                "starts_on": [
+                    _("It overlaps the period %(name)s (%(start)s to %(end)s).")
+                    % {
+                        "name": overlapping.name,
+                        "start": _dmy(overlapping.starts_on),
+                        "end": _dmy(overlapping.ends_on),
+                    }
+                ]
+            }
+        )
     period = EmulationPeriod.objects.create(
         name=name, starts_on=starts_on, ends_on=ends_on, province=province
     )
+    rounds = []
+    if yearly_rounds:
+        rounds = EmulationRound.objects.bulk_create(
+            EmulationRound(
+                period=period,
+                year=year,
+                starts_on=max(starts_on, datetime.date(year, 1, 1)),
+                ends_on=min(ends_on, datetime.date(year, 12, 31)),
+            )
+            for year in range(starts_on.year, ends_on.year + 1)
+        )
     audit_record(
         actor=actor,
         action="skillful.period_create",
         obj=period,
         unit=province,
-        changes={"starts_on": str(starts_on), "ends_on": str(ends_on)},
+        changes={
+            "starts_on": str(starts_on),
+            "ends_on": str(ends_on),
+            "rounds": [r.year for r in rounds],
+        },
     )
     return period
+
+
+@transaction.atomic
+def round_add(
+    *,
+    actor: Actor,
+    period: EmulationPeriod,
+    year: int,
+    starts_on: datetime.date | None = None,
+    ends_on: datetime.date | None = None,
+) -> EmulationRound:
+    """A yearly round of ``period``: its days default to the year's within the period, must lie
+    within the period, and may not overlap another round; one round a year."""
+    locked = (
+        EmulationPeriod.objects.select_for_update().select_related("province").get(pk=period.pk)
+    )
+    _require_period_manager(actor, locked.province)
+    errors: dict[str, list[str]] = {}
+    if not (locked.starts_on.year <= year <= locked.ends_on.year):
+        _add(
+            errors,
+            "year",
+            _("The round's year must be a year of the period (%(first)s–%(last)s).")
+            % {"first": locked.starts_on.year, "last": locked.ends_on.year},
+        )
+        raise ValidationError(errors)
+    starts_on = starts_on or max(locked.starts_on, datetime.date(year, 1, 1))
+    ends_on = ends_on or min(locked.ends_on, datetime.date(year, 12, 31))
+    if ends_on < starts_on:
+        _add(errors, "ends_on", _("The round cannot end before it starts."))
+    for field_name, day in (("starts_on", starts_on), ("ends_on", ends_on)):
+        if not (locked.starts_on <= day <= locked.ends_on):
+            _add(
+                errors,
+                field_name,
+                _("The round must lie within its period (%(start)s to %(end)s).")
+                % {"start": _dmy(locked.starts_on), "end": _dmy(locked.ends_on)},
+            )
+    if locked.rounds.filter(year=year).exists():
+        _add(errors, "year", _("The period already has a round for %(year)s.") % {"year": year})
+    else:
+        clash = (
+            locked.rounds.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+            .order_by("year")
+            .first()
+        )
+        if clash is not None:
+            _add(
+                errors,
+                "starts_on",
+                _("It overlaps the round of %(year)s (%(start)s to %(end)s).")
+                % {
+                    "year": clash.year,
+                    "start": _dmy(clash.starts_on),
+                    "end": _dmy(clash.ends_on),
+                },
+            )
+    if errors:
+        raise ValidationError(errors)
+    created = EmulationRound.objects.create(
+        period=locked, year=year, starts_on=starts_on, ends_on=ends_on
+    )
+    audit_record(
+        actor=actor,
+        action="skillful.round_add",
+        obj=locked,
+        unit=locked.province,
+        changes={"year": year, "starts_on": str(starts_on), "ends_on": str(ends_on)},
+    )
+    return created
 
 
 def bodies_for(unit: AdministrativeUnit) -> Any:
@@ -250,12 +381,24 @@ def _clean_registration(
     else:
         if period.province is not None and period.province.code != province_code(unit):
             _add(errors, "period", _("This period belongs to another province."))
+        rounds = sorted(period.rounds.values_list("year", flat=True))
         if not isinstance(year, int) or not (period.starts_on.year <= year <= period.ends_on.year):
             _add(
                 errors,
                 "year",
                 _("The yearly round must be a year of the period (%(first)s–%(last)s).")
                 % {"first": period.starts_on.year, "last": period.ends_on.year},
+            )
+        elif rounds and year not in rounds:
+            _add(
+                errors,
+                "year",
+                _("%(period)s has no round for %(year)s; its rounds are %(rounds)s.")
+                % {
+                    "period": period.name,
+                    "year": year,
+                    "rounds": ", ".join(str(r) for r in rounds),
+                },
             )
         if starts_on is None:
             _add(errors, "starts_on", _("Give the day the model starts."))

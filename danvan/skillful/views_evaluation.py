@@ -118,7 +118,12 @@ def _render_set_form(
 def criteria_set_create_view(request: HttpRequest) -> HttpResponse:
     _provinces, province = _province_for(request)
     data = request.POST if request.method == "POST" else None
-    form = CriteriaSetForm(data, province=province)
+    # The period's page links here with the period and the level chosen.
+    form = CriteriaSetForm(
+        data,
+        province=province,
+        initial={"period": request.GET.get("period"), "level": request.GET.get("level")},
+    )
     criteria = CriterionFormSet(data, prefix="criteria")
     grades = GradeFormSet(
         data,
