@@ -46,7 +46,7 @@ def test_a_surge_of_land_voices_in_one_commune_raises_a_caution_alert_with_its_n
 
     report = alerts_scan(today=today)
 
-    alert = Alert.objects.get()
+    alert = Alert.objects.get(rule=AlertRule.SURGE)
     assert (alert.rule, alert.level, alert.unit, alert.topic) == (
         AlertRule.SURGE,
         AlertLevel.CAUTION,
@@ -81,7 +81,7 @@ def test_more_voices_raise_the_level_of_the_same_alert_and_it_waits_to_be_acknow
 ) -> None:
     land_surge(submit, world, land, today)
     alerts_scan(today=today)
-    alert = Alert.objects.get()
+    alert = Alert.objects.get(rule=AlertRule.SURGE)
     alert = alert_acknowledge(
         actor=Actor.of_user(commune_officer), alert=alert, expected_version=alert.version
     )
@@ -108,7 +108,7 @@ def test_a_closed_alert_is_not_raised_again_at_its_level_but_is_at_a_higher_one(
 ) -> None:
     land_surge(submit, world, land, today)
     alerts_scan(today=today)
-    alert = Alert.objects.get()
+    alert = Alert.objects.get(rule=AlertRule.SURGE)
     alert_close(
         actor=Actor.of_user(commune_officer),
         alert=alert,
@@ -137,7 +137,7 @@ def test_the_commune_and_for_caution_the_province_commission_are_told(
 ) -> None:
     land_surge(submit, world, land, today)
     report = alerts_scan(today=today)
-    alert = Alert.objects.get()
+    alert = Alert.objects.get(rule=AlertRule.SURGE)
 
     told = Notification.objects.filter(kind=NotificationKind.ALERT)
     assert set(told.values_list("recipient__username", flat=True)) == {
@@ -166,7 +166,7 @@ def test_an_attention_alert_goes_to_the_commune_only(
     weekly_history(submit, world.anh_son, land, today, [4] * 12)
     submit(world.anh_son, land, today, 9)
     alerts_scan(today=today)
-    alert = Alert.objects.get()
+    alert = Alert.objects.get(rule=AlertRule.SURGE)
     assert alert.level == AlertLevel.ATTENTION
     assert list(
         Notification.objects.filter(kind=NotificationKind.ALERT).values_list(
