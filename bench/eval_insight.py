@@ -346,7 +346,9 @@ def baseline_topics(train: list[dict[str, str]], test: list[dict[str, str]]) -> 
     clf = LinearSVC(C=1.0).fit(Xtr, [r["topic"] for r in train])
     trained = time.perf_counter() - start
     t0 = time.perf_counter()
-    predicted = list(clf.predict(vec.transform([r["text"] for r in test])))
+    predicted = list(
+        clf.predict(vec.transform([unicodedata.normalize("NFC", r["text"]) for r in test]))
+    )
     report = topic_report([r["topic"] for r in test], [str(p) for p in predicted])
     report["predicted"] = [str(p) for p in predicted]
     report["train_seconds"] = trained
