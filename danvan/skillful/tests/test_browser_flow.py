@@ -7,8 +7,11 @@ commendation; anyone sees it on the public showcase, on a phone. Then another co
 the same content under another name, and the reviewer sees it flagged as a near-duplicate of the
 first, with a link to it, and dismisses it with a note that the nightly run keeps.
 
-The registry's services do not run the checks yet (``check_model`` is exposed for them), so the
-test runs ``manage.py check_models`` where the nightly job would.
+The registry's services run the checks of the model they change; the test also runs
+``manage.py check_models`` where the nightly job would, to show it keeps a dismissal.
+
+A second test: provincial staff create an emulation period with its yearly rounds in the browser,
+are refused an overlapping one, and go from the period to setting its criteria.
 """
 
 from __future__ import annotations
@@ -132,6 +135,14 @@ def test_a_model_goes_from_registration_to_the_showcase_and_a_copy_is_flagged(
     code = _register(page, base, world.anh_son, world.anh_son_body, period, NAME)
     model = MobilizationModel.objects.get(code=code)
     indicator = model.indicators.get()
+    # Before any report the officer corrects the indicator's target.
+    page.goto(f"{base}/models/{code}/")
+    page.locator(f"[data-testid=indicator-edit-{indicator.pk}]").click()
+    page.fill("#id_ind-target", "45")
+    page.locator("main form[method=post] button[type=submit]").click()
+    expect(page).to_have_url(f"{base}/models/{code}/")
+    indicator.refresh_from_db()
+    assert indicator.target == 45
     for label, value in (("2025-H1", "15"), ("2025-H2", "32")):
         page.goto(f"{base}/models/{code}/")
         page.locator("details:has(form[action$='/report/']) > summary").click()
@@ -226,3 +237,40 @@ def test_a_model_goes_from_registration_to_the_showcase_and_a_copy_is_flagged(
     call_command("check_models")
     dismissed = copy.flags.get(kind=FlagKind.NEAR_DUPLICATE)
     assert dismissed.dismissed_at is not None
+
+
+def test_provincial_staff_create_a_period_with_rounds_and_set_its_criteria(
+    world: Any, live_server: Any, new_page: Any, with_password: Any
+) -> None:
+    from danvan.skillful.models import EmulationPeriod
+
+    staff = with_password("provincial_staff")
+    base = live_server.url
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    log_in(page, base, staff)
+    page.goto(f"{base}/models/periods/")
+    form = page.locator("[data-testid=period-form]")
+    form.locator("#id_province").select_option(world.nghe_an.code)
+    form.locator("#id_name").fill("2026–2030")
+    form.locator("#id_starts_on").fill("2026-01-01")
+    form.locator("#id_ends_on").fill("2030-12-31")
+    form.locator("button[type=submit]").click()
+    period = EmulationPeriod.objects.get()
+    expect(page).to_have_url(f"{base}/models/periods/{period.pk}/")
+    expect(page.locator("[data-testid=rounds] tbody tr")).to_have_count(5)
+
+    page.goto(f"{base}/models/periods/")
+    form = page.locator("[data-testid=period-form]")
+    form.locator("#id_name").fill("2028–2032")
+    form.locator("#id_starts_on").fill("2028-01-01")
+    form.locator("#id_ends_on").fill("2032-12-31")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("main")).to_contain_text("2026–2030")
+    expect(page.locator(".field.has-error")).to_have_count(1)
+    assert EmulationPeriod.objects.count() == 1
+
+    page.goto(f"{base}/models/periods/{period.pk}/")
+    page.locator("main a[href*='level=commune']").click()
+    expect(page).to_have_url(re.compile(r"/models/criteria/new/"))
+    expect(page.locator("#id_period")).to_have_value(str(period.pk))
+    expect(page.locator("#id_level")).to_have_value("commune")
