@@ -15,14 +15,13 @@ from danvan.alerts.tests.conftest import weekly_history
 from danvan.voices.models import Topic
 
 pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers"),
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("reference_data", "reference_data_left_in_place"),
 ]
 
 
 def test_two_scans_at_once_raise_one_alert(world: Any, submit: Any) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs concurrent writers")
     today = timezone.localdate()
     land = Topic.objects.get(code="land", province__isnull=True)
     weekly_history(submit, world.anh_son, land, today, [1] * 12)
