@@ -1,6 +1,6 @@
 """Accuracy of issue grouping and topic suggestion on the evaluation set (issue 4, "Accuracy").
 
-    .venv/bin/python bench/eval_insight.py [--data bench/insight_eval] [--json OUT]
+    .venv/bin/python bench/eval_insight.py [--data bench/insight_eval] [--json OUT] [--seeds 1,2,3]
 
 Reads ``voices.jsonl`` (test set: gold issue groups and topics) and ``train.jsonl`` (topic
 training set) written by ``bench/insight_eval/build.py``, checks them, and measures in one run:
@@ -27,7 +27,9 @@ import argparse
 import json
 import os
 import re
+import subprocess
 import sys
+import tempfile
 import time
 import traceback
 import unicodedata
@@ -442,10 +444,51 @@ def fmt_group(name: str, m: dict[str, Any] | None, extra: str = "") -> str:
     )
 
 
+def summary(seed: int) -> dict[str, Any]:
+    """Build the set with another seed and evaluate it in a child process; one line of figures."""
+    with tempfile.TemporaryDirectory() as tmp:
+        build = ROOT / "bench" / "insight_eval" / "build.py"
+        subprocess.run(  # noqa: S603 - our own scripts, fixed arguments
+            [sys.executable, str(build), "--seed", str(seed), "--out", tmp],
+            check=True,
+            capture_output=True,
+        )
+        out = Path(tmp) / "figures.json"
+        subprocess.run(  # noqa: S603
+            [sys.executable, __file__, "--data", tmp, "--json", str(out)],
+            check=True,
+            capture_output=True,
+        )
+        figures = json.loads(out.read_text(encoding="utf-8"))
+
+    def prf(m: dict[str, Any] | None) -> str:
+        if not m or "precision" not in m:
+            return "-"
+        return f"{m['precision']:.3f} / {m['recall']:.3f} / {m['f1']:.3f}"
+
+    topics = figures["topics"]
+    chosen_topic = topics["chosen"].get("accuracy")
+    return {
+        "seed": seed,
+        "voices": figures["data"]["voices"],
+        "groups": figures["data"]["groups"],
+        "baseline_grouping": prf(figures["grouping"]["baseline"]["best_f1"]),
+        "chosen_grouping": prf(figures["grouping"]["chosen"]),
+        "topics": f"{topics['baseline']['accuracy']:.3f} / "
+        + (f"{chosen_topic:.3f}" if chosen_topic is not None else "-"),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT / "bench" / "insight_eval")
     parser.add_argument("--json", type=Path, help="write every figure to this JSON file")
+    parser.add_argument(
+        "--seeds",
+        default="",
+        help="also build the set with these seeds (e.g. 1,2,3) in a temporary directory and "
+        "print a summary line for each: a check that tuning did not fit one sample",
+    )
     args = parser.parse_args()
 
     rows = load(args.data / "voices.jsonl")
@@ -558,8 +601,23 @@ def main() -> None:
     base_group.pop("best_f1_labels", None)
     mine_group.pop("labels", None)
 
+    other_seeds = [summary(int(seed)) for seed in args.seeds.split(",") if seed.strip()]
+    if other_seeds:
+        print("\nOther samples of the same bank (bench/insight_eval/build.py --seed N)")
+        print(
+            "| seed | voices / issues | baseline P / R / F1 | chosen P / R / F1 "
+            "| topics baseline / chosen |"
+        )
+        print("|---|---|---|---|---|")
+        for o in other_seeds:
+            print(
+                f"| {o['seed']} | {o['voices']} / {o['groups']} | {o['baseline_grouping']} "
+                f"| {o['chosen_grouping']} | {o['topics']} |"
+            )
+
     if args.json:
         out = {
+            "other_seeds": other_seeds,
             "error_analysis": analyses,
             "data": info,
             "targets": TARGETS,
