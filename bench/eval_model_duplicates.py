@@ -295,7 +295,7 @@ def report(rows: list[tuple[str, float, bool]]) -> None:
             f"  {kind:28} {min(values):.2f} / {statistics.median(values):.2f} / {max(values):.2f}"
         )
     print("\nthreshold  precision  recall")
-    for threshold in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7):
+    for threshold in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
         flagged = [r for r in rows if r[1] >= threshold]
         true = sum(r[2] for r in flagged)
         positives = sum(r[2] for r in rows)

@@ -68,7 +68,7 @@ logger = logging.getLogger(__name__)
 # --- Settings, with their defaults ---------------------------------------------------------------
 
 #: Jaccard similarity of shingles from which two models are near-duplicates (see the README).
-NEAR_DUPLICATE_THRESHOLD = 0.5
+NEAR_DUPLICATE_THRESHOLD = 0.6
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -593,7 +593,9 @@ def check_all(*, today: datetime.date | None = None) -> CheckReport:
                 complaints=complaints,
             )
             total.add(_write(model, findings, flags.get(model.pk, [])))
-    logger.info("Formalism checks: %s", dataclasses.asdict(total))
+    logger.info(
+        "Formalism checks: %s", {**dataclasses.asdict(total), "by_kind": dict(total.by_kind)}
+    )
     return total
 
 

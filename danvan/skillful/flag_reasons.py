@@ -25,9 +25,11 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-#: Keys that move every day on their own (the days since the start, the window of the last
-#: months): a dismissed flag stays dismissed when only these change.
-VOLATILE = frozenset({"days", "from", "to"})
+#: Keys a dismissal does not depend on: those that move every day on their own (the days since
+#: the start, the window of the last months) and the thresholds in force (a setting changed does
+#: not change the facts the reviewer looked at). A dismissed flag stays dismissed when only
+#: these change.
+NOT_COMPARED = frozenset({"days", "from", "to", "threshold", "min", "rise", "grace"})
 
 
 def format_number(value: Decimal | str | int) -> str:
@@ -147,6 +149,6 @@ def same_reason(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Whether two findings say the same, apart from what moves every day by itself."""
 
     def stable(details: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in details.items() if k not in VOLATILE}
+        return {k: v for k, v in details.items() if k not in NOT_COMPARED}
 
     return stable(a) == stable(b)

@@ -506,3 +506,18 @@ def test_a_dismissed_no_evidence_flag_is_not_raised_again_only_because_days_pass
     checks.check_model(model, today=TODAY + datetime.timedelta(days=1))
     found.refresh_from_db()
     assert found.details["days"] == 320 and found.dismissed_at is not None
+
+
+def test_a_dismissed_flag_stays_dismissed_when_only_a_threshold_setting_changes(
+    world: Any, leader: Any, monkeypatch: Any
+) -> None:
+    make_model(world.muong_xen, world.muong_xen_body)
+    copy = make_model(world.anh_son, world.anh_son_body, name="Tên khác")
+    checks.check_model(copy, today=TODAY)
+    found = flag(copy, FlagKind.NEAR_DUPLICATE)
+    assert found is not None and found.details["threshold"] == 60
+    checks.flag_dismiss(actor=Actor.of_user(leader), flag=found, note="Đã xác minh")
+    monkeypatch.setattr(checks, "NEAR_DUPLICATE_THRESHOLD", 0.7)
+    checks.check_model(copy, today=TODAY)
+    found.refresh_from_db()
+    assert found.details["threshold"] == 70 and found.dismissed_at is not None
