@@ -5,12 +5,14 @@ it is now."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -25,14 +27,13 @@ from danvan.alerts.rules import reason_numbers
 from danvan.alerts.selectors import alert_voices, alerts_for_list
 from danvan.alerts.services import StaleAlertError, alert_acknowledge, alert_close
 from danvan.audit.context import Actor
+from danvan.audit.services import audit_record
 from danvan.units.models import AdministrativeUnit
 
 PAGE_SIZE = 50
 
 
-@login_required
-@require_GET
-def alert_list(request: HttpRequest) -> HttpResponse:
+def _filtered(request: HttpRequest) -> tuple[AlertFilterForm, QuerySet[Alert]]:
     form = AlertFilterForm(request.GET or None)
     alerts = alerts_for_list(request.user)
     filters = form.filters()
@@ -54,12 +55,103 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             form.add_error("unit", _("No such unit among yours."))
         else:
             alerts = alerts.filter(unit__path__startswith=unit.path)
+    return form, alerts
+
+
+@login_required
+@require_GET
+def alert_list(request: HttpRequest) -> HttpResponse:
+    form, alerts = _filtered(request)
     page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "alerts/list.html",
-        {"form": form, "page": page, "alerts": list(page.object_list)},
+        {
+            "form": form,
+            "page": page,
+            "alerts": list(page.object_list),
+            "export_query": query.urlencode(),
+        },
     )
+
+
+EXPORT_MAX_ROWS = 50_000
+
+
+@login_required
+@require_GET
+def alert_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as XLSX (at most ``EXPORT_MAX_ROWS``), with the reason in words; the
+    export is audited with its row count and filters."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    _form, alerts = _filtered(request)
+    columns = [
+        (_("Level"), 12),
+        (_("Rule"), 26),
+        (_("Commune"), 26),
+        (_("Province"), 20),
+        (_("Topic"), 24),
+        (_("Issue"), 36),
+        (_("From"), 12),
+        (_("To"), 12),
+        (_("Raised on"), 12),
+        (_("Status"), 14),
+        (_("Why it was raised"), 80),
+        (_("Note on closing"), 40),
+    ]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Alerts")[:31])
+    for index, (_title, width) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    header = []
+    for title, _width in columns:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        header.append(cell)
+    sheet.append(header)
+    rows = list(alerts[: EXPORT_MAX_ROWS + 1])
+    capped = len(rows) > EXPORT_MAX_ROWS
+    rows = rows[:EXPORT_MAX_ROWS]
+    for alert in rows:
+        sheet.append(
+            [
+                alert.get_level_display(),
+                alert.get_rule_display(),
+                alert.unit.name,
+                alert.unit.parent.name if alert.unit.parent else "",
+                alert.topic.name,
+                alert.issue.title if alert.issue else "",
+                alert.window_start,
+                alert.window_end,
+                alert.raised_on,
+                alert.get_status_display(),
+                alert.reason_text(),
+                alert.close_note,
+            ]
+        )
+    if capped:
+        sheet.append([_("More alerts match: narrow the filters.")])
+    audit_record(
+        actor=Actor.from_request(request),
+        action="alert.export",
+        changes={"rows": len(rows), "filters": request.GET.urlencode()[:500]},
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="canh-bao.xlsx"'
+    return response
 
 
 def _issue_link(alert: Alert) -> str:

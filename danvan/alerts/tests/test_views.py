@@ -227,3 +227,28 @@ def test_active_alerts_for_the_dashboard_by_unit(
 def test_pages_need_a_login(client: Any, alerts: list[Alert]) -> None:
     assert client.get("/alerts/").status_code == 302
     assert client.get(f"/alerts/{alerts[0].pk}/").status_code == 302
+
+
+def test_the_export_has_the_filtered_alerts_with_their_reason_and_is_audited(
+    login: Any, provincial_staff: Any, commune_officer: Any, nobody: Any, alerts: list[Alert]
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    response = login(provincial_staff).get("/alerts/export.xlsx", {"level": AlertLevel.CAUTION})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 2  # the header and the caution alert
+    assert rows[1][2] == "Xã Anh Sơn"
+    assert str(rows[1][10]).startswith("5 voices in the last 7 days")
+    entry = AuditEntry.objects.get(action="alert.export")
+    assert entry.changes["rows"] == 1
+    # Scope: the commune officer's export has only its commune; nobody's has nothing.
+    for user, expected in ((commune_officer, 2), (nobody, 1)):
+        content = login(user).get("/alerts/export.xlsx").content
+        sheet = load_workbook(io.BytesIO(content)).active
+        assert sheet is not None
+        assert len(list(sheet.iter_rows(values_only=True))) == expected
