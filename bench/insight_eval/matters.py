@@ -302,7 +302,7 @@ MATTERS: list[Matter] = [
             "{duong} đoạn {xom} hư hỏng nặng quá, ổ gà khắp nơi, đề nghị xã sửa gấp",
             "Cử tri {xom} đề nghị sớm nâng cấp, cải tạo {duong}, tuyến đường đã xuống cấp hơn {nam} năm chưa được sửa.",
             "Đường {duong} chỗ {xom} lồi lõm, nhiều chỗ sụt lún, xe máy đi ban đêm rất dễ tai nạn.",
-            "Mặt đường {duong} ở {xom} nứt vỡ, đá dăm trơ ra, mong chính quyền quan tâm trải nhựa lại cho dân đi lại.",
+            "Mặt {duong} ở {xom} nứt vỡ, đá dăm trơ ra, mong chính quyền quan tâm trải nhựa lại cho dân đi lại.",
         ],
     ),
     M(
@@ -935,7 +935,7 @@ MATTERS: list[Matter] = [
             "don cua {ho} gui xa may lan roi ko ai tra loi",
             "Kính gửi UBND {xa}. Đơn của bà {ho} gửi từ {thang} tháng trước nay quá hạn giải quyết mà chưa được hồi âm.",
             "Đề nghị cấp trên xem xét trách nhiệm của xã trong việc chậm giải quyết đơn thư của công dân {ho} ở {xom}.",
-            "Ông {ho} ở {xom} phản ánh việc xã nhận đơn nhưng không hẹn ngày giải quyết, đi hỏi thì bảo chờ.",
+            "Công dân {ho} ở {xom} phản ánh việc xã nhận đơn nhưng không hẹn ngày giải quyết, đi hỏi thì bảo chờ.",
         ],
     ),
     M(
@@ -1170,7 +1170,7 @@ TRAIN_ONLY: list[Matter] = [
         [REFLECTION],
         [
             "Cống qua {duong} ở {xom} bị sập một nửa, xe đi qua dễ lật, đề nghị làm lại cống.",
-            "cong qua duong {duong} sap roi, can sua gap",
+            "cong qua {duong} sap roi, can sua gap",
             "Đề nghị thay cống tròn qua đường ở {xom} bằng cống hộp, mùa lũ nước chảy không kịp.",
             "Cử tri phản ánh cống ngang {duong} bị vỡ, hố sụt sâu giữa đường, chưa có rào chắn.",
         ],
@@ -1194,8 +1194,8 @@ TRAIN_ONLY: list[Matter] = [
         [COMPLAINT],
         [
             "Gia đình {ho} nộp hồ sơ hưởng chế độ mai táng phí cho bố từ lâu mà chưa được chi trả.",
-            "tien mai tang phi cua ong {ho} chua nhan duoc",
-            "Đề nghị xã giải quyết trợ cấp mai táng cho gia đình ông {ho} ở {xom}.",
+            "tien mai tang phi cua {ho} chua nhan duoc",
+            "Đề nghị xã giải quyết trợ cấp mai táng cho gia đình {ho} ở {xom}.",
             "Hồ sơ mai táng phí cựu chiến binh của gia đình {ho} bị trả lại nhiều lần vì thiếu giấy tờ.",
         ],
     ),

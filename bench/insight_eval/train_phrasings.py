@@ -85,7 +85,7 @@ TRAIN_EXTRA: dict[str, list[str]] = {
     ],
     # infrastructure
     "road_damaged": [
-        "Mặt đường {duong} ở {xom} đầy ổ gà, xe đi xóc, trời mưa đọng nước.",
+        "Mặt {duong} ở {xom} đầy ổ gà, xe đi xóc, trời mưa đọng nước.",
         "Xin sửa lại {duong} đoạn {xom}, đường bê tông vỡ nát từ lâu.",
     ],
     "road_ditch": [
@@ -204,7 +204,7 @@ TRAIN_EXTRA: dict[str, list[str]] = {
     ],
     # education
     "school_fees": [
-        "Nhà trường {truong} thu nhiều khoản đóng góp ngoài quy định đầu năm.",
+        "{truong} thu nhiều khoản đóng góp ngoài quy định đầu năm.",
         "Quỹ lớp ở {truong} thu cao, phụ huynh không được bàn bạc.",
     ],
     "schoolyard_flood": [
