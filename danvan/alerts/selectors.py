@@ -54,7 +54,7 @@ def alert_voices(alert: Alert, user: Any, limit: int = 100) -> QuerySet[Voice]:
             unit__path__startswith=alert.unit.path,
             topic_id=alert.topic_id,
             received_on__gte=alert.window_start,
-            received_on__lte=max(alert.window_end, alert.last_seen_on),
+            received_on__lte=alert.window_end,
         )
         if alert.rule == AlertRule.LAND_REOPENED:
             voices = voices.filter(~Q(previous=None))

@@ -406,8 +406,11 @@ def _write(
             changed = ["last_seen_on", "updated_at"]
             active.last_seen_on = today
             if finding.level == active.level:
-                active.reason = finding.reason  # the numbers of today's count
-                changed.append("reason")
+                # The numbers of today's count, and the days they were counted over.
+                active.reason = finding.reason
+                active.window_start = candidate.window_start
+                active.window_end = candidate.window_end
+                changed += ["reason", "window_start", "window_end"]
             active.save(update_fields=changed)
             return "unchanged", 0
         from_status = active.status

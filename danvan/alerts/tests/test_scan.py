@@ -322,3 +322,22 @@ def test_the_task_runs_the_scan(world: Any, submit: Any, land: Any, today: datet
     result = scan_alerts.enqueue(today.isoformat())
     assert result.return_value is not None and result.return_value["raised"] == 1
     assert Alert.objects.count() == 1
+
+
+def test_a_later_scan_at_the_same_level_refreshes_the_numbers_and_the_days_counted(
+    world: Any, submit: Any, land: Any, today: datetime.date
+) -> None:
+    weekly_history(submit, world.anh_son, land, today - DAY, [1] * 12)
+    submit(world.anh_son, land, today - DAY, 5)
+    alerts_scan(today=today - DAY)
+    alert = Alert.objects.get(rule=AlertRule.SURGE)
+    assert alert.window_end == today - DAY
+    alerts_scan(today=today)
+    alert.refresh_from_db()
+    assert (alert.window_start, alert.window_end, alert.last_seen_on) == (
+        today - 6 * DAY,
+        today,
+        today,
+    )
+    assert alert.level == AlertLevel.CAUTION
+    assert alert.version == 1  # nothing an officer must see again
