@@ -52,8 +52,8 @@ PAIR_FEATURES = (
     "same problem",
     "only other problems",
 )
-PAIR_WEIGHTS = (14.98, 2.11, 3.18, 1.18, 0.49, 2.04, -1.69)
-PAIR_INTERCEPT = -3.23
+PAIR_WEIGHTS = (14.42, 2.11, 1.35, 0.99, -0.26, 2.00, -0.44)
+PAIR_INTERCEPT = -3.09
 _PLACE_GROUPS = {
     "hamlet": ("hamlet",),
     "place": ("road", "school", "market", "project", "factory", "river", "bridge"),
@@ -80,6 +80,8 @@ class Cluster:
     size: int = 0
     concepts: Counter[str] = field(default_factory=Counter)
     places: dict[str, Counter[str]] = field(default_factory=dict)
+    #: False for an issue an officer has confirmed or shaped: the matcher never merges it.
+    mergeable: bool = True
 
     def add(self, sig: Signature) -> None:
         for feature, weight in sig.vector.items():
@@ -204,26 +206,28 @@ class Matcher:
         cluster.add(sig)
         return cluster, score, False
 
-    def consolidate(self) -> list[tuple[Cluster, Cluster]]:
-        """Merge clusters that became one matter as voices arrived (the best pair first).
+    def absorb_around(self, cluster: Cluster) -> list[Cluster]:
+        """Merge into ``cluster`` the clusters now close enough to it, the closest first.
 
         Incremental matching depends on the order voices arrive in: two wordings of one matter
-        can each start a cluster before a third voice links them. Returns (kept, absorbed).
+        can each start a cluster before a third voice links them. Run after each assignment,
+        this repairs it as it happens; returns the clusters absorbed (their voices now belong
+        to ``cluster``).
         """
-        merged: list[tuple[Cluster, Cluster]] = []
+        absorbed: list[Cluster] = []
         while True:
-            best: tuple[float, int, int] | None = None
-            for i, a in enumerate(self.clusters):
-                for j in range(i + 1, len(self.clusters)):
-                    score = a.linkage(self.clusters[j])
-                    if score >= self.threshold and (best is None or score > best[0]):
-                        best = (score, i, j)
-            if best is None:
-                return merged
-            _, i, j = best
-            kept, absorbed = self.clusters[i], self.clusters.pop(j)
-            kept.absorb(absorbed)
-            merged.append((kept, absorbed))
+            scored = [
+                (cluster.linkage(other), other)
+                for other in self.clusters
+                if other is not cluster and other.mergeable
+            ]
+            scored = [item for item in scored if item[0] >= self.threshold]
+            if not scored or not cluster.mergeable:
+                return absorbed
+            _, best = max(scored, key=lambda item: item[0])
+            cluster.absorb(best)
+            self.clusters.remove(best)
+            absorbed.append(best)
 
 
 def commune_code(unit_code: str, communes: Mapping[str, str] | None = None) -> str:
@@ -250,16 +254,15 @@ def group_records(
             stats.add(features_of(str(record.get("text", ""))))
     matchers: dict[str, Matcher] = {}
     labels: list[str] = []
+    renamed: dict[str, str] = {}
     for number, record in enumerate(records, start=1):
         block = commune_code(str(record.get("unit", "")))
         matcher = matchers.setdefault(block, Matcher(threshold=threshold))
         sig = signature(str(record.get("text", "")), stats)
         cluster, _, _ = matcher.assign(sig, new_key=f"{block}-{number}")
+        for absorbed in matcher.absorb_around(cluster):
+            renamed[str(absorbed.key)] = str(cluster.key)
         labels.append(str(cluster.key))
-    renamed: dict[str, str] = {}
-    for matcher in matchers.values():
-        for kept, absorbed in matcher.consolidate():
-            renamed[str(absorbed.key)] = str(kept.key)
     return [_follow(renamed, label) for label in labels]
 
 

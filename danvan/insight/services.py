@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -146,6 +146,11 @@ def _title(text: str) -> str:
 def voice_match(*, voice: Voice, trained: Trained | None = None) -> Issue:
     """Put ``voice`` into the open issue of its commune it belongs to, or a new one.
 
+    Then, as ``grouping.group_records`` does offline, the open issues that the voice shows to be
+    the same matter are merged into one (``Matcher.absorb_around``): the largest survives, the
+    others are closed as merged, with an ``IssueDecision`` that names no officer. Issues an
+    officer has confirmed, merged or split are never merged automatically.
+
     Matching is serialised per commune (the commune's row is locked), so two voices about one
     matter arriving at the same moment do not both start an issue.
     """
@@ -158,48 +163,75 @@ def voice_match(*, voice: Voice, trained: Trained | None = None) -> Issue:
         AdministrativeUnit.objects.select_for_update().filter(pk=commune.pk).exists()
         rows = Issue.objects.filter(
             unit=commune, status=IssueStatus.OPEN, merged_into__isnull=True
-        ).values_list("id", "signature")
-        matcher = Matcher(
-            threshold=trained.threshold,
-            clusters=[Cluster.from_json(issue_id, data) for issue_id, data in rows],
-        )
+        ).values_list("id", "signature", "is_confirmed", "voice_count")
+        clusters = []
+        prior_size: dict[int, int] = {}
+        for issue_id, data, confirmed, count in rows:
+            cluster = Cluster.from_json(issue_id, data)
+            cluster.mergeable = not confirmed
+            clusters.append(cluster)
+            prior_size[issue_id] = count
+        matcher = Matcher(threshold=trained.threshold, clusters=clusters)
         sig = signature(voice.text, trained.stats)
         cluster, score, created = matcher.assign(sig, new_key=None)
-        if created:
-            issue = Issue.objects.create(
+        absorbed = matcher.absorb_around(cluster)
+        # The issue that carries on: the one that had the most voices (a new voice's own issue
+        # only when it joined nothing).
+        keys = [c.key for c in (cluster, *absorbed) if c.key is not None]
+        if keys:
+            survivor = Issue.objects.select_for_update().get(
+                pk=max(keys, key=lambda k: (prior_size.get(k, 0), -k))
+            )
+        else:
+            survivor = Issue.objects.create(
                 unit=commune,
                 topic_id=voice.topic_id,
                 title=_title(voice.text),
                 representative=voice,
-                signature=cluster.as_json(),
-                voice_count=1,
                 first_received_on=voice.received_on,
                 last_received_on=voice.received_on,
             )
-            score = 1.0
-        else:
-            issue = Issue.objects.select_for_update().get(pk=cluster.key)
-            issue.signature = cluster.as_json()
-            issue.voice_count += 1
-            issue.first_received_on = min(
-                d for d in (issue.first_received_on, voice.received_on) if d is not None
+        if created or absorbed:
+            score = max(score, trained.threshold) if absorbed else 1.0
+        others = [k for k in keys if k != survivor.pk]
+        Voice.objects.filter(pk=voice.pk).update(issue=survivor, issue_score=round(score, 4))
+        if others:
+            Voice.objects.filter(issue_id__in=others).update(issue=survivor)
+            for other in Issue.objects.filter(pk__in=others):
+                IssueDecision.objects.create(
+                    issue=survivor,
+                    other=other,
+                    kind=DecisionKind.MERGE,
+                    actor=None,
+                )
+            Issue.objects.filter(pk__in=others).update(
+                status=IssueStatus.CLOSED,
+                merged_into=survivor,
+                voice_count=0,
+                signature={},
+                version=F("version") + 1,
             )
-            issue.last_received_on = max(
-                d for d in (issue.last_received_on, voice.received_on) if d is not None
-            )
-            issue.version += 1
-            issue.save(
-                update_fields=[
-                    "signature",
-                    "voice_count",
-                    "first_received_on",
-                    "last_received_on",
-                    "version",
-                    "updated_at",
-                ]
-            )
-        Voice.objects.filter(pk=voice.pk).update(issue=issue, issue_score=round(score, 4))
-    return issue
+        dates = [voice.received_on]
+        for first, last in Issue.objects.filter(pk__in=[survivor.pk, *others]).values_list(
+            "first_received_on", "last_received_on"
+        ):
+            dates += [d for d in (first, last) if d is not None]
+        survivor.signature = cluster.as_json()
+        survivor.voice_count = cluster.size
+        survivor.first_received_on = min(dates)
+        survivor.last_received_on = max(dates)
+        survivor.version += 1
+        survivor.save(
+            update_fields=[
+                "signature",
+                "voice_count",
+                "first_received_on",
+                "last_received_on",
+                "version",
+                "updated_at",
+            ]
+        )
+    return survivor
 
 
 def voice_suggest_topic(*, voice: Voice, trained: Trained | None = None) -> None:

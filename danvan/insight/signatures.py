@@ -50,27 +50,7 @@ _NAME_LENGTH = 2
 #: Kinds of names that raise similarity when shared but rule nothing out when they differ.
 NAME_KINDS = frozenset({"name"})
 _GENERIC_NAME_WORDS = frozenset(
-    [
-        "tieu",
-        "hoc",
-        "trung",
-        "co",
-        "so",
-        "mam",
-        "non",
-        "pho",
-        "thong",
-        "lien",
-        "xa",
-        "thon",
-        "xom",
-        "huyen",
-        "tinh",
-        "so",
-        "doan",
-        "khu",
-        "vuc",
-    ]
+    "tieu hoc trung co so mam non pho thong lien doan khu vuc cap".split()
 )
 
 
@@ -246,6 +226,31 @@ def _skip_generic(folded: list[str], start: int) -> int:
     return start
 
 
+#: What introduces the writer, and how many words after it are theirs: their name (up to four
+#: syllables) and their address ("trú tại xóm 11") are not the matter's person and place.
+_SELF_MARKERS = {
+    ("toi", "la"): 4,
+    ("ten", "toi", "la"): 4,
+    ("toi", "ten"): 4,
+    ("tru", "tai"): 3,
+    ("tru", "o"): 3,
+    ("cu", "tru", "tai"): 3,
+    ("dia", "chi"): 3,
+    ("thuong", "tru"): 3,
+}
+
+
+def _residence_spans(folded: list[str]) -> set[int]:
+    """Positions of the words just after "tôi là", "trú tại", "địa chỉ" (the writer's own)."""
+    spans: set[int] = set()
+    for i in range(len(folded)):
+        for marker, length in _SELF_MARKERS.items():
+            if tuple(folded[i : i + len(marker)]) == marker:
+                start = i + len(marker)
+                spans.update(range(start, min(start + length, len(folded))))
+    return spans
+
+
 def _named_next(folded: list[str], capital: list[bool], end: int) -> bool:
     return end < len(folded) and (bool(_NUMBER.match(folded[end])) or capital[end])
 
@@ -254,10 +259,14 @@ def _places(marked: list[str], folded: list[str], capital: list[bool]) -> dict[s
     places: dict[str, set[str]] = {}
 
     def add(kind: str, end: int) -> None:
+        if end in residence:
+            return
         name = _place_name(folded, capital, end)
         if name:
             places.setdefault(kind, set()).add(name)
 
+    # Where the writer lives ("tôi là Đặng Hữu Hùng, trú tại xóm 11") is not where the matter is.
+    residence = _residence_spans(folded)
     # A place word names a place only when a number or a capitalised name follows: "đường liên
     # xóm", "họp xóm tháng trước" name none. (A name typed all in lower case is lost; the other
     # features still carry it.)
@@ -270,6 +279,8 @@ def _places(marked: list[str], folded: list[str], capital: list[bool]) -> dict[s
         if _named_next(folded, capital, _skip_generic(folded, end)):
             add(_PLACE_KIND[key], end)
     for i, word in enumerate(folded[:-1]):
+        if i + 1 in residence:
+            continue
         if _NUMBER.match(folded[i + 1]) and (word,) not in _STRONG and _is_hamlet_shorthand(word):
             places.setdefault("hamlet", set()).add(_number(folded[i + 1]))
     # People named: after a title ("ông Võ Ngọc Sơn"), or three capitalised syllables in a row.
@@ -281,7 +292,7 @@ def _places(marked: list[str], folded: list[str], capital: list[bool]) -> dict[s
                 run += 1
             titled = folded[i - 1] in _TITLES or " ".join(folded[max(0, i - 2) : i]) in _TITLES
             # "xã Bình Chuẩn", "UBND Tiền Phong": the commune itself, the same for every voice.
-            administrative = folded[i - 1] in _ADMINISTRATIVE
+            administrative = folded[i - 1] in _ADMINISTRATIVE or i in residence
             if not administrative and (run - i >= 3 or (titled and run - i >= 2)):
                 places.setdefault("person", set()).add(" ".join(folded[i:run]))
             elif not administrative and run - i >= 2:

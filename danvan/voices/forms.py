@@ -262,6 +262,18 @@ class SecondComplaintForm(CaseActionForm):
         self.fields["received_on"].initial = timezone.localdate()
 
 
+class SetTopicForm(CaseActionForm):
+    topic = forms.ModelChoiceField(
+        label=_("Topic"), queryset=Topic.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, topics: QuerySet[Topic], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["topic"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = topics
+
+
 class RateForm(forms.Form):
     """The citizen's rating of a published answer, on the public status page."""
 
@@ -301,6 +313,7 @@ CASE_ACTION_FORMS: dict[str, type[CaseActionForm]] = {
     "coordination_reply": CoordinationReplyForm,
     "extend": ExtendForm,
     "second_complaint": SecondComplaintForm,
+    "set_topic": SetTopicForm,
 }
 #: Each action's form and the statuses it may start from (the services' own map).
 CASE_ACTIONS: dict[str, tuple[type[CaseActionForm], tuple[str, ...]]] = {

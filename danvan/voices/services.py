@@ -57,6 +57,8 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "close": (VoiceStatus.PUBLISHED, VoiceStatus.REFUSED, VoiceStatus.ANSWERED),
     "reopen": (VoiceStatus.CLOSED, VoiceStatus.PUBLISHED),
     "rate": (VoiceStatus.PUBLISHED, VoiceStatus.CLOSED),
+    # Correcting the topic is filing, not a decision: allowed whatever the case's state.
+    "set_topic": tuple(VoiceStatus.values),
     # Once decided, or while still open after its time limit has passed (checked by the service).
     "second_complaint": (
         VoiceStatus.PUBLISHED,
@@ -462,6 +464,36 @@ def case_answer(*, actor: Actor, voice: Voice, expected_version: int, text: str)
         expected_version=expected_version,
         action="answer",
         to_status=VoiceStatus.ANSWERED,
+        change=change,
+    )
+
+
+@transaction.atomic
+def case_set_topic(*, actor: Actor, voice: Voice, expected_version: int, topic: Topic) -> Voice:
+    """File the case under another topic. The correction is kept for the topic classifier to
+    learn from (``insight.TopicLabel``), with the topic it had suggested."""
+    from danvan.insight.models import TopicLabel  # insight builds on voices
+
+    if topic.province is not None and topic.province.code != _province_of(voice.unit):
+        raise ValidationError(_("This topic belongs to another province."))
+    if not topic.is_active:
+        raise ValidationError(_("This topic is no longer in use."))
+
+    def change(v: Voice) -> dict[str, Any]:
+        before = v.topic_id
+        v.topic = topic
+        TopicLabel.objects.update_or_create(
+            voice=v,
+            defaults={"topic": topic, "suggested_id": v.suggested_topic_id, "actor": actor.user},
+        )
+        return {"topic": [before, topic.pk]}
+
+    return _transition(
+        actor=actor,
+        voice=voice,
+        expected_version=expected_version,
+        action="set_topic",
+        to_status=None,
         change=change,
     )
 

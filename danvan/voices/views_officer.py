@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -42,6 +42,7 @@ from danvan.voices.forms import (
     ExtendForm,
     ForwardForm,
     InboxFilterForm,
+    SetTopicForm,
 )
 from danvan.voices.identity import denouncer_identity, may_see_denouncer
 from danvan.voices.models import Channel, Coordination, DenouncerIdentity, Voice, VoiceStatus
@@ -66,6 +67,7 @@ from danvan.voices.services import (
     case_publish,
     case_refuse,
     case_reopen,
+    case_set_topic,
     complaint_file_second,
     coordination_reply,
 )
@@ -89,6 +91,7 @@ EVENT_LABELS = {
     "extend": gettext_lazy("Time limit extended"),
     "rate": gettext_lazy("Rated by the citizen"),
     "second_complaint": gettext_lazy("Second complaint filed"),
+    "set_topic": gettext_lazy("Topic changed"),
 }
 
 ACTION_DONE = {
@@ -104,6 +107,7 @@ ACTION_DONE = {
     "coordination_reply": gettext_lazy("The reply is recorded."),
     "extend": gettext_lazy("The time limit is extended."),
     "second_complaint": gettext_lazy("The second complaint is filed."),
+    "set_topic": gettext_lazy("The topic is changed."),
 }
 
 #: The submit button of each action's form.
@@ -120,6 +124,7 @@ ACTION_BUTTONS = {
     "close": gettext_lazy("Close the case"),
     "reopen": gettext_lazy("Reopen"),
     "second_complaint": gettext_lazy("File the second complaint"),
+    "set_topic": gettext_lazy("Save the topic"),
 }
 
 #: Actions whose forms the case page shows unfolded.
@@ -139,6 +144,7 @@ ACTION_TITLES = {
     "close": gettext_lazy("Close the case"),
     "reopen": gettext_lazy("Reopen the case"),
     "second_complaint": gettext_lazy("File a second complaint against this decision"),
+    "set_topic": gettext_lazy("Change the topic"),
 }
 
 
@@ -274,7 +280,14 @@ def inbox_bulk(request: HttpRequest) -> HttpResponse:
 def _visible_case(request: HttpRequest, tracking_code: str) -> Voice:
     return get_object_or_404(
         Voice.objects.visible_to(request.user).select_related(
-            "topic", "unit__parent", "assignee__unit", "receiving_body", "previous", "rule_set"
+            "topic",
+            "suggested_topic",
+            "issue",
+            "unit__parent",
+            "assignee__unit",
+            "receiving_body",
+            "previous",
+            "rule_set",
         ),
         tracking_code=tracking_code,
     )
@@ -324,12 +337,19 @@ def _action_form(
         kwargs["coordinations"] = _open_coordinations(voice)
     elif form_class is ExtendForm:
         kwargs["steps"] = _extendable_steps(voice)
+    elif form_class is SetTopicForm:
+        kwargs["topics"] = topics_for(request.user).filter(
+            Q(province__isnull=True) | Q(province__code=voice.unit.path.strip("/").split("/")[0])
+        )
     if data is None:
         kwargs["initial"] = {"version": voice.version}
         if form_class is AssignForm and voice.assignee_id:
             kwargs["initial"]["body"] = voice.assignee_id
         if form_class is ExtendForm:
             kwargs["initial"]["complexity"] = voice.complexity
+        if form_class is SetTopicForm:
+            # The classifier's suggestion is offered first; the officer confirms or corrects it.
+            kwargs["initial"]["topic"] = voice.suggested_topic_id or voice.topic_id
     return form_class(data, **kwargs)
 
 
@@ -405,6 +425,7 @@ def _case_page(
         "voices/officer/case.html",
         {
             "voice": voice,
+            "suggestion_percent": round((voice.topic_confidence or 0) * 100),
             "is_denunciation": is_denunciation,
             "can_see_personal_data": can_see_personal_data,
             "may_see_denouncer": is_denunciation and may_see_denouncer(user=user, voice=voice),
@@ -465,6 +486,8 @@ def _perform(
         return case_extend(
             **common, step=data["step"], reason=data["reason"], complexity=data["complexity"]
         )
+    if action == "set_topic":
+        return case_set_topic(**common, topic=data["topic"])
     if action == "second_complaint":
         return complaint_file_second(
             actor=actor,
