@@ -50,7 +50,22 @@ _NAME_LENGTH = 2
 #: Kinds of names that raise similarity when shared but rule nothing out when they differ.
 NAME_KINDS = frozenset({"name"})
 _GENERIC_NAME_WORDS = frozenset(
-    "tieu hoc trung co so mam non pho thong lien doan khu vuc cap".split()
+    [
+        "tieu",
+        "hoc",
+        "trung",
+        "co",
+        "so",
+        "mam",
+        "non",
+        "pho",
+        "thong",
+        "lien",
+        "doan",
+        "khu",
+        "vuc",
+        "cap",
+    ]
 )
 
 

@@ -48,7 +48,15 @@ def test_words_with_marks_are_never_read_as_abbreviations(word):
 
 
 def test_numbers_glued_to_words_are_split_and_punctuation_separates():
-    assert syllables("Đường xóm3 bị ngập 50cm!!!") == ["đường", "xóm", "3", "bị", "ngập", "50", "cm"]
+    assert syllables("Đường xóm3 bị ngập 50cm!!!") == [
+        "đường",
+        "xóm",
+        "3",
+        "bị",
+        "ngập",
+        "50",
+        "cm",
+    ]
 
 
 def test_capitals_starting_a_sentence_or_an_abbreviation_are_not_a_name():
