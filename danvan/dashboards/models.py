@@ -62,6 +62,7 @@ class Bucket(models.Model):
         "units.AdministrativeUnit",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # the unique key starts with it
         related_name="+",
     )
     dim = models.CharField(max_length=8, choices=Dim.choices)

@@ -189,9 +189,13 @@ def naive_aggregates(
             .order_by()
         }
     result["overdue"] = voices.filter(in_period, status__in=OPEN_STATUSES, due_on__lt=today).count()
-    per_child: dict[str, int] = {}
-    for child in children:
-        per_child[child] = voices.filter(in_period, unit__path__startswith=child).count()
+    per_child: dict[str, int] = dict.fromkeys(children, 0)
+    if children:
+        by_unit = voices.filter(in_period).values_list("unit__path").annotate(n=Count("id"))
+        for path, n in by_unit.order_by():
+            for child in children:
+                if path.startswith(child):
+                    per_child[child] += n
     result["children"] = per_child
     result["trend"] = dict(voices.values_list("received_on").annotate(n=Count("id")).order_by())
     return result
@@ -232,10 +236,28 @@ class Dashboard:
         return self.aggregates.total
 
 
+def _paths_of(units: list[AdministrativeUnit]) -> tuple[str, ...]:
+    """The units' paths and those of the units merged into them (their voices kept the old unit)."""
+    return _minimal(_with_predecessors({u.path for u in units}))
+
+
 def _areas_of(units: list[AdministrativeUnit]) -> list[int]:
-    """The units' ids and those of the units merged into them (their voices kept the old unit)."""
-    paths = _minimal(_with_predecessors({u.path for u in units}))
+    paths = _paths_of(units)
     return list(AdministrativeUnit.objects.filter(path__in=paths).values_list("pk", flat=True))
+
+
+def _unit_ids_under(user: Any, paths: tuple[str, ...]) -> list[int]:
+    """Every unit under ``paths`` that ``user`` sees, as ids: the voices are then read by unit id,
+    so the planner knows how many each unit has (as the inbox does, see bench/README.md)."""
+    query = Q()
+    for path in paths:
+        query |= Q(path__startswith=path)
+    return list(
+        AdministrativeUnit.objects.visible_to(user)
+        .filter(query)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
 
 
 def roots_for(
@@ -273,7 +295,8 @@ def _labels(dim: str, values: list[str]) -> dict[str, str]:
         }
     if dim == Dim.BODY:
         return {
-            str(pk): name for pk, name in Body.objects.filter(pk__in=ids).values_list("pk", "name")
+            str(pk): name
+            for pk, name in Body.objects.filter(pk__in=ids).order_by().values_list("pk", "name")
         }
     return {}
 
@@ -300,7 +323,9 @@ def dashboard(
         children = list(AdministrativeUnit.objects.current().filter(parent=root).order_by("name"))
     else:
         children = roots
-    areas = _areas_of(roots)
+    paths = _paths_of(roots)
+    areas = list(AdministrativeUnit.objects.filter(path__in=paths).values_list("pk", flat=True))
+    unit_ids = _unit_ids_under(user, paths)
     result = aggregates(areas=areas, children=[c.pk for c in children], period=period, today=today)
     board = Dashboard(
         root=root,
@@ -336,9 +361,9 @@ def dashboard(
     board.tables["units"] = _with_shares(child_rows)
     board.overdue = [
         OverdueRow(voice=v, days=(today - v.due_on).days if v.due_on else 0)
-        for v in overdue_voices(user, roots, period, today)[:20]
+        for v in overdue_voices(user, unit_ids, period, today)[:20]
     ]
-    board.issues = list(largest_issues(user, roots)[:10])
+    board.issues = list(largest_issues(user, unit_ids)[:10])
     return board
 
 
@@ -362,21 +387,14 @@ def _trail(user: Any, root: AdministrativeUnit | None) -> list[AdministrativeUni
     ]
 
 
-def _under(roots: list[AdministrativeUnit], lookup: str = "unit__path") -> Q:
-    query = Q()
-    for path in _minimal(_with_predecessors({u.path for u in roots})):
-        query |= Q(**{f"{lookup}__startswith": path})
-    return query
-
-
 def overdue_voices(
-    user: Any, roots: list[AdministrativeUnit], period: Period, today: datetime.date
+    user: Any, unit_ids: list[int], period: Period, today: datetime.date
 ) -> QuerySet[Voice]:
-    """Open voices received in the period whose due date has passed, the longest overdue first."""
+    """Open voices received in the period whose due date has passed, the longest overdue first.
+    ``unit_ids`` come from ``_unit_ids_under`` (the user's scope already applied)."""
     return (
-        Voice.objects.visible_to(user)
-        .filter(
-            _under(roots),
+        Voice.objects.filter(
+            unit_id__in=unit_ids,
             status__in=OPEN_STATUSES,
             due_on__lt=today,
             received_on__gte=period.start,
@@ -387,11 +405,11 @@ def overdue_voices(
     )
 
 
-def largest_issues(user: Any, roots: list[AdministrativeUnit]) -> QuerySet[Issue]:
+def largest_issues(user: Any, unit_ids: list[int]) -> QuerySet[Issue]:
     return (
         Issue.objects.visible_to(user)
         .open()
-        .filter(_under(roots), merged_into__isnull=True)
+        .filter(unit_id__in=unit_ids, merged_into__isnull=True)
         .select_related("unit", "topic")
         .order_by("-voice_count", "-last_received_on", "-id")
     )
@@ -402,9 +420,8 @@ def map_points(
 ) -> QuerySet[Voice]:
     """Voices with coordinates in the period (no names: the map shows only where and what)."""
     return (
-        Voice.objects.visible_to(user)
-        .filter(
-            _under(roots),
+        Voice.objects.filter(
+            unit_id__in=_unit_ids_under(user, _paths_of(roots)),
             latitude__isnull=False,
             longitude__isnull=False,
             received_on__gte=period.start,

@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ('answered', models.IntegerField(default=0)),
                 ('on_time', models.IntegerField(default=0)),
                 ('days', models.BigIntegerField(default=0)),
-                ('area', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='units.administrativeunit')),
+                ('area', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='units.administrativeunit')),
             ],
             options={
                 'verbose_name': 'dashboard bucket',
