@@ -252,3 +252,26 @@ def test_the_export_has_the_filtered_alerts_with_their_reason_and_is_audited(
         sheet = load_workbook(io.BytesIO(content)).active
         assert sheet is not None
         assert len(list(sheet.iter_rows(values_only=True))) == expected
+
+
+def test_an_issue_alert_links_to_the_issue_and_lists_its_voices(
+    login: Any,
+    commune_officer: Any,
+    world: Any,
+    submit: Any,
+    land: Any,
+    today: datetime.date,
+    make_issue: Any,
+) -> None:
+    from danvan.alerts.models import AlertRule
+    from danvan.alerts.tests.conftest import put_in_issue
+
+    issue = make_issue(world.anh_son, land, title="Bồi thường dự án đường tỉnh 534")
+    put_in_issue(submit(world.anh_son, land, today - 2 * DAY, 5), issue)
+    alerts_scan(today=today)
+    alert = Alert.objects.get(rule=AlertRule.MASS_COMPLAINT)
+    response = login(commune_officer).get(f"/alerts/{alert.pk}/")
+    page = response.content.decode()
+    assert f'href="/issues/{issue.pk}/"' in page
+    assert "5 different people (5 voices) on this issue in the last 30 days" in page
+    assert len(response.context["voices"]) == 5
