@@ -228,8 +228,11 @@ def round_add(
 ) -> EmulationRound:
     """A yearly round of ``period``: its days default to the year's within the period, must lie
     within the period, and may not overlap another round; one round a year."""
+    # Lock only the period's row (PostgreSQL refuses FOR UPDATE on an outer join's side).
     locked = (
-        EmulationPeriod.objects.select_for_update().select_related("province").get(pk=period.pk)
+        EmulationPeriod.objects.select_for_update(of=("self",))
+        .select_related("province")
+        .get(pk=period.pk)
     )
     _require_period_manager(actor, locked.province)
     errors: dict[str, list[str]] = {}
