@@ -200,3 +200,26 @@ def test_the_period_pages_render_in_vietnamese(
     for url in ("/models/periods/", f"/models/periods/{period.pk}/"):
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="vi")
         assert response.status_code == 200, url
+
+
+def test_an_administrator_creates_a_national_period_on_the_page(
+    world: Any, system_admin: Any, provincial_staff: Any, login: Login
+) -> None:
+    admin = login(system_admin)
+    page = admin.get("/models/periods/").content.decode()
+    assert 'value="national"' in page
+    data = {
+        "province": "national",
+        "name": "2026–2030",
+        "starts_on": "2026-01-01",
+        "ends_on": "2030-12-31",
+    }
+    response = admin.post("/models/periods/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    period = EmulationPeriod.objects.get()
+    assert period.province is None and not period.rounds.exists()
+    # Provincial staff are not offered the whole country, and a forged choice is refused.
+    staff = login(provincial_staff)
+    assert 'value="national"' not in staff.get("/models/periods/").content.decode()
+    assert staff.post("/models/periods/", {**data, "name": "x"}).status_code == 400
+    assert EmulationPeriod.objects.count() == 1
