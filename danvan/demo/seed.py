@@ -346,7 +346,14 @@ def seed_demo(*, password: str | None = None, voices: int | None = None) -> Seed
 
     count = DEMO_COUNT if voices is None else voices
     if count:
-        seed_voices(actor, report.lines, count=count)
+        from danvan.insight.demo import seed_insight
+        from danvan.insight.tasks import deferred_analysis
+
+        # The demo's voices are analysed together afterwards, in the order received, once the
+        # topic model is trained on them: not one background task each.
+        with deferred_analysis():
+            seed_voices(actor, report.lines, count=count)
+        seed_insight(actor, report.lines)
     from danvan.skillful.demo import seed_models
 
     seed_models(actor, report.lines, count=300 if voices is None else min(voices, 20))

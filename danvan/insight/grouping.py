@@ -60,11 +60,15 @@ _PLACE_GROUPS = {
     "person": ("person",),
     "name": ("name",),
 }
+#: A word in more clusters than this (or a fifth of them) finds no candidates by itself.
+COMMON_POSTINGS = 50
+#: The heaviest words of a voice that find candidate clusters.
+CANDIDATE_WORDS = 8
 #: Centroids keep their heaviest features only, so a large issue stays small to store and compare.
 CENTROID_SIZE = 160
 
 
-@dataclass
+@dataclass(eq=False)
 class Cluster:
     """An issue as the matcher sees it: the sum of its voices' vectors, problems and places.
 
@@ -180,54 +184,110 @@ def similarity(first: Signature, second: Signature) -> float:
 
 @dataclass
 class Matcher:
-    """Matches signatures against the clusters of one block (a commune)."""
+    """Matches signatures against the clusters of one block (a commune).
+
+    Only clusters sharing a feature with the voice can reach the threshold (with nothing in
+    common, the cosine is 0 and no place or problem is shared), so each voice is scored against
+    the clusters an inverted index finds for its features, not against every cluster. Features
+    most clusters share ("đường", "xã") find no candidates on their own: they add to a score but
+    never make a match without a rarer feature.
+    """
 
     threshold: float = DEFAULT_THRESHOLD
     clusters: list[Cluster] = field(default_factory=list)
+    _postings: dict[str, set[int]] | None = field(default=None, repr=False)
+    _by_id: dict[int, Cluster] = field(default_factory=dict, repr=False)
+
+    def _index(self) -> dict[str, set[int]]:
+        if self._postings is None:
+            self._postings = {}
+            for cluster in self.clusters:
+                self._post(cluster, cluster.total)
+        return self._postings
+
+    def _post(self, cluster: Cluster, features: Mapping[str, float]) -> None:
+        assert self._postings is not None
+        self._by_id[id(cluster)] = cluster
+        for feature in features:
+            self._postings.setdefault(feature, set()).add(id(cluster))
+
+    def candidates(
+        self, features: Mapping[str, float], exclude: Cluster | None = None
+    ) -> list[Cluster]:
+        """Clusters naming one of the same places, or sharing one of the heaviest words.
+
+        With no place in common, the pair model needs a mean cosine of about 0.13 even when the
+        problem is shared, which only clusters sharing heavy words reach; a shared place (and
+        problem) can carry a match on its own, so every cluster naming the place is scored.
+        """
+        postings = self._index()
+        common = max(COMMON_POSTINGS, len(self.clusters) // 5)
+        found: set[int] = set()
+        words = [f for f in features if f[0] not in "@§"]
+        heavy = heapq.nlargest(CANDIDATE_WORDS, words, key=lambda f: features[f])
+        for feature in [*(f for f in features if f[0] == "@"), *heavy]:
+            ids = postings.get(feature)
+            if ids and (feature[0] == "@" or len(ids) <= common):
+                found |= ids
+        if exclude is not None:
+            found.discard(id(exclude))
+        return [self._by_id[i] for i in found if i in self._by_id]
 
     def best(self, sig: Signature) -> tuple[Cluster | None, float]:
         best: Cluster | None = None
         best_score = 0.0
         single = Cluster.of(sig)
-        for cluster in self.clusters:
+        for cluster in self.candidates(sig.vector):
             score = cluster.linkage(single)
-            if score > best_score:
+            if score > best_score or (
+                score == best_score and best is not None and cluster.size > best.size
+            ):
                 best, best_score = cluster, score
         return best, best_score
 
     def assign(self, sig: Signature, new_key: Any) -> tuple[Cluster, float, bool]:
         """The cluster ``sig`` joins (a new one keyed ``new_key`` if none is close enough)."""
         cluster, score = self.best(sig)
-        if cluster is None or score < self.threshold:
+        created = cluster is None or score < self.threshold
+        if created:
             cluster = Cluster(key=new_key)
             self.clusters.append(cluster)
-            cluster.add(sig)
-            return cluster, score, True
+        assert cluster is not None
         cluster.add(sig)
-        return cluster, score, False
+        self._index()
+        self._post(cluster, sig.vector)
+        return cluster, score, created
 
-    def absorb_around(self, cluster: Cluster) -> list[Cluster]:
+    def absorb_around(
+        self, cluster: Cluster, changed: Mapping[str, float] | None = None
+    ) -> list[Cluster]:
         """Merge into ``cluster`` the clusters now close enough to it, the closest first.
 
         Incremental matching depends on the order voices arrive in: two wordings of one matter
         can each start a cluster before a third voice links them. Run after each assignment,
         this repairs it as it happens; returns the clusters absorbed (their voices now belong
-        to ``cluster``).
+        to ``cluster``). ``changed``: the features of the voice that just joined; only clusters
+        sharing one of them can have come closer (the others were compared before).
         """
         absorbed: list[Cluster] = []
-        while True:
+        while cluster.mergeable:
             scored = [
                 (cluster.linkage(other), other)
-                for other in self.clusters
-                if other is not cluster and other.mergeable
+                for other in self.candidates(
+                    cluster.total if changed is None else changed, exclude=cluster
+                )
+                if other.mergeable
             ]
             scored = [item for item in scored if item[0] >= self.threshold]
-            if not scored or not cluster.mergeable:
-                return absorbed
-            _, best = max(scored, key=lambda item: item[0])
+            if not scored:
+                break
+            _, best = max(scored, key=lambda item: (item[0], item[1].size))
             cluster.absorb(best)
             self.clusters.remove(best)
+            self._by_id.pop(id(best), None)
+            self._post(cluster, best.total)
             absorbed.append(best)
+        return absorbed
 
 
 def commune_code(unit_code: str, communes: Mapping[str, str] | None = None) -> str:
@@ -260,7 +320,7 @@ def group_records(
         matcher = matchers.setdefault(block, Matcher(threshold=threshold))
         sig = signature(str(record.get("text", "")), stats)
         cluster, _, _ = matcher.assign(sig, new_key=f"{block}-{number}")
-        for absorbed in matcher.absorb_around(cluster):
+        for absorbed in matcher.absorb_around(cluster, sig.vector):
             renamed[str(absorbed.key)] = str(cluster.key)
         labels.append(str(cluster.key))
     return [_follow(renamed, label) for label in labels]

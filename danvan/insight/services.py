@@ -174,7 +174,7 @@ def voice_match(*, voice: Voice, trained: Trained | None = None) -> Issue:
         matcher = Matcher(threshold=trained.threshold, clusters=clusters)
         sig = signature(voice.text, trained.stats)
         cluster, score, created = matcher.assign(sig, new_key=None)
-        absorbed = matcher.absorb_around(cluster)
+        absorbed = matcher.absorb_around(cluster, sig.vector)
         # The issue that carries on: the one that had the most voices (a new voice's own issue
         # only when it joined nothing).
         keys = [c.key for c in (cluster, *absorbed) if c.key is not None]

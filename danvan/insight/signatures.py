@@ -128,6 +128,8 @@ _PLACE_KIND = {
     for k, kind in {**lexicon.PLACE_WORDS_STRONG, **lexicon.PLACE_WORDS_WEAK}.items()
 }
 _LONGEST = 4
+#: The words phrases start with, per index: most words start none, and are skipped at once.
+_FIRST_WORDS = {id(index): {key[0] for key in index} for index in (_CONCEPTS, _STRONG, _WEAK)}
 
 
 def _word_matches(written: str, phrase_word: str, alone: bool) -> bool:
@@ -146,8 +148,12 @@ def _match_phrases(
     marks, so "công an" is not "cống" while "cong thoat nuoc" still is.
     """
     found = []
+    firsts = _FIRST_WORDS[id(index)]
     i = 0
     while i < len(folded):
+        if folded[i] not in firsts:
+            i += 1
+            continue
         for n in range(min(_LONGEST, len(folded) - i), 0, -1):
             candidates = index.get(tuple(folded[i : i + n]))
             if not candidates:
@@ -255,10 +261,15 @@ _SELF_MARKERS = {
 }
 
 
+_SELF_FIRSTS = {marker[0] for marker in _SELF_MARKERS}
+
+
 def _residence_spans(folded: list[str]) -> set[int]:
     """Positions of the words just after "tôi là", "trú tại", "địa chỉ" (the writer's own)."""
     spans: set[int] = set()
     for i in range(len(folded)):
+        if folded[i] not in _SELF_FIRSTS:
+            continue
         for marker, length in _SELF_MARKERS.items():
             if tuple(folded[i : i + len(marker)]) == marker:
                 start = i + len(marker)
@@ -344,6 +355,9 @@ def places_conflict(
     return False
 
 
+_fold_word = lru_cache(maxsize=200_000)(fold)
+
+
 @lru_cache(maxsize=65536)
 def _analyse(text: str) -> tuple[tuple[str, ...], frozenset[str], tuple[tuple[str, str], ...]]:
     cased = cased_syllables(text)
@@ -351,7 +365,7 @@ def _analyse(text: str) -> tuple[tuple[str, ...], frozenset[str], tuple[tuple[st
     capital = [c for _, c in cased]
     if sum(capital) > 0.6 * len(capital):  # WRITTEN IN CAPITALS: capitals say nothing
         capital = [False] * len(capital)
-    folded = [fold(w) for w in marked]
+    folded = [_fold_word(w) for w in marked]
     concepts = frozenset(key for _, _, key in _match_phrases(marked, folded, _CONCEPTS))
     places = _places(marked, folded, capital)
     content = [w for w in folded if w not in lexicon.BOILERPLATE]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
+
 from django_tasks import task
 
 from danvan.insight.services import insight_train, voice_analyse, voices_analyse
@@ -29,8 +33,29 @@ def insight_train_task() -> int | None:
     return model.pk if model else None
 
 
+_deferred: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+    "danvan_deferred_analysis", default=None
+)
+
+
+@contextlib.contextmanager
+def deferred_analysis() -> Iterator[list[int]]:
+    """Collect the voices submitted inside instead of queueing a task for each: for a caller
+    that analyses them itself, in order, afterwards (the demo seed)."""
+    collected: list[int] = []
+    token = _deferred.set(collected)
+    try:
+        yield collected
+    finally:
+        _deferred.reset(token)
+
+
 def enqueue_analysis(voice_ids: list[int]) -> None:
     """Hand voices over for analysis: one task for one voice, chunks for many."""
+    collected = _deferred.get()
+    if collected is not None:
+        collected.extend(voice_ids)
+        return
     if len(voice_ids) == 1:
         voice_analyse_task.enqueue(voice_ids[0])
         return
