@@ -234,6 +234,7 @@ def run(runs: int, explain: bool) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     settings.DEBUG = False
     for engine in settings.TEMPLATES:
         engine.setdefault("OPTIONS", {})["debug"] = False

@@ -142,7 +142,10 @@ def _pg_exact(term: Term) -> str:
 
 @dataclass(frozen=True)
 class Tiers:
-    """The match condition and the tiers, each excluding the tiers above it."""
+    """The match condition, and the tiers as nested sets: a result's tier is the first set it is
+    in (the last set is the match itself). Sets, not "this and not the ones above": PostgreSQL
+    estimates ``a & !b`` badly when a and b go together (dương/đường), and then reads a whole
+    index looking for rows that do not exist."""
 
     match: str
     tiers: tuple[str, ...]
@@ -155,16 +158,11 @@ def pg_tiers(query: Query) -> Tiers:
     exact = " & ".join(_pg_exact(t) for t in terms if t.marked)
     tiers: tuple[str, ...]
     if phrase and exact:
-        tiers = (
-            f"{phrase} & {exact}",
-            f"{phrase} & !({exact})",
-            f"{every} & {exact} & !({phrase})",
-            f"{every} & !({phrase}) & !({exact})",
-        )
+        tiers = (f"{phrase} & {exact}", phrase, f"{every} & {exact}", every)
     elif phrase:
-        tiers = (phrase, f"{every} & !({phrase})")
+        tiers = (phrase, every)
     elif exact:
-        tiers = (f"{every} & {exact}", f"{every} & !({exact})")
+        tiers = (f"{every} & {exact}", every)
     else:
         tiers = (every,)
     return Tiers(match=every, tiers=tiers)
@@ -195,9 +193,9 @@ def _fts_phrase(terms: tuple[Term, ...]) -> str:
 
 @dataclass(frozen=True)
 class FtsCondition:
-    """One tier on SQLite: (table flavour, expression, wanted) conditions, all to hold."""
+    """One tier on SQLite: (table flavour, expression) conditions, all to hold."""
 
-    parts: tuple[tuple[str, str, bool], ...]
+    parts: tuple[tuple[str, str], ...]
 
 
 def fts_tiers(query: Query, column: str) -> tuple[str, tuple[FtsCondition, ...]]:
@@ -213,15 +211,14 @@ def fts_tiers(query: Query, column: str) -> tuple[str, tuple[FtsCondition, ...]]
         if marked
         else ""
     )
-    p_yes, p_no = ("folded", phrase, True), ("folded", phrase, False)
-    e_yes, e_no = ("exact", exact, True), ("exact", exact, False)
-    m = ("folded", every, True)
+    p, e, m = ("folded", phrase), ("exact", exact), ("folded", every)
+    tiers: list[tuple[tuple[str, str], ...]]
     if phrase and exact:
-        tiers = [(p_yes, e_yes), (p_yes, e_no), (m, p_no, e_yes), (m, p_no, e_no)]
+        tiers = [(p, e), (p,), (m, e), (m,)]
     elif phrase:
-        tiers = [(p_yes,), (m, p_no)]
+        tiers = [(p,), (m,)]
     elif exact:
-        tiers = [(m, e_yes), (m, e_no)]
+        tiers = [(m, e), (m,)]
     else:
         tiers = [(m,)]
     return every, tuple(FtsCondition(parts=tuple(t)) for t in tiers)

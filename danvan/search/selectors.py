@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Model, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from danvan.accounts.roles import Capability
@@ -31,6 +31,8 @@ KINDS = (VOICES, ANSWERS, ISSUES)
 #: Counts stop here ("more than 1,000"): counting a common word's 300,000 matches costs more than
 #: the page.
 COUNT_LIMIT = 1000
+#: The tabs not shown are counted up to here only: the count is what the page waits for.
+OTHER_COUNT_LIMIT = 100
 #: Results reachable by paging; past them the page asks to narrow the search.
 MAX_RESULTS = 500
 PER_PAGE = 20
@@ -63,26 +65,24 @@ def _pg_match(source: _Source, tsquery: str) -> RawSQL:
     return _condition(source, f'"{table}"."{source.pg_column}" @@ %s::tsquery', [tsquery])
 
 
-def _fts_match(source: _Source, flavour: str, expression: str, wanted: bool) -> RawSQL:
+def _fts_match(source: _Source, flavour: str, expression: str) -> RawSQL:
     table = source.model._meta.db_table
     fts = f"{source.fts_table}_{flavour}"
-    negation = "" if wanted else "NOT "
     return _condition(
         source,
-        f'"{table}"."id" {negation}IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)',  # noqa: S608
+        f'"{table}"."id" IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)',  # noqa: S608
         [expression],
     )
 
 
-def _matching(source: _Source, query: Query) -> tuple[list[RawSQL], list[list[RawSQL]]]:
-    """The condition every result meets, and each tier's conditions."""
+def _matching(source: _Source, query: Query) -> tuple[RawSQL, list[list[RawSQL]]]:
+    """The condition every result meets, and each tier's set (see ``query.Tiers``)."""
     if connection.vendor == "postgresql":
         tiers = pg_tiers(query)
-        return [_pg_match(source, tiers.match)], [[_pg_match(source, t)] for t in tiers.tiers]
+        return _pg_match(source, tiers.match), [[_pg_match(source, t)] for t in tiers.tiers]
     every, conditions = fts_tiers(query, source.fts_column)
-    return [_fts_match(source, "folded", every, True)], [
-        [_fts_match(source, flavour, expr, wanted) for flavour, expr, wanted in tier.parts]
-        for tier in conditions
+    return _fts_match(source, "folded", every), [
+        [_fts_match(source, flavour, expr) for flavour, expr in tier.parts] for tier in conditions
     ]
 
 
@@ -117,40 +117,131 @@ class Results:
         return self.page > 1
 
 
-def _count(base: QuerySet[Any], match: list[RawSQL]) -> Count:
-    found = base.filter(*match).order_by().values("pk")[: COUNT_LIMIT + 1].count()
-    return Count(min(found, COUNT_LIMIT), found > COUNT_LIMIT)
+def _count(base: QuerySet[Any], match: RawSQL, limit: int) -> Count:
+    found = base.filter(match).order_by().values("pk")[: limit + 1].count()
+    return Count(min(found, limit), found > limit)
 
 
-def _ids(base: QuerySet[Any], source: _Source, tiers: list[list[RawSQL]], wanted: int) -> list[int]:
-    """Up to ``wanted`` ids, tier after tier, each tier newest first."""
+def _ranked_ids(
+    base: QuerySet[Any], source: _Source, match: RawSQL, tiers: list[list[RawSQL]], wanted: int
+) -> list[int]:
+    """A few matches (the count was not capped): ranked in one query over all of them."""
+    flags = {
+        f"tier_{n}": ExpressionWrapper(Q(*tier), BooleanField())
+        for n, tier in enumerate(tiers[:-1])
+    }
+    rows = (
+        base.filter(match)
+        .alias(**flags)
+        .order_by(*(F(name).desc() for name in flags), *source.order)
+    )
+    return list(rows.values_list("pk", flat=True)[:wanted])
+
+
+#: PostgreSQL ranks the newest this many matches (in scope) by tier; see ``_pg_ids``.
+RANK_WINDOW = 2000
+
+
+def _pg_ids(
+    base: QuerySet[Any], source: _Source, match: RawSQL, query: Query, wanted: int
+) -> tuple[list[int], int]:
+    """PostgreSQL: the newest ``RANK_WINDOW`` matches, read once (materialized), ranked by tier.
+
+    Letting the planner run one query per tier fails on Vietnamese: it estimates a phrase, or
+    words typed with their marks, as rare when they go together with the folded words (it
+    multiplies the words' frequencies), and reads a whole index or table for a page. The match
+    itself (the folded words) is estimated well, so it is what reaches the index: newest first
+    off the date index when it is common, through the GIN index when it is rare. The tiers are
+    then worked out on at most ``RANK_WINDOW`` rows in memory; their number is the count. When more voices match than that,
+    an older exact phrase can rank below newer looser matches: the page says to add words."""
+    table = source.model._meta.db_table
+    day = source.order[0].lstrip("-")
+    window = (
+        base.filter(match)
+        .annotate(search_doc_=RawSQL(f'"{table}"."{source.pg_column}"', []))  # noqa: S611
+        .order_by(*source.order)
+        .values_list("pk", day, "search_doc_")[:RANK_WINDOW]
+    )
+    sql, params = window.query.sql_with_params()
+    tiers = pg_tiers(query).tiers[:-1]  # the last tier is the match itself
+    flags = "".join("(doc @@ %s::tsquery) DESC, " for _ in tiers)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH m (id, day, doc) AS MATERIALIZED ({sql})"  # noqa: S608 - Django's SQL
+            f" SELECT id, count(*) OVER () FROM m ORDER BY {flags}day DESC, id DESC LIMIT %s",
+            [*params, *tiers, wanted],
+        )
+        rows = cursor.fetchall()
+    # The number of matches in the window: all of them when under RANK_WINDOW.
+    return [row[0] for row in rows], rows[0][1] if rows else 0
+
+
+def _tiered_ids(
+    base: QuerySet[Any], source: _Source, tiers: list[list[RawSQL]], wanted: int
+) -> list[int]:
+    """Many matches: each tier's newest first, one query per tier until the page is full.
+
+    Each query asks for as many more rows as were already collected, so when a tier's set
+    comes back short every row of it is already collected, and the next set, less those rows,
+    is exactly the next tier."""
     ids: list[int] = []
+    seen: set[int] = set()
     for tier in tiers:
         if len(ids) >= wanted:
             break
         rows = base.filter(*tier).order_by(*source.order).values_list("pk", flat=True)
-        ids += list(rows[: wanted - len(ids)])
+        for pk in rows[: wanted + len(ids)]:
+            if pk not in seen and len(ids) < wanted:
+                seen.add(pk)
+                ids.append(pk)
     return ids
 
 
-def search(user: Any, query: Query, *, kind: str = VOICES, page: int = 1) -> Results:
-    """The counts of every type and one page of ``kind``'s results, best first."""
-    kind = kind if kind in KINDS else VOICES
+def _page_of(base: QuerySet[Any], kind: str, query: Query, wanted: int) -> tuple[list[int], Count]:
+    """Up to ``wanted`` ids of ``kind``, best first, and how many match."""
+    source = SOURCES[kind]
+    match, tiers = _matching(source, query)
+    if connection.vendor == "postgresql":
+        ids, total = _pg_ids(base, source, match, query, wanted)
+        return ids, Count(min(total, COUNT_LIMIT), total > COUNT_LIMIT)
+    count = _count(base, match, COUNT_LIMIT)
+    if not count.value:
+        return [], count
+    if count.is_capped:
+        return _tiered_ids(base, source, tiers, wanted), count
+    return _ranked_ids(base, source, match, tiers, wanted), count
+
+
+def search(user: Any, query: Query, *, kind: str = "", page: int = 1) -> Results:
+    """One page of ``kind``'s results, best first, and the counts of every type.
+
+    ``kind`` "" (none chosen) is the voices, or the first type with results when no voice
+    matches. The other types are counted up to ``OTHER_COUNT_LIMIT`` only."""
+    chosen = kind if kind in KINDS else VOICES
     counts: dict[str, Count] = {}
     if query.error or not query.terms:
-        return Results(query=query, kind=kind, counts=counts)
+        return Results(query=query, kind=chosen, counts=counts)
     bases = {VOICES: _scoped(Voice, user), ISSUES: _scoped(Issue, user)}
     bases[ANSWERS] = bases[VOICES]
-    for name in KINDS:
-        match, _tiers = _matching(SOURCES[name], query)
-        counts[name] = _count(bases[name], match)
-    last_page = max(1, -(-min(counts[kind].value, MAX_RESULTS) // PER_PAGE))
-    page = min(max(1, page), last_page)
-    source = SOURCES[kind]
-    _match, tiers = _matching(source, query)
+    page = min(max(1, page), MAX_RESULTS // PER_PAGE)
     offset = (page - 1) * PER_PAGE
-    ids = _ids(bases[kind], source, tiers, offset + PER_PAGE + 1)
+    wanted = offset + PER_PAGE + 1
+    ids, counts[chosen] = _page_of(bases[chosen], chosen, query, wanted)
+    for name in KINDS:
+        if name != chosen:
+            counts[name] = _count(
+                bases[name], _matching(SOURCES[name], query)[0], OTHER_COUNT_LIMIT
+            )
+    if kind not in KINDS and not counts[chosen].value:
+        other = next((name for name in KINDS if counts[name].value), None)
+        if other is not None:
+            chosen = other
+            ids, counts[chosen] = _page_of(bases[chosen], chosen, query, wanted)
+    if page > 1 and len(ids) <= offset:  # past the end: the last page
+        page = max(1, -(-len(ids) // PER_PAGE))
+        offset = (page - 1) * PER_PAGE
     page_ids = ids[offset : offset + PER_PAGE]
+    source = SOURCES[chosen]
     visible: Any = source.model._default_manager
     related = ("topic", "unit__parent") if source.model is Voice else ("topic", "unit")
     by_id = {
@@ -159,10 +250,10 @@ def search(user: Any, query: Query, *, kind: str = VOICES, page: int = 1) -> Res
     }
     return Results(
         query=query,
-        kind=kind,
+        kind=chosen,
         counts=counts,
         rows=[by_id[i] for i in page_ids if i in by_id],
         page=page,
         has_next=len(ids) > offset + PER_PAGE and offset + PER_PAGE < MAX_RESULTS,
-        is_truncated=counts[kind].value > MAX_RESULTS or counts[kind].is_capped,
+        is_truncated=counts[chosen].value > MAX_RESULTS or counts[chosen].is_capped,
     )

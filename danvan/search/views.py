@@ -65,7 +65,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if not can(request.user, Capability.VIEW):
         raise PermissionDenied(_("You have no unit to search in."))
     text = request.GET.get("q", "")
-    kind = request.GET.get("type", VOICES)
+    kind = request.GET.get("type", "")
     query = parse(text)
     results = search(request.user, query, kind=kind, page=_page_number(request.GET.get("page")))
     rows = []

@@ -221,3 +221,35 @@ def test_the_admin_never_shows_it(denunciation, system_admin, login):
     from django.contrib import admin
 
     assert DenouncerIdentity not in admin.site._registry
+
+
+@pytest.mark.parametrize("role", [*ROLES, "leader", "nobody"])
+def test_search_never_shows_the_identity(request, denunciation, role, login):
+    """The search page finds the denunciation by its content, in every tab, and never shows who
+    made it; searching by the denouncer's name, phone, address or ID number finds nothing (the
+    page only repeats the query in its search box)."""
+    from urllib.parse import quote_plus
+
+    from django.utils.html import escape
+
+    from danvan.search.query import MAX_QUERY_CHARS
+
+    client = login(request.getfixturevalue(role))
+    code = denunciation.tracking_code
+    for text in ("địa chính", "dia chinh so do", "nhận tiền", "phối hợp xác minh"):
+        for kind in ("voices", "answers", "issues"):
+            response = client.get(reverse("search:search"), {"q": text, "type": kind})
+            _assert_hidden(response, f"search {text!r} {kind} as {role}")
+    found = client.get(reverse("search:search"), {"q": "địa chính"})
+    assert (code in found.content.decode()) == (role != "nobody"), role
+    for secret in SECRETS:
+        for kind in ("voices", "answers", "issues"):
+            response = client.get(reverse("search:search"), {"q": secret, "type": kind})
+            page = response.content.decode()
+            assert code not in page, f"searching {secret!r} found the case as {role}"
+            # What was typed comes back in the box and in the tabs' links, nowhere else.
+            echoes = (f'value="{escape(secret)}"', f"q={quote_plus(secret)}&")
+            for echo in echoes:
+                page = page.replace(echo, "")
+            assert secret not in page, f"{secret!r} shown beyond the query as {role}"
+            assert len(secret) < MAX_QUERY_CHARS
