@@ -85,9 +85,10 @@ def _voices_of(commune_ids: Iterable[int]) -> Iterable[tuple[Any, ...]]:
                 yield (commune_id, *row)
 
 
-def _group_communes(args: tuple[list[int], float, dict[str, Any] | None]) -> list[_Group]:
-    commune_ids, threshold, stats_json = args
-    connections.close_all()  # a worker opens its own connection
+def _group_communes(args: tuple[list[int], float, dict[str, Any] | None, bool]) -> list[_Group]:
+    commune_ids, threshold, stats_json, in_worker = args
+    if in_worker:
+        connections.close_all()  # a forked worker opens a connection of its own
     stats = TextStats.from_json(stats_json) if stats_json else None
     groups: list[_Group] = []
     current: int | None = None
@@ -133,7 +134,8 @@ def _group_communes(args: tuple[list[int], float, dict[str, Any] | None]) -> lis
             group.open = group.open or other.open
     if current is not None:
         flush()
-    connections.close_all()
+    if in_worker:
+        connections.close_all()
     return groups
 
 
@@ -172,15 +174,24 @@ def regroup(*, processes: int = 2, threshold: float | None = None) -> RegroupRep
         sizes[_commune_id(unit_id, parent_id, tier)] += 1
     parts = _partition(dict(sizes), max(1, processes))
     stats_json = trained.stats.as_json() if trained.stats else None
-    jobs = [(part, threshold, stats_json) for part in parts]
+    jobs = [(part, threshold, stats_json, True) for part in parts]
     report.timings["plan"] = time.perf_counter() - started
-    if processes > 1 and len(parts) > 1 and connection.vendor == "postgresql":
+    in_transaction = connection.in_atomic_block
+    if (
+        processes > 1
+        and len(parts) > 1
+        and connection.vendor == "postgresql"
+        and not in_transaction
+    ):
         connections.close_all()
         with multiprocessing.get_context("fork").Pool(len(parts)) as pool:
             results = pool.map(_group_communes, jobs)
     else:
-        # SQLite allows one writer and forks badly with an open file: one process.
-        results = [_group_communes(([c for part in parts for c in part], threshold, stats_json))]
+        # SQLite forks badly with an open file, and workers cannot see a caller's open
+        # transaction: one process.
+        results = [
+            _group_communes(([c for part in parts for c in part], threshold, stats_json, False))
+        ]
     report.timings["group"] = time.perf_counter() - started
     groups = [g for result in results for g in result]
     with transaction.atomic():
