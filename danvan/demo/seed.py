@@ -336,7 +336,17 @@ def seed_accounts(
 
 @transaction.atomic
 def seed_demo(*, password: str | None = None, voices: int | None = None) -> SeedReport:
-    """Build the demo; ``voices`` is how many demo voices (None: the full demo, 0: none)."""
+    """Build the demo; ``voices`` is how many demo voices (None: the full demo, 0: none).
+
+    The notifications the demo's cases and alerts raise are stored as usual, but no email is
+    sent for them: the demo addresses are not real, and the console would fill with them."""
+    from django.test.utils import override_settings
+
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        return _seed_demo(password=password, voices=voices)
+
+
+def _seed_demo(*, password: str | None, voices: int | None) -> SeedReport:
     actor = Actor.system("seed_demo")
     report = SeedReport()
     seed_units(actor, report)
