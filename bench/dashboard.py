@@ -105,8 +105,7 @@ def main() -> None:
             sql.rebuild(connection)
         print(f"rebuild of facts and buckets: {time.perf_counter() - started:.1f} s")
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE dashboards_voicefact")
-            cursor.execute("ANALYZE dashboards_bucket")
+            cursor.execute("VACUUM ANALYZE dashboards_bucket")
 
     province = AdministrativeUnit.objects.get(code=args.province)
     communes = list(AdministrativeUnit.objects.current().filter(parent=province))

@@ -397,6 +397,9 @@ def overdue_voices(
             unit_id__in=unit_ids,
             status__in=OPEN_STATUSES,
             due_on__lt=today,
+            # A due date is never before the receipt: this lets the scan in due-date order (the
+            # inbox's index) start at the period instead of at the oldest open voice.
+            due_on__gte=period.start,
             received_on__gte=period.start,
             received_on__lte=period.end,
         )

@@ -197,7 +197,10 @@ def _pg_uninstall() -> list[str]:
 def _pg_rebuild() -> list[str]:
     """Everything from the voices: facts by one INSERT ... SELECT, then buckets grouped per unit
     first and per area after (far fewer rows than expanding every voice to every area), with
-    plain INSERTs into the emptied table and memory enough to aggregate without sorting on disk."""
+    plain INSERTs into the emptied table and memory enough to aggregate without sorting on disk.
+    Buckets are written in key order, so that one area's days lie together on disk: a province's
+    year then reads a few hundred pages instead of tens of thousands (3× faster at 10 million
+    voices, see bench/README.md)."""
     steps = (
         "LEFT JOIN (SELECT voice_id, min(due_on) AS due_on FROM voices_voicedeadline "
         f"WHERE step IN ({DUE_STEPS}) GROUP BY voice_id) s ON s.voice_id = v.id"
@@ -232,7 +235,8 @@ def _pg_rebuild() -> list[str]:
         SELECT ar.area_id, p.dim, p.day, p.value,
                sum(p.n), sum(p.answered), sum(p.on_time), sum(p.days)
         FROM per_unit p JOIN areas ar ON ar.unit_id = p.unit_id
-        GROUP BY 1, 2, 3, 4""",
+        GROUP BY 1, 2, 3, 4
+        ORDER BY 1, 2, 3, 4""",
         "CREATE UNIQUE INDEX dashboards_bucket_key ON dashboards_bucket (area_id, dim, day, value)",
         "ANALYZE dashboards_voicefact",
         "ANALYZE dashboards_bucket",
