@@ -273,6 +273,16 @@ def run(runs: int, explain: bool) -> None:
         f"{'all':22} n={len(everything):4} p50 {statistics.median(everything):6.1f} ms  "
         f"p95 {percentile(everything, 95):6.1f} ms  max {max(everything):6.1f} ms"
     )
+    print("per query (all roles and tabs):")
+    by_query: dict[str, list[float]] = {}
+    for elapsed, _role, query, _tab in slowest:
+        by_query.setdefault(query, []).append(elapsed)
+    for query, why in QUERIES:
+        values = by_query[query]
+        print(
+            f"  {query!r:38} p50 {statistics.median(values):6.1f}  "
+            f"p95 {percentile(values, 95):6.1f} ms  ({why})"
+        )
     print("slowest:")
     for elapsed, role, query, tab in sorted(slowest, reverse=True)[:8]:
         print(f"  {elapsed:6.1f} ms  {role} {query!r} {tab}")
