@@ -20,7 +20,7 @@ import datetime
 from django.utils import timezone
 
 from danvan.audit.context import Actor
-from danvan.insight.models import Issue
+from danvan.insight.models import Issue, TopicModel
 from danvan.insight.services import insight_train, voice_analyse
 from danvan.insight.tasks import deferred_analysis
 from danvan.units.models import AdministrativeUnit
@@ -100,6 +100,9 @@ def seed_insight(actor: Actor, lines: list[str]) -> None:
         planted += _plant(
             actor, other_village, OTHER_COMMUNE_VOICES, infrastructure, "flood-other", today
         )
+    if not planted and TopicModel.objects.exists():
+        lines.append("insight: already seeded")
+        return
     model = insight_train(actor=actor)
     waiting = list(
         Voice.objects.filter(issue__isnull=True)
@@ -119,9 +122,15 @@ def seed_insight(actor: Actor, lines: list[str]) -> None:
     from danvan.alerts.demo import alerts_demo_seed
 
     surge_commune = AdministrativeUnit.objects.get(code=SURGE_COMMUNE)
-    with deferred_analysis() as deferred:
+    with deferred_analysis():
         alert = alerts_demo_seed(actor=actor, commune=surge_commune, today=today)
-    for voice_id in deferred:
+    # The voices not yet in an issue, whether their commit has run or not (inside a caller's
+    # transaction it has not, and nothing was queued for them yet).
+    for voice_id in (
+        Voice.objects.filter(issue__isnull=True)
+        .order_by("received_on", "id")
+        .values_list("id", flat=True)
+    ):
         voice_analyse(voice_id=voice_id)
     lines.append(
         "alerts: "
