@@ -373,11 +373,12 @@ def cmd_generate(args: argparse.Namespace) -> None:
 # ------------------------------------------------------------------------------ offline
 
 
-def _count_features(texts: list[str]) -> TextStats:
+def _count_features(texts: list[str]) -> tuple[TextStats, float]:
+    cpu = time.process_time()
     stats = TextStats()
     for text in texts:
         stats.add(features_of(text))
-    return stats
+    return stats, time.process_time() - cpu
 
 
 _STATS: TextStats | None = None
@@ -388,10 +389,11 @@ def _init_worker(stats: TextStats | None) -> None:
     _STATS = stats
 
 
-def _group_block(records: list[dict[str, Any]]) -> tuple[int, int, float, float]:
-    started = time.perf_counter()
+def _group_block(records: list[dict[str, Any]]) -> tuple[int, int, float, float, float]:
+    started, cpu = time.perf_counter(), time.process_time()
     labels = group_records(records, threshold=DEFAULT_THRESHOLD, stats=_STATS)
-    return len(records), len(set(labels)), time.perf_counter() - started, rss_mb()
+    seconds = time.perf_counter() - started
+    return len(records), len(set(labels)), seconds, time.process_time() - cpu, rss_mb()
 
 
 def read_jsonl(path: str, limit: int | None) -> list[dict[str, Any]]:
@@ -420,14 +422,22 @@ def cmd_offline(args: argparse.Namespace) -> None:
         profile(blocks, args.profile)
         return
     ordered = sorted(blocks.values(), key=len, reverse=True)
+    if args.largest:
+        # The critical path: one commune is grouped by one process, whatever N is.
+        ordered = ordered[: args.largest]
+        records = [r for block in ordered for r in block]
+        n = len(records)
+        print(f"only the {args.largest} largest communes: {n:,} voices")
     ctx = multiprocessing.get_context("fork")
     started = time.perf_counter()
     stats: TextStats | None = None
+    count_cpu = group_cpu = slowest_cpu = 0.0
     if not args.local_stats:
         chunks = [[r["text"] for r in records[i :: args.processes]] for i in range(args.processes)]
         with ctx.Pool(args.processes) as pool:
             stats = TextStats()
-            for part in pool.map(_count_features, chunks):
+            for part, cpu in pool.map(_count_features, chunks):
+                count_cpu += cpu
                 stats.documents += part.documents
                 stats.df.update(part.df)
         del chunks
@@ -436,9 +446,13 @@ def cmd_offline(args: argparse.Namespace) -> None:
     slowest = (0, 0.0)
     worker_rss = 0.0
     with ctx.Pool(args.processes, initializer=_init_worker, initargs=(stats,)) as pool:
-        for size, groups, seconds, rss in pool.imap_unordered(_group_block, ordered, chunksize=1):
+        for size, groups, seconds, cpu, rss in pool.imap_unordered(
+            _group_block, ordered, chunksize=1
+        ):
             issues += groups
-            slowest = max(slowest, (size, seconds), key=lambda x: x[1])
+            group_cpu += cpu
+            if seconds > slowest[1]:
+                slowest, slowest_cpu = (size, seconds), cpu
             worker_rss = max(worker_rss, rss)
     total = time.perf_counter() - started
     grouping = total - counted
@@ -447,14 +461,15 @@ def cmd_offline(args: argparse.Namespace) -> None:
         + (" (skipped: each commune counts its own)" if args.local_stats else "")
     )
     print(f"grouping: {grouping:.1f} s; issues formed: {issues:,}")
-    print(f"slowest commune: {slowest[0]:,} voices in {slowest[1]:.1f} s")
+    print(f"slowest commune: {slowest[0]:,} voices in {slowest[1]:.1f} s ({slowest_cpu:.1f} s CPU)")
     print(
         f"TOTAL {total:.1f} s = {total / 60:.1f} min for {n:,} voices: {n / total:,.0f} voices/s "
         f"({args.processes} processes); peak RSS parent {rss_mb():,.0f} MB, "
         f"largest worker {worker_rss:,.0f} MB"
     )
     print(
-        f"CPU time of the workers: {cpu_children():.1f} s; load average at the end: {os.getloadavg()}"
+        f"CPU time in the workers (process_time): counting {count_cpu:.1f} s, grouping "
+        f"{group_cpu:.1f} s; load average at the end: {os.getloadavg()}"
     )
 
 
@@ -664,7 +679,9 @@ def cmd_match(args: argparse.Namespace) -> None:
         .values_list("unit_id", "n")
     )
 
-    def run(label: str) -> None:
+    profiler = cProfile.Profile() if args.profile else None
+
+    def run(label: str, profiler: cProfile.Profile | None = None) -> None:
         times: list[float] = []
         cpus: list[float] = []
         seen: list[int] = []
@@ -688,7 +705,11 @@ def cmd_match(args: argparse.Namespace) -> None:
                     submitter_address="" if kind not in NAMED else "xóm 1",
                 )
                 started, cpu = time.perf_counter(), time.process_time()
+                if profiler is not None:
+                    profiler.enable()
                 issue = voice_match(voice=voice, trained=trained)
+                if profiler is not None:
+                    profiler.disable()
                 times.append(time.perf_counter() - started)
                 cpus.append(time.process_time() - cpu)
                 joined += issue.voice_count > 1
@@ -711,6 +732,11 @@ def cmd_match(args: argparse.Namespace) -> None:
 
     run("cold (first read of each commune by this process)")
     run("warm (the same voices again)")
+    if profiler is not None:
+        run("third pass, under cProfile", profiler)
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(15)
+        print(out.getvalue())
     after = counts()
     print(f"after: open voices {after[0]:,}, open issues {after[1]:,} (unchanged: rolled back)")
 
@@ -737,12 +763,14 @@ def main() -> None:
         help="no global document frequencies: group_records counts each commune's own",
     )
     p.add_argument("--profile", type=int, metavar="N", help="cProfile N voices in one process")
+    p.add_argument("--largest", type=int, metavar="K", help="group only the K largest communes")
     p = sub.add_parser("regroup", help="time manage.py regroup_issues")
     p.add_argument("--processes", type=int, default=2)
     p = sub.add_parser("seed-issues", help="stand-in for regroup_issues (bulk)")
     p.add_argument("--processes", type=int, default=2)
     p = sub.add_parser("match", help="time voice_match for new voices")
     p.add_argument("--samples", type=int, default=500)
+    p.add_argument("--profile", action="store_true", help="a third pass under cProfile")
     p.add_argument("--seed", type=int, default=4)
     args = parser.parse_args()
     {
