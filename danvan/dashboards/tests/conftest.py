@@ -13,7 +13,10 @@ from django.test import Client
 def _no_buckets_left_by_a_flush(request: pytest.FixtureRequest) -> Iterator[None]:
     """A flush on SQLite deletes table by table, so the fact triggers may leave bucket rows
     behind once the voices are gone; start every test from empty tables in that case."""
-    if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db")
+    )
+    if uses_db:
         from danvan.dashboards.models import Bucket, VoiceFact
         from danvan.voices.models import Voice
 
