@@ -533,9 +533,12 @@ def cmd_regroup(args: argparse.Namespace) -> None:
     print(f"load average at the end: {os.getloadavg()}")
 
 
-def _cluster_block(block: list[tuple[int, str]]) -> list[tuple[dict[str, Any], list[int]]]:
+def _cluster_block(
+    block: list[tuple[int, str]],
+) -> tuple[list[tuple[dict[str, Any], list[int]]], float, float]:
     """``group_records``'s loop over one commune's voices (id, text), keeping the clusters:
-    each final issue's signature and voice ids."""
+    each final issue's signature and voice ids; with the wall and CPU seconds it took."""
+    started, cpu = time.perf_counter(), time.process_time()
     from danvan.insight.grouping import Matcher
     from danvan.insight.signatures import signature
 
@@ -556,7 +559,8 @@ def _cluster_block(block: list[tuple[int, str]]) -> list[tuple[dict[str, Any], l
         )
         for absorbed in around:
             members[cluster.key] += members.pop(absorbed.key)
-    return [(c.as_json(), members[c.key]) for c in matcher.clusters]
+    clusters = [(c.as_json(), members[c.key]) for c in matcher.clusters]
+    return clusters, time.perf_counter() - started, time.process_time() - cpu
 
 
 _THRESHOLD = DEFAULT_THRESHOLD
@@ -589,14 +593,26 @@ def cmd_seed_issues(args: argparse.Namespace) -> None:
     read = time.perf_counter() - started
     ctx = multiprocessing.get_context("fork")
     keys = sorted(blocks, key=lambda k: len(blocks[k]), reverse=True)
+    if args.largest:
+        # Only the K largest communes (the critical path; and a commune at full size that
+        # ``match --largest K`` can sample): the other communes' issues are left as they are.
+        keys = keys[: args.largest]
+        print(
+            f"only the {args.largest} largest communes: {sum(len(blocks[k]) for k in keys):,} voices"
+        )
     connection.close()  # no connection shared with the forked workers
+    worker_cpu = 0.0
+    slowest = (0, 0.0, 0.0)
     issues: list[Issue] = []
     memberships: list[list[int]] = []
     with ctx.Pool(args.processes) as pool:
-        for commune, clusters in zip(
+        for commune, (clusters, wall, cpu) in zip(
             keys, pool.imap(_cluster_block, [blocks[k] for k in keys]), strict=True
         ):
             texts = dict(blocks[commune])
+            worker_cpu += cpu
+            if wall > slowest[1]:
+                slowest = (len(blocks[commune]), wall, cpu)
             for data, ids in clusters:
                 first = ids[0]
                 dates = [info[i][0] for i in ids]
@@ -615,8 +631,13 @@ def cmd_seed_issues(args: argparse.Namespace) -> None:
                 memberships.append(ids)
     grouped = time.perf_counter() - started - read
     with transaction.atomic():
-        Voice.objects.filter(issue__isnull=False).update(issue=None)
-        Issue.objects.all().delete()
+        if args.largest:
+            mine = Issue.objects.filter(unit_id__in=keys)
+            Voice.objects.filter(issue__in=mine).update(issue=None)
+            mine.delete()
+        else:
+            Voice.objects.filter(issue__isnull=False).update(issue=None)
+            Issue.objects.all().delete()
         Issue.objects.bulk_create(issues, batch_size=5_000)
         with connection.cursor() as cursor:
             cursor.execute("CREATE TEMP TABLE bench_issue_of (voice int, issue int) ON COMMIT DROP")
@@ -632,7 +653,10 @@ def cmd_seed_issues(args: argparse.Namespace) -> None:
         f"seed-issues: {len(info):,} open voices read in {read:.1f} s, grouped in {grouped:.1f} s "
         f"({args.processes} processes), {len(issues):,} issues written; total {total:.1f} s"
     )
-    print(f"CPU time of the workers: {cpu_children():.1f} s")
+    print(
+        f"CPU time in the workers (process_time) {worker_cpu:.1f} s; slowest commune "
+        f"{slowest[0]:,} voices in {slowest[1]:.1f} s ({slowest[2]:.1f} s CPU)"
+    )
     sizes = Counter(len(ids) for ids in memberships)
     print(
         f"issue sizes: 1: {sizes[1]:,}, 2-9: {sum(v for k, v in sizes.items() if 2 <= k <= 9):,}, "
@@ -665,8 +689,22 @@ def cmd_match(args: argparse.Namespace) -> None:
     voices, issues = counts()
     print(f"open voices {voices:,}, open issues {issues:,} in {len(places)} communes")
     samples: list[tuple[int, str, int, str]] = []
+    only: set[str] | None = None
+    if args.largest:
+        # The K communes with the most open issues (e.g. after ``seed-issues --largest K`` on
+        # the full volume): the worst case of the live path.
+        top = (
+            Issue.objects.filter(status=IssueStatus.OPEN, merged_into__isnull=True)
+            .values("unit__code")
+            .annotate(n=django.db.models.Count("id"))
+            .order_by("-n")[: args.largest]
+        )
+        only = {row["unit__code"] for row in top}
+        print(f"samples only in the communes {sorted(only)}")
     while len(samples) < args.samples:
         g = world.new_group()
+        if only is not None and g.unit not in only:
+            continue
         kind, text = world.voices(g)[0]
         unit_pk, _ = world.unit_of(world.by_code[g.unit])
         samples.append((unit_pk, kind, topic_of[g.matter.topic], text))
@@ -768,9 +806,11 @@ def main() -> None:
     p.add_argument("--processes", type=int, default=2)
     p = sub.add_parser("seed-issues", help="stand-in for regroup_issues (bulk)")
     p.add_argument("--processes", type=int, default=2)
+    p.add_argument("--largest", type=int, metavar="K", help="only the K largest communes")
     p = sub.add_parser("match", help="time voice_match for new voices")
     p.add_argument("--samples", type=int, default=500)
     p.add_argument("--profile", action="store_true", help="a third pass under cProfile")
+    p.add_argument("--largest", type=int, metavar="K", help="only the K communes with most issues")
     p.add_argument("--seed", type=int, default=4)
     args = parser.parse_args()
     {
