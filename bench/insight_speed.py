@@ -55,6 +55,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -553,7 +554,7 @@ def _cluster_block(
             members[voice_id] = []
         members[cluster.key].append(voice_id)
         around = (
-            matcher.absorb_around(cluster, sig.vector)  # type: ignore[call-arg]
+            matcher.absorb_around(cluster, sig.vector)
             if incremental
             else matcher.absorb_around(cluster)
         )
@@ -668,7 +669,7 @@ def cmd_seed_issues(args: argparse.Namespace) -> None:
 # ------------------------------------------------------------------------------ match
 
 
-def percentile(values: list[float], p: float) -> float:
+def percentile(values: Sequence[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
