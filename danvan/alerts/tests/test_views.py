@@ -275,3 +275,18 @@ def test_an_issue_alert_links_to_the_issue_and_lists_its_voices(
     assert f'href="/issues/{issue.pk}/"' in page
     assert "5 different people (5 voices) on this issue in the last 30 days" in page
     assert len(response.context["voices"]) == 5
+
+
+def test_the_dashboard_shows_the_active_alerts_of_its_area(world, login, provincial_staff):
+    from danvan.alerts.demo import alerts_demo_seed
+    from danvan.audit.context import Actor as _Actor
+
+    alert = alerts_demo_seed(actor=_Actor.system("test"), commune=world.anh_son)
+    assert alert is not None
+    client = login(provincial_staff)
+    client.cookies["django_language"] = "en"
+
+    page = client.get("/dashboard/").content.decode()
+
+    assert 'data-testid="active-alerts"' in page
+    assert f"/alerts/{alert.pk}/" in page
