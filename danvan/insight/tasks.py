@@ -6,6 +6,7 @@ import contextlib
 import contextvars
 from collections.abc import Iterator
 
+from django.db import transaction
 from django_tasks import task
 
 from danvan.insight.services import insight_train, voice_analyse, voices_analyse
@@ -50,12 +51,18 @@ def deferred_analysis() -> Iterator[list[int]]:
         _deferred.reset(token)
 
 
-def enqueue_analysis(voice_ids: list[int]) -> None:
-    """Hand voices over for analysis: one task for one voice, chunks for many."""
+def analysis_on_commit(voice_ids: list[int]) -> None:
+    """Queue the voices' analysis once they are committed, or, inside ``deferred_analysis``,
+    hand them to the caller (decided now: the commit may come after the block has ended)."""
     collected = _deferred.get()
     if collected is not None:
         collected.extend(voice_ids)
         return
+    transaction.on_commit(lambda: enqueue_analysis(voice_ids))
+
+
+def enqueue_analysis(voice_ids: list[int]) -> None:
+    """Hand voices over for analysis: one task for one voice, chunks for many."""
     if len(voice_ids) == 1:
         voice_analyse_task.enqueue(voice_ids[0])
         return

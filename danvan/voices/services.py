@@ -293,9 +293,9 @@ def voice_submit(
 
 def analyse_on_commit(voice_ids: list[int]) -> None:
     """Once the voices are saved, suggest their topic and match them into issues (background)."""
-    from danvan.insight.tasks import enqueue_analysis  # insight builds on voices
+    from danvan.insight.tasks import analysis_on_commit  # insight builds on voices
 
-    transaction.on_commit(lambda: enqueue_analysis(voice_ids))
+    analysis_on_commit(voice_ids)
 
 
 def _transition(
