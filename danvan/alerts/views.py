@@ -5,7 +5,6 @@ it is now."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -28,6 +27,7 @@ from danvan.alerts.selectors import alert_voices, alerts_for_list
 from danvan.alerts.services import StaleAlertError, alert_acknowledge, alert_close
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
+from danvan.lib.xlsx import new_workbook, sheet_start, xlsx_response
 from danvan.units.models import AdministrativeUnit
 
 PAGE_SIZE = 50
@@ -85,11 +85,6 @@ EXPORT_MAX_ROWS = 50_000
 def alert_export(request: HttpRequest) -> HttpResponse:
     """The filtered list as XLSX (at most ``EXPORT_MAX_ROWS``), with the reason in words; the
     export is audited with its row count and filters."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
     _form, alerts = _filtered(request)
     columns = [
         (_("Level"), 12),
@@ -105,18 +100,8 @@ def alert_export(request: HttpRequest) -> HttpResponse:
         (_("Why it was raised"), 80),
         (_("Note on closing"), 40),
     ]
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Alerts")[:31])
-    for index, (_title, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for title, _width in columns:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        header.append(cell)
-    sheet.append(header)
+    workbook = new_workbook()
+    sheet = sheet_start(workbook, _("Alerts"), columns)
     rows = list(alerts[: EXPORT_MAX_ROWS + 1])
     capped = len(rows) > EXPORT_MAX_ROWS
     rows = rows[:EXPORT_MAX_ROWS]
@@ -144,14 +129,7 @@ def alert_export(request: HttpRequest) -> HttpResponse:
         action="alert.export",
         changes={"rows": len(rows), "filters": request.GET.urlencode()[:500]},
     )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="canh-bao.xlsx"'
-    return response
+    return xlsx_response(workbook, "canh-bao.xlsx")
 
 
 def _issue_link(alert: Alert) -> str:

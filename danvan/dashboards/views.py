@@ -4,7 +4,6 @@ covers: a unit outside it is "not found"."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -24,6 +22,7 @@ from danvan.dashboards import selectors
 from danvan.dashboards.models import Dim
 from danvan.dashboards.periods import PeriodForm
 from danvan.dashboards.selectors import Dashboard, Figures, Row
+from danvan.lib.xlsx import new_workbook, sheet_append_with_totals, sheet_start, xlsx_response
 
 #: The tables of the dashboard, in the order of the page and of the workbook's sheets.
 TABLES = ["bodies", "units", "kind", "topic", "channel", "status", "trend", "overdue", "issues"]
@@ -245,52 +244,18 @@ def _trend_rows(board: Dashboard) -> list[tuple[str, int, int]]:
 def dashboard_export(request: HttpRequest) -> HttpResponse:
     """One table of the page (``?table=bodies``), or all of them as sheets: frozen header, titles
     in the officer's language, a totals row in bold."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
     _form, board = _board(request)
     table = request.GET.get("table", "")
     if table and table not in TABLES:
         raise Http404(_("No such table."))
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook()
     for name in [table] if table else TABLES:
         title, columns, rows = _sheet(board, name)
-        sheet = workbook.create_sheet(title[:31])
-        for index, (_title, width) in enumerate(columns, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.freeze_panes = "A2"
-        header = []
-        for column, _width in columns:
-            cell = WriteOnlyCell(sheet, value=column)
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-            header.append(cell)
-        sheet.append(header)
-        for number, values in enumerate(rows, start=1):
-            if number == len(rows):
-                cells = []
-                for value in values:
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.font = Font(bold=True)
-                    cells.append(cell)
-                sheet.append(cells)
-            else:
-                sheet.append(values)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+        sheet = sheet_start(workbook, title, columns)
+        sheet_append_with_totals(sheet, rows)
     where = board.root.code if board.root else "tong-hop"
     span = f"{board.period.start:%Y%m%d}-{board.period.end:%Y%m%d}"
-    response["Content-Disposition"] = (
-        f'attachment; filename="bang-dieu-khien-{table or "tat-ca"}-{where}-{span}.xlsx"'
-    )
-    patch_cache_control(response, no_store=True, private=True)
-    return response
+    return xlsx_response(workbook, f"bang-dieu-khien-{table or 'tat-ca'}-{where}-{span}.xlsx")
 
 
 # --- Map -----------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +12,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -21,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can, scope_for
 from danvan.audit.context import Actor
+from danvan.lib.xlsx import new_workbook, sheet_append_with_totals, sheet_start, xlsx_response
 from danvan.skillful import stats
 from danvan.skillful.checks import flag_dismiss
 from danvan.skillful.models import Field, FormalismFlag, Level, MobilizationModel, ModelStatus
@@ -88,36 +87,11 @@ def _values(row: stats.Row, name: str) -> list[Any]:
 def stats_export(request: HttpRequest) -> HttpResponse:
     """The table on the screen as XLSX: frozen header, Vietnamese titles, a totals row, and the
     trend by yearly round on a second sheet."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
     _form, result = _stats_for(request)
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook()
 
     def sheet_with(title: str, columns: list[tuple[str, int]], rows: list[list[Any]]) -> None:
-        sheet = workbook.create_sheet(title[:31])
-        for index, (_title, width) in enumerate(columns, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.freeze_panes = "B2"
-        header = []
-        for name, _width in columns:
-            cell = WriteOnlyCell(sheet, value=name)
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-            header.append(cell)
-        sheet.append(header)
-        for number, values in enumerate(rows, start=1):
-            if number == len(rows):  # the totals row
-                cells = []
-                for value in values:
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.font = Font(bold=True)
-                    cells.append(cell)
-                sheet.append(cells)
-            else:
-                sheet.append(values)
+        sheet_append_with_totals(sheet_start(workbook, title, columns, freeze="B2"), rows)
 
     rows = []
     for row in result.rows:
@@ -137,19 +111,9 @@ def stats_export(request: HttpRequest) -> HttpResponse:
         year_rows,
     )
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
     where = result.root.code if result.root else "tong-hop"
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = (
-        f'attachment; filename="thong-ke-mo-hinh-{where}-{stamp}.xlsx"'
-    )
-    patch_cache_control(response, no_store=True, private=True)
-    return response
+    return xlsx_response(workbook, f"thong-ke-mo-hinh-{where}-{stamp}.xlsx")
 
 
 @login_required

@@ -8,13 +8,11 @@ to the audit log as a view of personal data, with the number of rows.
 from __future__ import annotations
 
 import datetime
-import io
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -23,6 +21,7 @@ from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.deadlines.models import VoiceKind
+from danvan.lib.xlsx import new_workbook, sheet_start, xlsx_response
 from danvan.voices.forms import InboxFilterForm
 from danvan.voices.models import Voice
 from danvan.voices.selectors import due_soon_until, inbox_for, topics_for, urgency_of
@@ -94,10 +93,7 @@ def _row(
 @require_GET
 def inbox_export(request: HttpRequest) -> HttpResponse:
     """The filtered inbox as XLSX, most urgent first, as on the screen."""
-    from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
 
     form = InboxFilterForm(request.GET or None, topics=topics_for(request.user))
     if form.is_bound:
@@ -116,20 +112,8 @@ def inbox_export(request: HttpRequest) -> HttpResponse:
     with_personal_data = can(request.user, Capability.VIEW_PERSONAL_DATA)
     labels = {"overdue": _("Overdue"), "due_soon": _("Due soon")}
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Cases")[:31])
-    columns = _columns(with_personal_data)
-    for index, (_title, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-
-    header = []
-    for title, _width in columns:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        header.append(cell)
-    sheet.append(header)
+    workbook = new_workbook()
+    sheet = sheet_start(workbook, _("Cases"), _columns(with_personal_data))
     for voice in voices:
         values = _row(
             voice,
@@ -153,8 +137,6 @@ def inbox_export(request: HttpRequest) -> HttpResponse:
                 % {"count": f"{EXPORT_MAX_ROWS:,}".replace(",", ".")}
             ]
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
     audit_record(
         actor=Actor.from_request(request),
         action="voice.export",
@@ -165,11 +147,5 @@ def inbox_export(request: HttpRequest) -> HttpResponse:
         },
         sensitive_view=with_personal_data,
     )
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="ho-so-y-kien-{stamp}.xlsx"'
-    patch_cache_control(response, no_store=True, private=True)
-    return response
+    return xlsx_response(workbook, f"ho-so-y-kien-{stamp}.xlsx")
