@@ -290,10 +290,8 @@ class Matcher:
         return absorbed
 
 
-def commune_code(unit_code: str, communes: Mapping[str, str] | None = None) -> str:
+def commune_code(unit_code: str) -> str:
     """The commune a unit code belongs to: a village code "17329-001" → "17329"."""
-    if communes is not None and unit_code in communes:
-        return communes[unit_code]
     return unit_code.split("-", 1)[0]
 
 

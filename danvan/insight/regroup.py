@@ -151,7 +151,7 @@ def _partition(commune_sizes: dict[int, int], parts: int) -> list[list[int]]:
 
 
 def regroup(*, processes: int = 2, threshold: float | None = None) -> RegroupReport:
-    from danvan.insight.services import _title, active_trained
+    from danvan.insight.services import active_trained, issue_title
 
     started = time.perf_counter()
     report = RegroupReport(processes=processes)
@@ -200,7 +200,7 @@ def regroup(*, processes: int = 2, threshold: float | None = None) -> RegroupRep
                 Issue(
                     unit_id=g.commune_id,
                     topic_id=g.topics.most_common(1)[0][0],
-                    title=_title(g.title),
+                    title=issue_title(g.title),
                     representative_id=g.voice_ids[0],
                     status=IssueStatus.OPEN if g.open else IssueStatus.ANSWERED,
                     voice_count=len(g.voice_ids),

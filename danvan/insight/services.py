@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,7 +55,7 @@ __all__ = [
     "issue_confirm",
     "issue_merge",
     "issue_split",
-    "issues_rebuild_counts",
+    "issue_title",
     "voice_analyse",
     "voice_match",
     "voice_move",
@@ -135,7 +135,7 @@ def commune_of(unit: AdministrativeUnit) -> AdministrativeUnit:
     return unit
 
 
-def _title(text: str) -> str:
+def issue_title(text: str) -> str:
     text = " ".join(text.split())
     if len(text) <= TITLE_LENGTH:
         return text
@@ -186,7 +186,7 @@ def voice_match(*, voice: Voice, trained: Trained | None = None) -> Issue:
             survivor = Issue.objects.create(
                 unit=commune,
                 topic_id=voice.topic_id,
-                title=_title(voice.text),
+                title=issue_title(voice.text),
                 representative=voice,
                 first_received_on=voice.received_on,
                 last_received_on=voice.received_on,
@@ -310,7 +310,7 @@ def _rebuild(issue: Issue, stats: TextStats | None) -> None:
         issue.topic_id = Counter(v[3] for v in voices).most_common(1)[0][0]
         if issue.representative_id not in {v[0] for v in voices}:
             issue.representative_id = voices[0][0]
-            issue.title = _title(voices[0][1])
+            issue.title = issue_title(voices[0][1])
     issue.version += 1
     issue.save()
 
@@ -452,7 +452,7 @@ def issue_split(
     new = Issue.objects.create(
         unit=issue.unit,
         topic_id=issue.topic_id,
-        title=_title(chosen[0].text),
+        title=issue_title(chosen[0].text),
         representative=chosen[0],
         is_confirmed=True,
     )
@@ -495,7 +495,7 @@ def voice_move(
         to = Issue.objects.create(
             unit=issue.unit,
             topic_id=voice.topic_id,
-            title=_title(voice.text),
+            title=issue_title(voice.text),
             representative=voice,
             is_confirmed=True,
         )
@@ -626,17 +626,3 @@ def insight_train(*, actor: Actor | None = None, keep: int = 3) -> TopicModel | 
         threshold,
     )
     return model
-
-
-def issues_rebuild_counts(issue_ids: Iterable[int]) -> None:
-    """Recount voices and dates of issues (after a bulk change outside the services)."""
-    ids = list(issue_ids)
-    rows = (
-        Voice.objects.filter(issue_id__in=ids)
-        .values("issue_id")
-        .annotate(n=Count("id"), first=Min("received_on"), last=Max("received_on"))
-    )
-    for row in rows:
-        Issue.objects.filter(pk=row["issue_id"]).update(
-            voice_count=row["n"], first_received_on=row["first"], last_received_on=row["last"]
-        )
