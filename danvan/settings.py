@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "danvan.search",
     "danvan.alerts",
     "danvan.dashboards",
+    "danvan.reports",
     "danvan.notifications",
     "danvan.api",
     "danvan.web",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("search/", include("danvan.search.urls")),
     path("alerts/", include("danvan.alerts.urls")),
     path("dashboard/", include("danvan.dashboards.urls")),
+    path("reports/", include("danvan.reports.urls")),
     path("notifications/", include("danvan.notifications.urls")),
     path("", include("danvan.api.urls")),
     path("", include("danvan.web.urls")),
