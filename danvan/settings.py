@@ -273,6 +273,16 @@ DANVAN_ALERTS_REOPEN_DAYS = envint("DANVAN_ALERTS_REOPEN_DAYS", 90)
 DANVAN_ALERTS_REOPEN_LEVELS = envstr("DANVAN_ALERTS_REOPEN_LEVELS", "1,3,5")
 DANVAN_ALERTS_COOLDOWN_DAYS = envint("DANVAN_ALERTS_COOLDOWN_DAYS", 7)
 
+# Reports (danvan/reports). On the first working day after a month or a quarter, the daily
+# ``run_report_drafts`` drafts the synthesis report of every active body of these kinds and tells
+# its officers. Defaults: the province's Propaganda and Mass Mobilization Commission and the
+# commune's Party Building Commission, which synthesize the people's situation since July 2025.
+DANVAN_REPORTS_SCHEDULED_BODY_KINDS = envlist(
+    "DANVAN_REPORTS_SCHEDULED_BODY_KINDS",
+    ["propaganda_mass_mobilization_commission", "party_building_commission"],
+)
+DANVAN_REPORTS_SCHEDULED_PERIODS = envlist("DANVAN_REPORTS_SCHEDULED_PERIODS", ["month", "quarter"])
+
 # The largest unit file (villages) an officer may upload.
 DANVAN_MAX_IMPORT_BYTES = envint("DANVAN_MAX_IMPORT_BYTES", 5 * 1024 * 1024)
 # The largest spreadsheet of voices (100,000 rows of .xlsx are about 10 MB).

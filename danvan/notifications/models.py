@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     CASE_RECEIVED = "case_received", _("A case for your body")
     COORDINATION = "coordination", _("Coordination requested")
     ALERT = "alert", _("Hot-spot alert")
+    REPORT_DRAFT = "report_draft", _("Report drafted")
     OTHER = "other", _("Other")
 
 
