@@ -6,4 +6,12 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.report_list, name="list"),
+    path("new/", views.report_new, name="new"),
+    path("<int:pk>/", views.report_detail, name="detail"),
+    path("<int:pk>/document.docx", views.report_download, name="download"),
+    path(
+        "<int:pk>/<str:action>/",
+        views.report_act,
+        name="act",
+    ),
 ]
