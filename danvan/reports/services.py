@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -299,14 +298,19 @@ def report_edit(*, actor: Actor, report: Report, expected_version: int, **values
     return report
 
 
-def _leaders(report: Report) -> Iterable[Any]:
+def _leaders(report: Report) -> list[Any]:
+    """Who approves: the leaders of the report's unit, or of the nearest unit above with any."""
+    units = [report.unit, *reversed(report.unit.ancestors())]
     memberships = (
         Membership.objects.active()
         .holding(Capability.APPROVE)
-        .filter(body=report.body)
-        .select_related("user")
+        .filter(body__unit__in=units)
+        .select_related("user", "body")
     )
-    return [m.user for m in memberships]
+    by_unit: dict[int, list[Any]] = {}
+    for membership in memberships:
+        by_unit.setdefault(membership.body.unit_id, []).append(membership.user)
+    return next((by_unit[unit.pk] for unit in units if unit.pk in by_unit), [])
 
 
 def _officers(body: Body) -> list[Any]:
