@@ -23,7 +23,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Q, Sum, Value, Window
+from django.db.models import Count, F, Q, Sum, Value, Window
 from django.db.models.functions import Coalesce, Length, RowNumber
 from django.utils import timezone, translation
 
@@ -97,7 +97,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 #: The word for a unit whose name does not say what it is (provinces are stored as "Nghệ An").
-_KIND_WORD = {
+_KIND_WORD: dict[str, str] = {
     UnitKind.PROVINCE: "tỉnh",
     UnitKind.CENTRAL_CITY: "thành phố",
     UnitKind.COMMUNE: "xã",
@@ -563,7 +563,7 @@ class _Reader:
                 period_code=self.period.code,
                 status=ReportStatus.ISSUED,
             )
-            .order_by("unit_id", "-issued_on", "-id")
+            .order_by("unit_id", F("issued_on").desc(nulls_last=True), "-id")
             .only("id", "unit_id", "symbol", "issued_on", "figures", "proposals")
         )
         latest: dict[int, Report] = {}
