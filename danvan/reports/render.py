@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from docx.document import Document as DocumentObject
 
     from danvan.organizations.models import Body
+    from danvan.units.models import AdministrativeUnit
 
 __all__ = ["FONT", "ReportDocument", "issuing_body_lines", "render_report"]
 
@@ -49,7 +50,7 @@ BODY_SIZE = 14
 TABLE_SIZE = 12
 TEXT_WIDTH_CM = 16.5  # A4 (210 mm) less 30 mm left and 15 mm right
 
-_PREFIXES = {
+_PREFIXES: dict[str, dict[str, str]] = {
     ReportFormat.STATE: {
         SignerPrefix.ON_BEHALF: "TM.",
         SignerPrefix.DEPUTY: "KT.",
@@ -119,12 +120,30 @@ def _bare_name(unit_name: str) -> str:
     return unit_name
 
 
+def _full_name(unit: AdministrativeUnit) -> str:
+    """``Tỉnh Nghệ An``: provinces are stored by their bare name (``Nghệ An``)."""
+    from danvan.units.models import UnitKind
+
+    name = " ".join(unit.name.split())
+    if name.lower().startswith(_UNIT_PREFIXES):
+        return name
+    kinds: dict[str, str] = {UnitKind.PROVINCE: "Tỉnh", UnitKind.CENTRAL_CITY: "Thành phố"}
+    kind = kinds.get(unit.kind, "")
+    return f"{kind} {name}" if kind else name
+
+
 def _strip_suffix(name: str, *suffixes: str) -> str:
     """The name without a trailing unit name, if it ends with one (case-insensitive)."""
     for suffix in suffixes:
         if suffix and name.lower().endswith(" " + suffix.lower()):
             return name[: -len(suffix) - 1].strip()
     return name
+
+
+def _below(name: str, unit_name: str, parent: Body, body: Body) -> str:
+    """The body's name under its superior: without the unit's name when the superior, at the
+    same unit, already says it ("Khối dân vận xã Anh Sơn" under "Đảng ủy xã Anh Sơn")."""
+    return _strip_suffix(name, unit_name) if parent.unit_id == body.unit_id else name
 
 
 def issuing_body_lines(body: Body) -> tuple[str, str]:
@@ -141,7 +160,7 @@ def issuing_body_lines(body: Body) -> tuple[str, str]:
 
     unit = body.unit
     name = " ".join(body.name.split())
-    unit_name = unit.name
+    unit_name = _full_name(unit)
     parent = body.parent
     system = body.political_system
     if system == PoliticalSystem.PARTY:
@@ -154,10 +173,10 @@ def issuing_body_lines(body: Body) -> tuple[str, str]:
                     _strip_suffix(name, unit_name, _bare_name(unit_name))
                 )
             above = unit.parent
-            superior = _upper(f"Đảng bộ {above.name}") if above is not None else ""
+            superior = _upper(f"Đảng bộ {_full_name(above)}") if above is not None else ""
             return superior, _upper(name)
         if parent is not None:
-            return _upper(parent.name), _upper(_strip_suffix(name, unit_name))
+            return _upper(parent.name), _upper(_below(name, unit_name, parent, body))
         return _upper(f"Đảng bộ {unit_name}"), _upper(name)
     if system == PoliticalSystem.STATE:
         if body.kind == BodyKind.PEOPLES_COMMITTEE_DEPARTMENT:
@@ -168,7 +187,7 @@ def issuing_body_lines(body: Body) -> tuple[str, str]:
             return superior, _upper(_strip_suffix(name, unit_name))
         return "", _upper(name)
     if parent is not None:
-        return _upper(parent.name), _upper(_strip_suffix(name, unit_name))
+        return _upper(parent.name), _upper(_below(name, unit_name, parent, body))
     return "", _upper(name)
 
 
@@ -929,9 +948,8 @@ class _Writer:
         last = keeps_file[0] if keeps_file else "Lưu: VT"
         _write(_plain(left.add_paragraph(), WD_ALIGN_PARAGRAPH.LEFT), f"- {last}.", size)
         # Signer, bottom right.
-        prefix = _PREFIXES.get(ReportFormat.PARTY if self.party else ReportFormat.STATE, {}).get(
-            spec.signer_prefix, ""
-        )  # type: ignore[call-overload]
+        prefixes = _PREFIXES[ReportFormat.PARTY if self.party else ReportFormat.STATE]
+        prefix = prefixes.get(spec.signer_prefix, "")
         authority = _upper(spec.signer_authority)
         position = _upper(spec.signer_position)
         lines: list[str] = []
