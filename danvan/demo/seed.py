@@ -367,4 +367,8 @@ def _seed_demo(*, password: str | None, voices: int | None) -> SeedReport:
     from danvan.skillful.demo import seed_models
 
     seed_models(actor, report.lines, count=300 if voices is None else min(voices, 20))
+    if count:
+        from danvan.reports.demo import seed_reports
+
+        seed_reports(actor, report.lines, communes=COMMUNES_WITH_BODIES)
     return report

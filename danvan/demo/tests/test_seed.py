@@ -128,3 +128,23 @@ def test_the_demo_shows_the_flooded_road_as_one_issue_and_a_land_alert(seeded):
     assert not other.filter(issue=issue).exists()  # another commune, another issue
     assert not Voice.objects.filter(issue__isnull=True).exists()
     assert Alert.objects.filter(rule="surge", topic__code="land").exists()
+
+
+def test_the_demo_communes_have_issued_last_quarters_report_for_the_province_to_draft(seeded):
+    from django.utils import timezone
+
+    from danvan.reports.figures import report_figures
+    from danvan.reports.models import Report
+    from danvan.reports.periods import period_containing
+
+    last = period_containing("quarter", timezone.localdate()).previous()
+    communes = Report.objects.filter(period_code=last.code, status="issued", unit__tier="commune")
+    assert communes.count() == 5
+    assert set(communes.values_list("number", flat=True)) == {1}
+    assert all(r.symbol == "01-BC/BXDĐ" and r.document for r in communes)
+    # The province has issued the quarter before (its number 01), not yet this one.
+    province = Report.objects.get(unit__code="40")
+    assert (province.period_code, province.symbol) == (last.previous().code, "01-BC/BTGDVTU")
+    snapshot = report_figures(unit=province.unit, period=last)
+    assert len(snapshot.children_reports) == 5
+    assert all(child.proposals for child in snapshot.children_reports)
