@@ -9,9 +9,9 @@ reports of the units below for the same period.
 Counts come from the dashboards' buckets (``danvan.dashboards``: kept by database triggers, equal to
 direct counts, a few thousand rows for a province's quarter whatever the number of voices), with
 the dashboards' rules for "answered", "on time", "average days" and "overdue". What the buckets do
-not hold (accepted, refused and open complaints and denunciations, the issues of the period) is read
-from the voices in one grouped query each. A fixed number of queries (about fifteen) whatever the
-unit or the period: nothing is read per row.
+not hold is read in one grouped query each: the fate of complaints, denunciations and voters'
+recommendations from the dashboards' facts (one narrow row per voice), the issues of the period from
+the voices. A fixed number of queries (14) whatever the unit or the period: nothing is read per row.
 
 Labels are Vietnamese (the language of the document) whatever the reader's language.
 """
@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce, Length, RowNumber
 from django.utils import timezone, translation
 
 from danvan.alerts.models import Alert, AlertLevel, AlertRule, AlertStatus
-from danvan.dashboards.models import Bucket, Dim
+from danvan.dashboards.models import Bucket, Dim, VoiceFact
 from danvan.dashboards.selectors import _paths_of
 from danvan.insight.models import Issue, IssueStatus
 from danvan.reports.models import Report, ReportStatus
@@ -203,7 +203,7 @@ class _Reader:
             trend=self._trend(),
             concerns=self._concerns(),
             hot_spots=self._hot_spots(),
-            **self._cases(kinds),
+            **self._cases(),
             models=self._models(),
             children_reports=self._children_reports(),
         )
@@ -367,25 +367,31 @@ class _Reader:
             unit_id__in=self.unit_ids,
         )
 
-    def _cases(self, kinds: dict[str, dict[str, int]]) -> dict[str, Any]:
-        """Complaints, denunciations and voters' recommendations received in the period: one
-        grouped query over those voices; on time from the buckets (the dashboards' rule)."""
+    def _cases(self) -> dict[str, Any]:
+        """Complaints, denunciations and voters' recommendations received in the period, in one
+        grouped query over the dashboards' facts (one narrow row per voice, kept by the same
+        triggers: a seventh of the voices' table to scan). "Accepted" is any status past
+        "received" but "refused" (no service takes an accepted case back to "received"); "on
+        time" is the facts' own (the dashboards' rule)."""
         open_ = Q(status__in=OPEN_STATUSES)
         rows = (
-            self._voices_in_period()
-            .filter(kind__in=[*COMPLAINT_KINDS, *DENUNCIATION_KINDS, *VOTER_KINDS])
+            VoiceFact.objects.filter(
+                self.in_period,
+                unit_id__in=self.unit_ids,
+                kind__in=[*COMPLAINT_KINDS, *DENUNCIATION_KINDS, *VOTER_KINDS],
+            )
             .values_list("kind")
             .annotate(
-                received=Count("id"),
+                received=Count("voice_id"),
                 accepted=Count(
-                    "id",
-                    filter=~Q(status=VoiceStatus.REFUSED)
-                    & (Q(accepted_on__isnull=False) | ~Q(status=VoiceStatus.RECEIVED)),
+                    "voice_id",
+                    filter=~Q(status__in=[VoiceStatus.RECEIVED, VoiceStatus.REFUSED]),
                 ),
-                refused=Count("id", filter=Q(status=VoiceStatus.REFUSED)),
-                resolved=Count("id", filter=Q(answered_at__isnull=False)),
-                pending=Count("id", filter=open_),
-                overdue=Count("id", filter=open_ & Q(due_on__lt=self.today)),
+                refused=Count("voice_id", filter=Q(status=VoiceStatus.REFUSED)),
+                resolved=Count("voice_id", filter=Q(answered=1)),
+                on_time=Count("voice_id", filter=Q(answered=1, on_time=1)),
+                pending=Count("voice_id", filter=open_),
+                overdue=Count("voice_id", filter=open_ & Q(due_on__lt=self.today)),
             )
             .order_by()
         )
@@ -394,10 +400,9 @@ class _Reader:
         def cases(group: tuple[str, ...]) -> CaseFigures:
             figures = CaseFigures()
             for kind in group:
-                received, accepted, refused, resolved, pending, overdue = by_kind.get(
-                    kind, (0, 0, 0, 0, 0, 0)
+                received, accepted, refused, resolved, on_time, pending, overdue = by_kind.get(
+                    kind, (0, 0, 0, 0, 0, 0, 0)
                 )
-                on_time = kinds.get(kind, {}).get("on_time", 0)
                 figures.received += received
                 figures.accepted += accepted
                 figures.refused += refused
