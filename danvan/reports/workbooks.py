@@ -88,6 +88,14 @@ class Table:
     formats: list[str] = field(default_factory=list)
     #: Lines printed under the table: what the figures mean.
     notes: list[str] = field(default_factory=list)
+    #: For each row, the code of the unit it counts (to open it on the page), or "".
+    links: list[str] = field(default_factory=list)
+
+    @property
+    def linked_rows(self) -> list[tuple[list[Any], str]]:
+        """The rows with the code of the unit each counts ("" for none), for the page."""
+        links = self.links or [""] * len(self.rows)
+        return list(zip(self.rows, links, strict=True))
 
     @property
     def header_top(self) -> list[tuple[str, int, int]]:
@@ -301,16 +309,19 @@ def voices_by_unit_table(
         total.add(per_area[area])
     below = _UnitCounts()
     body_rows: list[list[Any]] = []
+    links: list[str] = []
     for number, child in enumerate(children, start=1):
         counts = _UnitCounts()
         for area in child_areas[child.pk]:
             counts.add(per_area[area])
         below.add(counts)
         body_rows.append([number, child.name, *counts.values()])
+        links.append(child.code)
     own = total.minus(below)
     if not own.empty or not children:
         label = _("At %(unit)s itself") % {"unit": unit.name} if children else unit.name
         body_rows.append([len(body_rows) + 1, label, *own.values()])
+        links.append("")
 
     kinds = [str(label) for label in VoiceKind.labels]
     columns: list[tuple[str, int]] = [(_("No."), 5), (_("Unit"), 26)]
@@ -337,6 +348,7 @@ def voices_by_unit_table(
         period=period,
         groups=groups,
         formats=["", "", *[COUNT] * (len(columns) - 2)],
+        links=links,
         notes=[
             _(
                 "Voices received in the period (by the day they were received). Answered: an "
