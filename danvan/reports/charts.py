@@ -108,7 +108,8 @@ def trend_png(snapshot: Snapshot) -> bytes | None:
     axes.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
     axes.grid(axis="y", color="#dddddd", linewidth=0.6)
     axes.set_axisbelow(True)
-    axes.legend(prop=_FONT, frameon=False, loc="upper left", ncols=2)
+    # Above the plot, so that it never hides a bar or a point.
+    axes.legend(prop=_FONT, frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
     _style(axes)
     figure.tight_layout()
     return _png(figure)
@@ -146,7 +147,7 @@ def topic_share_png(snapshot: Snapshot) -> bytes | None:
             fontdict={**_FONT, "size": 9},
         )
     axes.set_xlim(0, min(100.0, max(shares) * 1.25 + 5))
-    axes.set_xlabel("Tỷ lệ trên tổng số ý kiến trong kỳ (%)", fontdict=_FONT)
+    axes.set_xlabel("Tỷ lệ (%)", fontdict=_FONT)
     _style(axes)
     figure.tight_layout()
     return _png(figure)

@@ -322,7 +322,7 @@ def _text_width_cm(text: str, size_pt: float, bold: bool = False) -> float:
 
 
 def _page_field(paragraph: Paragraph) -> None:
-    run = _set_run_font(paragraph.add_run(), BODY_SIZE)
+    """A PAGE field, each part in a run of its own as Word writes it."""
     begin = OxmlElement("w:fldChar")
     begin.set(qn("w:fldCharType"), "begin")
     instruction = OxmlElement("w:instrText")
@@ -335,7 +335,7 @@ def _page_field(paragraph: Paragraph) -> None:
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
     for element in (begin, instruction, separate, shown, end):
-        run._element.append(element)
+        _set_run_font(paragraph.add_run(), BODY_SIZE)._element.append(element)
 
 
 def _no_borders(table: Table) -> None:
@@ -733,8 +733,9 @@ class _Writer:
             self.subheading(f"{2 if s.by_kind else 1}. Theo lĩnh vực")
             top = sorted((c for c in s.by_topic if c.n), key=lambda c: -c.n)[:3]
             if top:
+                topics_total = sum(c.n for c in s.by_topic)
                 named = ", ".join(
-                    f"{c.label.lower()} ({fmt_int(c.n)} ý kiến, {_share(c.n, total.n)}%)"
+                    f"{c.label.lower()} ({fmt_int(c.n)} ý kiến, {_share(c.n, topics_total)}%)"
                     for c in top
                 )
                 self.text(f"Các lĩnh vực được nhân dân quan tâm nhiều nhất: {named}.")
@@ -755,15 +756,15 @@ class _Writer:
             where = f" tại {c.unit}" if c.unit else ""
             topic = f", lĩnh vực {c.topic.lower()}" if c.topic else ""
             paragraph = self.doc.add_paragraph()
-            paragraph.paragraph_format.keep_with_next = bool(c.text)
+            paragraph.paragraph_format.keep_with_next = True
             _write(paragraph, f"{i}. {c.title}", bold=True)
             _write(
                 paragraph,
                 f"{where}{topic}: {fmt_int(c.voices)} ý kiến trong kỳ "
                 f"(tổng cộng {fmt_int(c.total_voices)} ý kiến); tình trạng: {c.status}.",
             )
-            if c.text:
-                quote = " ".join(c.text.split())
+            quote = " ".join(c.text.split())
+            if quote and quote.rstrip(" .…") != " ".join(c.title.split()).rstrip(" .…"):
                 self.text(f"Ý kiến tiêu biểu: “{quote}”", italic=True)
 
     def hot_spots(self) -> None:
