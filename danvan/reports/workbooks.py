@@ -336,7 +336,7 @@ def voices_by_unit_table(
         (_("Refused"), 10),
         (_("Overdue now"), 10),
     ]
-    groups.append((_("Total"), 5))
+    groups.append((_("Grand total"), 5))
     return Table(
         key="voices",
         title=_("STATISTICS OF THE PEOPLE'S OPINIONS AND RECOMMENDATIONS"),
@@ -442,8 +442,8 @@ def deadlines_by_body_table(
         (_("Responsible body"), 40),
         (_("Received"), 11),
         (_("Answered"), 11),
-        (_("On time"), 11),
-        (_("Late"), 11),
+        (_("Answered on time"), 11),
+        (_("Answered late"), 11),
         (_("On-time rate (%)"), 11),
         (_("Average days to answer"), 12),
         (_("Overdue, still open"), 12),
@@ -542,7 +542,7 @@ def models_by_field_table(*, unit: AdministrativeUnit, period: ReportPeriod) -> 
         columns += [(_("Registered"), 11), (_("Honored"), 11)]
         groups.append((level_titles.get(level, level), 2))
     columns += [(_("Registered"), 11), (_("Honored"), 11)]
-    groups.append((_("Total"), 2))
+    groups.append((_("Grand total"), 2))
     return Table(
         key="models",
         title=_('STATISTICS OF "SKILLFUL MASS MOBILIZATION" MODELS'),
