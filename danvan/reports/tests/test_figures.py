@@ -19,9 +19,18 @@ from danvan.alerts.services import alert_acknowledge, alerts_scan
 from danvan.audit.context import Actor
 from danvan.insight.models import Issue, IssueStatus
 from danvan.insight.services import forget_trained, voice_analyse
+from danvan.organizations.models import BodyKind
+from danvan.organizations.services import body_create
 from danvan.reports.figures import quote, report_figures, unit_label
 from danvan.reports.models import Report, ReportStatus
 from danvan.reports.periods import ReportPeriod, parse_period, period_containing
+from danvan.reports.services import (
+    report_approve,
+    report_edit,
+    report_generate,
+    report_issue,
+    report_submit,
+)
 from danvan.reports.snapshot import Snapshot
 from danvan.skillful.models import (
     Commendation,
@@ -244,33 +253,35 @@ def data(world: Any, commune_officer: Any) -> Data:
         commendation=CommendationInput("12/QĐ-UBND", at(quarter, 50), "UBND tỉnh", "Bằng khen"),
     )
 
-    # Reports of the communes below (no service to issue them yet: written with the ORM).
-    def report(unit: Any, unit_body: Any, number: int, status: str, **extra: Any) -> Report:
-        return Report.objects.create(
+    # Reports of the communes below, drafted, approved and issued through the services.
+    def issued(unit: Any, period: ReportPeriod, day: datetime.date, proposals: str) -> Report:
+        committee = body_create(
+            actor=SYSTEM,
             unit=unit,
-            body=unit_body,
-            format="state",
-            period_kind="quarter",
-            period_code=extra.pop("period_code", quarter.code),
-            period_start=quarter.start,
-            period_end=quarter.end,
-            status=status,
-            title="Báo cáo tình hình nhân dân",
-            figures=report_figures(unit=unit, period=quarter, today=today).to_json(),
-            proposals=f"Đề nghị số {number}.",
-            place="Anh Sơn",
-            number=number if status == ReportStatus.ISSUED else None,
-            year=quarter.end.year if status == ReportStatus.ISSUED else None,
-            symbol=f"{number}/BC-UBND" if status == ReportStatus.ISSUED else "",
-            issued_on=extra.pop("issued_on", None),
+            kind=BodyKind.PEOPLES_COMMITTEE,
+            name=f"Ủy ban nhân dân {unit_label(unit.name, unit.kind)} ({proposals})",
+            short_name="UBND",
+        )
+        report = report_generate(actor=SYSTEM, body=committee, period=period)
+        report = report_edit(
+            actor=SYSTEM,
+            report=report,
+            expected_version=report.version,
+            proposals=proposals,
+            signer_name="Hoàng Văn Minh",
+            signer_position="CHỦ TỊCH",
+        )
+        report = report_submit(actor=SYSTEM, report=report, expected_version=report.version)
+        report = report_approve(actor=SYSTEM, report=report, expected_version=report.version)
+        return report_issue(
+            actor=SYSTEM, report=report, expected_version=report.version, issued_on=day
         )
 
-    report(commune, body, 1, ReportStatus.ISSUED, issued_on=quarter.end)
-    child = report(commune, body, 2, ReportStatus.ISSUED, issued_on=at(quarter, 95))
-    report(commune, body, 3, ReportStatus.DRAFT)
-    report(
-        other_commune, other_body, 4, ReportStatus.ISSUED, period_code=month.code, issued_on=today
-    )
+    issued(commune, quarter, quarter.end, "Đề nghị thứ nhất.")
+    child = issued(commune, quarter, at(quarter, 95), "Đề nghị sửa đường xóm 7.")
+    report_generate(actor=SYSTEM, body=child.body, period=quarter)  # a draft: not counted
+    september = period_containing("month", quarter.end)
+    issued(other_commune, september, quarter.end, "Đề nghị của tháng.")  # another period
     return Data(today, quarter, month, days, surge, child)
 
 
