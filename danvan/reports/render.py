@@ -27,6 +27,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
@@ -310,7 +311,7 @@ def _rule(container: _Cell | DocumentObject, length_cm: float, width_cm: float) 
     bottom.set(qn("w:space"), "1")
     bottom.set(qn("w:color"), "000000")
     borders.append(bottom)
-    p_pr.append(borders)
+    p_pr.insert_element_before(borders, *_AFTER_PBDR)
     _set_run_font(paragraph.add_run(""), 2)
     return paragraph
 
@@ -338,18 +339,59 @@ def _page_field(paragraph: Paragraph) -> None:
         _set_run_font(paragraph.add_run(), BODY_SIZE)._element.append(element)
 
 
-def _no_borders(table: Table) -> None:
+# What follows each element in its parent, in the order of the OOXML schema: Word refuses a
+# document whose elements are out of order.
+_AFTER_PBDR = (
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
+_AFTER_TBL_CELL_MAR = ("w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+_AFTER_TBL_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", *_AFTER_TBL_CELL_MAR)
+
+
+def _set_table_property(table: Table, element: BaseOxmlElement, after: tuple[str, ...]) -> None:
     tbl_pr = table._tbl.tblPr
+    existing = tbl_pr.find(element.tag)
+    if existing is not None:
+        tbl_pr.remove(existing)
+    tbl_pr.insert_element_before(element, *after)
+
+
+def _no_borders(table: Table) -> None:
     borders = OxmlElement("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         edge = OxmlElement(f"w:{side}")
         edge.set(qn("w:val"), "nil")
         borders.append(edge)
-    tbl_pr.append(borders)
+    _set_table_property(table, borders, _AFTER_TBL_BORDERS)
 
 
 def _all_borders(table: Table) -> None:
-    tbl_pr = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         edge = OxmlElement(f"w:{side}")
@@ -358,7 +400,7 @@ def _all_borders(table: Table) -> None:
         edge.set(qn("w:space"), "0")
         edge.set(qn("w:color"), "000000")
         borders.append(edge)
-    tbl_pr.append(borders)
+    _set_table_property(table, borders, _AFTER_TBL_BORDERS)
 
 
 def _no_cell_margins(table: Table) -> None:
@@ -368,7 +410,7 @@ def _no_cell_margins(table: Table) -> None:
         edge.set(qn("w:w"), "0")
         edge.set(qn("w:type"), "dxa")
         margins.append(edge)
-    table._tbl.tblPr.append(margins)
+    _set_table_property(table, margins, _AFTER_TBL_CELL_MAR)
 
 
 def _keep_row_together(table: Table) -> None:
@@ -377,10 +419,7 @@ def _keep_row_together(table: Table) -> None:
 
 
 def _fixed_widths(table: Table, widths_cm: Sequence[float]) -> None:
-    table.autofit = False
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.append(layout)
+    table.autofit = False  # w:tblLayout w:type="fixed"
     for row in table.rows:
         for cell, width in zip(row.cells, widths_cm, strict=True):
             cell.width = Cm(width)
@@ -452,9 +491,14 @@ class _Writer:
         r_fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
         for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
             r_fonts.set(qn(attribute), FONT)
-        lang = OxmlElement("w:lang")
+        normal_r_pr = normal.element.get_or_add_rPr()
+        lang = normal_r_pr.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            normal_r_pr.insert_element_before(
+                lang, "w:eastAsianLayout", "w:specVanish", "w:oMath", "w:rPrChange"
+            )
         lang.set(qn("w:val"), "vi-VN")
-        normal.element.get_or_add_rPr().append(lang)
         fmt = normal.paragraph_format
         fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         fmt.first_line_indent = Cm(1)

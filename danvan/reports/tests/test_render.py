@@ -517,3 +517,58 @@ def test_issuing_body_lines_follow_each_system(world):
     assert issuing_body_lines(department) == ("UBND TỈNH NGHỆ AN", "SỞ XÂY DỰNG")
     assert issuing_body_lines(building) == ("ĐẢNG ỦY XÃ ANH SƠN", "BAN XÂY DỰNG ĐẢNG")
     assert issuing_body_lines(bloc) == ("ĐẢNG ỦY XÃ ANH SƠN", "KHỐI DÂN VẬN")
+
+
+# --- Well-formed for Word ---------------------------------------------------------------------
+
+_TBL_PR_ORDER = [
+    "tblStyle",
+    "tblpPr",
+    "tblOverlap",
+    "bidiVisual",
+    "tblStyleRowBandSize",
+    "tblStyleColBandSize",
+    "tblW",
+    "jc",
+    "tblCellSpacing",
+    "tblInd",
+    "tblBorders",
+    "shd",
+    "tblLayout",
+    "tblCellMar",
+    "tblLook",
+]
+_P_PR_ORDER = [
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "jc",
+    "rPr",
+    "sectPr",
+]
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def test_table_and_paragraph_properties_are_in_the_order_word_requires(party):
+    body = party.element.body
+    for parent_tag, order in (("w:tblPr", _TBL_PR_ORDER), ("w:pPr", _P_PR_ORDER)):
+        for properties in body.iter(qn(parent_tag)):
+            names = [_local(child.tag) for child in properties]
+            assert len(names) == len(set(names)), names
+            known = [n for n in names if n in order]
+            assert known == sorted(known, key=order.index), names
