@@ -212,7 +212,7 @@ def state_document(snapshot: Snapshot | None = None, *, draft: bool = False) -> 
         number=15,
         place="Anh Sơn",
         date=datetime.date(2027, 1, 5),
-        title="Tình hình nhân dân quý IV năm 2026",
+        title="Tình hình nhân dân quý III năm 2026",
         snapshot=snapshot or sample_snapshot(),
         assessment="",
         proposals="",
