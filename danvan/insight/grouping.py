@@ -197,6 +197,9 @@ class Matcher:
     clusters: list[Cluster] = field(default_factory=list)
     _postings: dict[str, set[int]] | None = field(default=None, repr=False)
     _by_id: dict[int, Cluster] = field(default_factory=dict, repr=False)
+    #: While ``track()`` is on: the features each changed cluster is posted under (its total
+    #: before the change and every feature posted since), so ``settle`` can index it afresh.
+    _touched: dict[int, set[str]] | None = field(default=None, repr=False)
 
     def _index(self) -> dict[str, set[int]]:
         if self._postings is None:
@@ -210,6 +213,41 @@ class Matcher:
         self._by_id[id(cluster)] = cluster
         for feature in features:
             self._postings.setdefault(feature, set()).add(id(cluster))
+        if self._touched is not None:
+            self._touched.setdefault(id(cluster), set()).update(features)
+
+    def track(self) -> None:
+        """Remember what the next ``assign``/``absorb_around`` change, for ``settle``."""
+        self._index()
+        self._touched = {}
+
+    def settle(self, replace: Mapping[int, Cluster], absorbed: Sequence[Cluster]) -> None:
+        """Index the matcher as a fresh ``Matcher`` over its clusters would be, after tracked
+        changes: each cluster whose ``id()`` is a key of ``replace`` gives way to that cluster
+        (e.g. as stored: rounded, keyed by its issue), ``absorbed`` clusters leave the index,
+        and no posting keeps a feature a centroid has dropped. Used to keep a matcher between
+        calls (``matchcache``) so that it scores exactly as one read from the database."""
+        postings = self._index()
+        touched = self._touched or {}
+        for cluster in absorbed:
+            for feature in touched.get(id(cluster), set()) | cluster.total.keys():
+                ids = postings.get(feature)
+                if ids is not None:
+                    ids.discard(id(cluster))
+                    if not ids:
+                        del postings[feature]
+            self._by_id.pop(id(cluster), None)
+        for old_id, new in replace.items():
+            old = self._by_id.pop(old_id)
+            for feature in touched.get(old_id, set()) | old.total.keys():
+                ids = postings.get(feature)
+                if ids is not None:
+                    ids.discard(old_id)
+                    if not ids:
+                        del postings[feature]
+            self.clusters[self.clusters.index(old)] = new
+            self._post(new, new.total)
+        self._touched = None
 
     def candidates(
         self, features: Mapping[str, float], exclude: Cluster | None = None
@@ -253,6 +291,8 @@ class Matcher:
             cluster = Cluster(key=new_key)
             self.clusters.append(cluster)
         assert cluster is not None
+        if self._touched is not None:
+            self._touched.setdefault(id(cluster), set()).update(cluster.total)
         cluster.add(sig)
         self._index()
         self._post(cluster, sig.vector)

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 from collections import Counter
@@ -27,7 +28,8 @@ from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
-from danvan.insight.grouping import DEFAULT_THRESHOLD, Cluster, Matcher, similarity
+from danvan.insight import matchcache
+from danvan.insight.grouping import DEFAULT_THRESHOLD, Cluster, similarity
 from danvan.insight.learning import learned_threshold
 from danvan.insight.models import (
     DecisionKind,
@@ -152,7 +154,10 @@ def voice_match(*, voice: Voice, trained: Trained | None = None) -> Issue:
     officer has confirmed, merged or split are never merged automatically.
 
     Matching is serialised per commune (the commune's row is locked), so two voices about one
-    matter arriving at the same moment do not both start an issue.
+    matter arriving at the same moment do not both start an issue. The commune's matcher is kept
+    between calls (``matchcache``), used only if the commune's open issues are still as it was
+    built from (checked inside the lock), and put back with this call's changes only once they
+    are committed.
     """
     trained = trained or active_trained()
     with transaction.atomic():
@@ -161,65 +166,74 @@ def voice_match(*, voice: Voice, trained: Trained | None = None) -> Issue:
             return Issue.objects.get(pk=voice.issue_id)
         commune = commune_of(voice.unit)
         AdministrativeUnit.objects.select_for_update().filter(pk=commune.pk).exists()
-        rows = Issue.objects.filter(
-            unit=commune, status=IssueStatus.OPEN, merged_into__isnull=True
-        ).values_list("id", "signature", "is_confirmed", "voice_count")
-        clusters = []
-        prior_size: dict[int, int] = {}
-        for issue_id, data, confirmed, count in rows:
-            cluster = Cluster.from_json(issue_id, data)
-            cluster.mergeable = not confirmed
-            clusters.append(cluster)
-            prior_size[issue_id] = count
-        matcher = Matcher(threshold=trained.threshold, clusters=clusters)
-        sig = signature(voice.text, trained.stats)
-        cluster, score, created = matcher.assign(sig, new_key=None)
-        absorbed = matcher.absorb_around(cluster, sig.vector)
-        # The issue that carries on: the one that had the most voices (a new voice's own issue
-        # only when it joined nothing).
-        keys = [c.key for c in (cluster, *absorbed) if c.key is not None]
-        if keys:
-            survivor = Issue.objects.select_for_update().get(
-                pk=max(keys, key=lambda k: (prior_size.get(k, 0), -k))
+        entry = matchcache.take(commune.pk, matchcache.stamp_of(commune.pk))
+        if entry is None:
+            entry = matchcache.load(commune.pk, trained.threshold)
+        return _match_into(voice, commune, entry, trained)
+
+
+def _match_into(
+    voice: Voice, commune: AdministrativeUnit, entry: matchcache.Entry, trained: Trained
+) -> Issue:
+    """``voice_match``'s work inside its transaction and lock, with the commune's matcher."""
+    matcher = entry.matcher
+    matcher.threshold = trained.threshold
+    prior = entry.rows
+    matcher.track()
+    sig = signature(voice.text, trained.stats)
+    cluster, score, created = matcher.assign(sig, new_key=None)
+    absorbed = matcher.absorb_around(cluster, sig.vector)
+    # The issue that carries on: the one that had the most voices (a new voice's own issue
+    # only when it joined nothing).
+    keys = [c.key for c in (cluster, *absorbed) if c.key is not None]
+    if created or absorbed:
+        score = max(score, trained.threshold) if absorbed else 1.0
+    data = cluster.as_json()
+    if keys:
+        survivor_pk = max(keys, key=lambda k: (prior[k][2] if k in prior else 0, -k))
+        # The stored signature is overwritten: not read (nor decoded).
+        survivor = Issue.objects.select_for_update().defer("signature").get(pk=survivor_pk)
+        # Changed since the matcher was built (an officer, between the stamp and this lock):
+        # the result is written as before, but the matcher is not kept.
+        keep = survivor.version == prior[survivor_pk][0]
+    else:
+        survivor = Issue.objects.create(
+            unit=commune,
+            topic_id=voice.topic_id,
+            title=issue_title(voice.text),
+            representative=voice,
+            first_received_on=voice.received_on,
+            last_received_on=voice.received_on,
+            signature=data,
+            voice_count=cluster.size,
+        )
+        keep = True
+    others = [k for k in keys if k != survivor.pk]
+    Voice.objects.filter(pk=voice.pk).update(issue=survivor, issue_score=round(score, 4))
+    dates = [voice.received_on, survivor.first_received_on, survivor.last_received_on]
+    if others:
+        Voice.objects.filter(issue_id__in=others).update(issue=survivor)
+        for other in Issue.objects.filter(pk__in=others).defer("signature"):
+            IssueDecision.objects.create(
+                issue=survivor,
+                other=other,
+                kind=DecisionKind.MERGE,
+                actor=None,
             )
-        else:
-            survivor = Issue.objects.create(
-                unit=commune,
-                topic_id=voice.topic_id,
-                title=issue_title(voice.text),
-                representative=voice,
-                first_received_on=voice.received_on,
-                last_received_on=voice.received_on,
-            )
-        if created or absorbed:
-            score = max(score, trained.threshold) if absorbed else 1.0
-        others = [k for k in keys if k != survivor.pk]
-        Voice.objects.filter(pk=voice.pk).update(issue=survivor, issue_score=round(score, 4))
-        if others:
-            Voice.objects.filter(issue_id__in=others).update(issue=survivor)
-            for other in Issue.objects.filter(pk__in=others):
-                IssueDecision.objects.create(
-                    issue=survivor,
-                    other=other,
-                    kind=DecisionKind.MERGE,
-                    actor=None,
-                )
-            Issue.objects.filter(pk__in=others).update(
-                status=IssueStatus.CLOSED,
-                merged_into=survivor,
-                voice_count=0,
-                signature={},
-                version=F("version") + 1,
-            )
-        dates = [voice.received_on]
-        for first, last in Issue.objects.filter(pk__in=[survivor.pk, *others]).values_list(
-            "first_received_on", "last_received_on"
-        ):
-            dates += [d for d in (first, last) if d is not None]
-        survivor.signature = cluster.as_json()
+            dates += [other.first_received_on, other.last_received_on]
+        Issue.objects.filter(pk__in=others).update(
+            status=IssueStatus.CLOSED,
+            merged_into=survivor,
+            voice_count=0,
+            signature={},
+            version=F("version") + 1,
+        )
+    if keys:  # (a new issue was written whole)
+        known = [d for d in dates if d is not None]
+        survivor.signature = data
         survivor.voice_count = cluster.size
-        survivor.first_received_on = min(dates)
-        survivor.last_received_on = max(dates)
+        survivor.first_received_on = min(known)
+        survivor.last_received_on = max(known)
         survivor.version += 1
         survivor.save(
             update_fields=[
@@ -231,6 +245,17 @@ def voice_match(*, voice: Voice, trained: Trained | None = None) -> Issue:
                 "updated_at",
             ]
         )
+    if keep:
+        # The matcher as a fresh read of the database would build it, with the stored (rounded)
+        # signature; put back only once this is committed.
+        settled = matchcache.cluster_of(
+            survivor.pk, matchcache.jsonb_order(data), survivor.is_confirmed
+        )
+        matcher.settle({id(cluster): settled}, absorbed)
+        for key in others:
+            entry.rows.pop(key, None)
+        entry.rows[survivor.pk] = (survivor.version, survivor.updated_at, survivor.voice_count)
+        transaction.on_commit(functools.partial(matchcache.put, entry))
     return survivor
 
 
