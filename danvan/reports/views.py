@@ -47,6 +47,7 @@ from danvan.reports.services import (
     report_submit,
 )
 from danvan.reports.snapshot import Snapshot
+from danvan.voices.models import Channel, VoiceKind
 
 PAGE_SIZE = 30
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -128,6 +129,16 @@ def _visible(request: HttpRequest, pk: int) -> Report:
     )
 
 
+def _in_reader_language(snapshot: Snapshot) -> Snapshot:
+    """Kinds and channels named in the reader's language on the page (the document stays in
+    Vietnamese); topics and units are names, shown as written."""
+    for rows, choices in ((snapshot.by_kind, VoiceKind), (snapshot.by_channel, Channel)):
+        for row in rows:
+            if row.key in choices.values:
+                row.label = str(choices(row.key).label)
+    return snapshot
+
+
 def _detail(
     request: HttpRequest,
     report: Report,
@@ -148,7 +159,9 @@ def _detail(
     draft = report.status == ReportStatus.DRAFT
     context: dict[str, Any] = {
         "report": report,
-        "snapshot": Snapshot.from_json(report.figures) if report.figures else None,
+        "snapshot": _in_reader_language(Snapshot.from_json(report.figures))
+        if report.figures
+        else None,
         "events": list(report.events.select_related("actor")),
         "edit_form": edit_form,
         "return_form": return_form or ReturnForm(initial=version),

@@ -178,3 +178,8 @@ def test_the_list_is_in_english_too(login: Any, provincial_staff: Any, commissio
     staff.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = staff.get(reverse("reports:list")).content.decode()
     assert "Reports on the situation of the people" in page and "Draft" in page
+    report = Report.objects.get()
+    report.figures["by_kind"] = [{"key": "denunciation", "label": "Tố cáo", "n": 1}]
+    report.save(update_fields=["figures"])
+    page = staff.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert ">Denunciation<" in page and "Tố cáo" not in page
