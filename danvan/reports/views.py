@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from danvan.accounts.roles import Capability
@@ -194,12 +195,12 @@ _ACTIONS = {
 }
 
 _DONE = {
-    "edit": _("Saved."),
-    "refresh": _("The figures were read again from the data."),
-    "submit": _("Submitted to the leader for approval."),
-    "approve": _("Approved. It can now be issued."),
-    "return": _("Returned to draft with your note."),
-    "issue": _("Issued. The number and the date are fixed and the file is stored."),
+    "edit": gettext_lazy("Saved."),
+    "refresh": gettext_lazy("The figures were read again from the data."),
+    "submit": gettext_lazy("Submitted to the leader for approval."),
+    "approve": gettext_lazy("Approved. It can now be issued."),
+    "return": gettext_lazy("Returned to draft with your note."),
+    "issue": gettext_lazy("Issued. The number and the date are fixed and the file is stored."),
 }
 
 
@@ -252,7 +253,7 @@ def report_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                     for message in errors:
                         form.add_error(field, message)
         return _detail(request, report, error=" ".join(error.messages), status=400, **bound)
-    messages.success(request, _DONE[action])
+    messages.success(request, str(_DONE[action]))
     return redirect("reports:detail", pk=pk)
 
 

@@ -89,6 +89,8 @@ def test_an_officer_drafts_and_submits_last_quarters_report_and_a_leader_issues_
     phone.locator("#issue-report").click()
     expect(phone.locator("#report-status")).to_have_text("Issued")
     expect(phone.locator("#report-symbol")).to_have_text("01-BC/BTGDVTU")
+    expect(phone.locator(".message-success")).to_contain_text("The number and the date are fixed")
+    expect(phone.locator("#by-kind")).to_contain_text("Complaint, first time")
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
     ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "report-issued-phone.png"), full_page=True)
