@@ -26,11 +26,15 @@ in one process instead and prints the top functions.
 and groups all voices from scratch) and counts what it wrote.
 
 ``match`` times ``danvan.insight.services.voice_match`` alone (``time.perf_counter`` around the
-call) for new voices with realistic texts in communes drawn with the data's weights: each voice is
-written by ``voice_submit`` inside a savepoint that is rolled back after the call, so every sample
-sees the same database and nothing is left behind. It prints p50/p95/p99/max for a first pass
-(each sample's commune read for the first time by this process: "cold") and a second pass over
-the same voices ("warm"), with the number of open voices and open issues at the time.
+call) for new voices with realistic texts in communes drawn with the data's weights, each written
+by ``voice_submit`` first, in two passes over the same voices, each inside one transaction
+rolled back at the end (each sample kept until then: later ones see it, as live): "no cache"
+empties ``matchcache`` before each call (every call reads its commune's issues, as every call did
+before the cache); "cached" reads every sampled commune once (not timed: a long-running worker's
+steady state), then runs each call's on-commit steps after it as if it had committed (so the
+cache follows the database). Both must give the same issues (an md5 of the sizes is printed).
+It prints p50/p95/p99/max, this process's CPU, the number of open voices and open issues at the time and
+how many calls had to read their commune.
 
 None of this runs in the test command.
 """
@@ -109,6 +113,7 @@ def code_state() -> str:
         "danvan/insight/grouping.py",
         "danvan/insight/signatures.py",
         "danvan/insight/services.py",
+        "danvan/insight/matchcache.py",
     ]
     head = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
@@ -124,6 +129,12 @@ def code_state() -> str:
         check=False,
     ).returncode
     return f"code: HEAD {head}{' + uncommitted changes to the matcher' if dirty else ''} (matcher files md5 {digest})"
+
+
+def rss_now_mb() -> float:
+    """The resident set size now (not the peak)."""
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
 def rss_mb(who: int = resource.RUSAGE_SELF) -> float:
@@ -720,16 +731,48 @@ def cmd_match(args: argparse.Namespace) -> None:
 
     profiler = cProfile.Profile() if args.profile else None
 
-    def run(label: str, profiler: cProfile.Profile | None = None) -> None:
+    from django.test import TestCase
+
+    from danvan.insight import matchcache
+
+    def run(label: str, *, cached: bool, profiler: cProfile.Profile | None = None) -> None:
+        """One pass over the samples, each kept (later ones see it, as live) inside one
+        transaction rolled back at the end (the database is left as it was). Not ``cached``: the
+        cache is emptied before each call, so every call reads its commune's issues (as every
+        call did before ``matchcache``). ``cached``: the process keeps its communes' matchers, as
+        a long-running worker does: every sampled commune is read once first (not timed), and
+        each call's on-commit steps run after it as if it had committed (the cache follows the
+        database); the cache is emptied at the end."""
         times: list[float] = []
         cpus: list[float] = []
         seen: list[int] = []
         joined = 0
-        for unit_pk, kind, topic_pk, text in samples:
-            unit = units[unit_pk]
-            commune_pk = unit.parent_id if unit.tier == UnitTier.VILLAGE else unit.pk
-            with transaction.atomic():
-                sid = transaction.savepoint()
+        sizes: list[int] = []
+        misses = 0
+        real_load = matchcache.load
+
+        def counting_load(commune_id: int, threshold: float) -> matchcache.Entry:
+            nonlocal misses
+            misses += 1
+            return real_load(commune_id, threshold)
+
+        matchcache.clear()
+        matchcache.load = counting_load  # type: ignore[assignment]
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            if cached:
+                warm = time.perf_counter()
+                for pk in sorted({commune_of(units[u]) for u, *_ in samples}):
+                    matchcache.put(real_load(pk, trained.threshold))
+                print(
+                    f"  warm-up: {len(matchcache.cached_communes())} communes read in "
+                    f"{time.perf_counter() - warm:.1f} s; RSS now {rss_now_mb():,.0f} MB"
+                )
+            for unit_pk, kind, topic_pk, text in samples:
+                unit = units[unit_pk]
+                commune_pk = commune_of(unit)
+                sid = transaction.savepoint()  # kept: later samples see it, as live
                 voice = voice_submit(
                     actor=actor,
                     kind=kind,
@@ -743,25 +786,36 @@ def cmd_match(args: argparse.Namespace) -> None:
                     submitter_name="" if kind not in NAMED else "Nguyễn Văn Hùng",
                     submitter_address="" if kind not in NAMED else "xóm 1",
                 )
-                started, cpu = time.perf_counter(), time.process_time()
-                if profiler is not None:
-                    profiler.enable()
-                issue = voice_match(voice=voice, trained=trained)
-                if profiler is not None:
-                    profiler.disable()
-                times.append(time.perf_counter() - started)
-                cpus.append(time.process_time() - cpu)
+                if not cached:
+                    matchcache.clear()
+                with TestCase.captureOnCommitCallbacks(execute=cached):
+                    started, cpu = time.perf_counter(), time.process_time()
+                    if profiler is not None:
+                        profiler.enable()
+                    issue = voice_match(voice=voice, trained=trained)
+                    if profiler is not None:
+                        profiler.disable()
+                    times.append(time.perf_counter() - started)
+                    cpus.append(time.process_time() - cpu)
                 joined += issue.voice_count > 1
+                sizes.append(issue.voice_count)
                 seen.append(per_commune.get(commune_pk, 0))
-                transaction.savepoint_rollback(sid)
+                transaction.savepoint_commit(sid)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            matchcache.load = real_load  # type: ignore[assignment]
+            matchcache.clear()
         ms = [t * 1000 for t in times]
         print(
             f"{label}: {len(ms)} voices; p50 {percentile(ms, 50):.1f} ms, p95 "
             f"{percentile(ms, 95):.1f} ms, p99 {percentile(ms, 99):.1f} ms, max {max(ms):.1f} ms, "
             f"mean {statistics.fmean(ms):.1f} ms; joined an existing issue: {joined}; open issues "
             f"in the voice's commune: median {percentile(seen, 50):,.0f}, max {max(seen):,}; "
-            f"load {os.getloadavg()[0]:.1f}"
+            f"communes read from the database: {misses}; load {os.getloadavg()[0]:.1f}"
         )
+        digest = hashlib.md5(repr(sizes).encode()).hexdigest()[:8]  # noqa: S324
+        print(f"  the issues' sizes after each call: md5 {digest} (the same in both passes)")
         cpu_ms = [t * 1000 for t in cpus]
         print(
             f"  of which this process's CPU (Python; PostgreSQL's work not counted): p50 "
@@ -769,12 +823,16 @@ def cmd_match(args: argparse.Namespace) -> None:
             f"max {max(cpu_ms):.1f} ms"
         )
 
-    run("cold (first read of each commune by this process)")
-    run("warm (the same voices again)")
+    def commune_of(unit: AdministrativeUnit) -> int:
+        return unit.parent_id if unit.tier == UnitTier.VILLAGE and unit.parent_id else unit.pk
+
+    if not args.only_cached:
+        run("no cache (every call reads its commune's issues, as before)", cached=False)
+    run("cached (each commune's matcher kept between calls)", cached=True)
     if profiler is not None:
-        run("third pass, under cProfile", profiler)
+        run("cached, under cProfile", cached=True, profiler=profiler)
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(15)
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
         print(out.getvalue())
     after = counts()
     print(f"after: open voices {after[0]:,}, open issues {after[1]:,} (unchanged: rolled back)")
@@ -811,6 +869,7 @@ def main() -> None:
     p = sub.add_parser("match", help="time voice_match for new voices")
     p.add_argument("--samples", type=int, default=500)
     p.add_argument("--profile", action="store_true", help="a third pass under cProfile")
+    p.add_argument("--only-cached", action="store_true", help="skip the pass without the cache")
     p.add_argument("--largest", type=int, metavar="K", help="only the K communes with most issues")
     p.add_argument("--seed", type=int, default=4)
     args = parser.parse_args()
