@@ -567,7 +567,7 @@ def test_labels_are_vietnamese_whatever_the_language_of_the_reader(data: Data, w
 def test_the_snapshot_survives_json_and_the_number_of_queries_does_not_grow(
     data: Data, world: Any, django_assert_max_num_queries: Any
 ) -> None:
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         snapshot = report_figures(unit=world.nghe_an, period=data.quarter, today=data.today)
 
     assert Snapshot.from_json(snapshot.to_json()) == snapshot
@@ -599,3 +599,23 @@ def test_unit_names_are_written_as_in_a_sentence() -> None:
     assert unit_label("Xóm 1", "village") == "xóm 1"
     assert unit_label("Hà Nội", "central_city") == "thành phố Hà Nội"
     assert unit_label("Khe Bố", "village") == "Khe Bố"
+
+
+@pytest.mark.parametrize(("probe", "concerns"), [(1, 1), (1, 2), (50, 5)])
+def test_the_largest_issues_are_exact_whether_the_first_probe_settles_them_or_not(
+    data: Data, world: Any, monkeypatch: pytest.MonkeyPatch, probe: int, concerns: int
+) -> None:
+    from danvan.reports import figures
+
+    monkeypatch.setattr(figures, "PROBE", probe)
+    monkeypatch.setattr(figures, "CONCERNS", concerns)
+    for unit in (world.nghe_an, world.anh_son_village):
+        snapshot = report_figures(unit=unit, period=data.quarter, today=data.today)
+
+        in_period = voices(unit, data.quarter.start, data.quarter.end)
+        per_issue = Counter(
+            in_period.filter(issue__isnull=False).values_list("issue_id", flat=True)
+        )
+        top = sorted(per_issue.items(), key=lambda item: (-item[1], item[0]))[:concerns]
+        assert [(c.issue_id, c.voices) for c in snapshot.concerns] == top
+        assert top
