@@ -75,7 +75,7 @@ def test_the_command_writes_a_draft_of_any_period_in_either_format(
     ],
 )
 def test_bad_arguments_are_refused_with_a_clear_message(
-    bodies: None, tmp_path: Path, args: list[str], saying: str
+    bodies: None, english: None, tmp_path: Path, args: list[str], saying: str
 ) -> None:
     with pytest.raises(CommandError, match=saying):
         call_command("make_report", *args, "--out", tmp_path / "x.docx")

@@ -30,7 +30,7 @@ from danvan.reports.services import (
     report_submit,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 SYSTEM = Actor.system("test")
 
