@@ -32,12 +32,13 @@ from __future__ import annotations
 
 import datetime
 import threading
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
 
 from danvan.insight.grouping import Cluster, Matcher
@@ -50,6 +51,7 @@ __all__ = [
     "clear",
     "load",
     "put",
+    "put_on_commit",
     "stamp_of",
     "take",
 ]
@@ -164,6 +166,39 @@ def put(entry: Entry) -> None:
         while _entries and (len(_entries) > MAX_COMMUNES or total > MAX_CLUSTERS):
             _, (_, oldest) = _entries.popitem(last=False)
             total -= len(oldest.matcher.clusters)
+
+
+class _Pending:
+    """An entry waiting for its transaction's commit (held by the on-commit callback only)."""
+
+    __slots__ = ("__weakref__", "entry")
+
+    def __init__(self, entry: Entry) -> None:
+        self.entry: Entry | None = entry
+
+
+_waiting = threading.local()
+
+
+def put_on_commit(entry: Entry) -> None:
+    """``put(entry)`` once the current transaction commits; nothing if it is rolled back.
+
+    Several matches of one commune in one transaction (a caller's bulk loop) each read the
+    commune again, since none is put back before the commit; only the last one's entry is kept
+    waiting (the earlier ones are stale by then anyway), so memory does not grow with them.
+    """
+    waiting: dict[int, weakref.ref[_Pending]] = _waiting.__dict__.setdefault("by_commune", {})
+    earlier = waiting.get(entry.commune_id)
+    if earlier is not None and (pending := earlier()) is not None:
+        pending.entry = None
+    box = _Pending(entry)
+    waiting[entry.commune_id] = weakref.ref(box)
+
+    def committed() -> None:
+        if box.entry is not None:
+            put(box.entry)
+
+    transaction.on_commit(committed)
 
 
 def clear() -> None:

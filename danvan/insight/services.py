@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import functools
 import itertools
 import logging
 from collections import Counter
@@ -255,7 +254,7 @@ def _match_into(
         for key in others:
             entry.rows.pop(key, None)
         entry.rows[survivor.pk] = (survivor.version, survivor.updated_at, survivor.voice_count)
-        transaction.on_commit(functools.partial(matchcache.put, entry))
+        matchcache.put_on_commit(entry)
     return survivor
 
 

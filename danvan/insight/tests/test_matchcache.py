@@ -280,3 +280,18 @@ def test_the_cache_keeps_the_most_recently_used_communes_within_its_bounds(world
     assert entry is not None
     # Taken out: a second caller (another thread) does not get the same matcher.
     assert matchcache.take(world.muong_xen.pk, matchcache.stamp_of(world.muong_xen.pk)) is None
+
+
+def test_matches_of_one_commune_in_one_transaction_keep_only_the_last_matcher_waiting(
+    submit, world, loads, django_capture_on_commit_callbacks
+):
+    first, second = submit(TEXTS[0]), submit(TEXTS[2])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        voice_match(voice=first)
+        voice_match(voice=second)
+    assert loads == [world.anh_son.pk, world.anh_son.pk]  # nothing is put back before a commit
+    assert len(callbacks) == 2
+    assert matchcache.cached_communes() == [world.anh_son.pk]
+    (_, (stamp, entry)), *_ = matchcache._entries.items()
+    assert stamp == matchcache.stamp_of(world.anh_son.pk)
+    assert len(entry.matcher.clusters) == 1 and entry.matcher.clusters[0].size == 2
