@@ -59,7 +59,7 @@ class GenerateForm(forms.Form):
         self.fields["period"].initial = periods[0].code
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         text = (data.get("other_period") or "").strip() or data.get("period") or ""
         try:
             data["report_period"] = parse_period(text)

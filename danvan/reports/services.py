@@ -587,7 +587,7 @@ def scheduled_body_kinds() -> list[str]:
 
 
 #: The body that usually issues a unit's synthesis, by format, most likely first.
-_ISSUERS = {
+_ISSUERS: dict[str, tuple[str, ...]] = {
     ReportFormat.PARTY: (
         BodyKind.PROPAGANDA_MASS_MOBILIZATION_COMMISSION,
         BodyKind.PARTY_BUILDING_COMMISSION,

@@ -218,7 +218,7 @@ def report_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not can(request.user, capability, report.unit):
         raise PermissionDenied(_("You may not do this with this report."))
     form = form_class(request.POST)
-    bound = {_bound_name(action): form} if _bound_name(action) else {}
+    bound: dict[str, Any] = {_bound_name(action): form} if _bound_name(action) else {}
     if not form.is_valid():
         error = (
             _("The page did not say which version of the report you saw. Reload it and try again.")

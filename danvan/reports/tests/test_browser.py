@@ -99,7 +99,7 @@ def test_an_officer_drafts_and_submits_last_quarters_report_and_a_leader_issues_
         phone.locator("#download").click()
     content = open(caught.value.path(), "rb").read()  # noqa: SIM115 - Playwright owns the file
     report.refresh_from_db()
-    assert report.status == ReportStatus.ISSUED and content == bytes(report.document)
+    assert report.status == ReportStatus.ISSUED and content == bytes(report.document or b"")
     document = Document(io.BytesIO(content))
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     text = "\n".join([p.text for p in document.paragraphs] + cells)

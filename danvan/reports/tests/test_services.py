@@ -312,7 +312,8 @@ def test_once_submitted_the_report_is_not_edited_until_returned(
         note="Bổ sung số liệu xã Mường Xén.",
     )
     assert report.status == ReportStatus.DRAFT
-    assert report.events.last().note == "Bổ sung số liệu xã Mường Xén."
+    last = report.events.last()
+    assert last is not None and last.note == "Bổ sung số liệu xã Mường Xén."
     report = report_edit(
         actor=as_actor(provincial_staff),
         report=report,
@@ -358,7 +359,7 @@ def test_issuing_before_the_period_ends_or_in_the_future_is_refused(
         timezone.localdate() + datetime.timedelta(days=1),
     ):
         refused(
-            lambda day=day: report_issue(
+            lambda day=day: report_issue(  # type: ignore[misc]
                 actor=as_actor(leader),
                 report=report,
                 expected_version=report.version,

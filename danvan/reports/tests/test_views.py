@@ -84,7 +84,7 @@ def test_an_officer_drafts_edits_and_submits_and_a_leader_approves_and_issues(
     assert download.status_code == 200
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "01-bc-btgdvtu" in download["Content-Disposition"]
-    assert download.content == bytes(report.document)
+    assert download.content == bytes(report.document or b"")
     text = "\n".join(p.text for p in Document(io.BytesIO(download.content)).paragraphs)
     assert EDIT["proposals"] in text
 
