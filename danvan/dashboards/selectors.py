@@ -236,13 +236,13 @@ class Dashboard:
         return self.aggregates.total
 
 
-def _paths_of(units: list[AdministrativeUnit]) -> tuple[str, ...]:
+def paths_of(units: list[AdministrativeUnit]) -> tuple[str, ...]:
     """The units' paths and those of the units merged into them (their voices kept the old unit)."""
     return _minimal(_with_predecessors({u.path for u in units}))
 
 
 def _areas_of(units: list[AdministrativeUnit]) -> list[int]:
-    paths = _paths_of(units)
+    paths = paths_of(units)
     return list(AdministrativeUnit.objects.filter(path__in=paths).values_list("pk", flat=True))
 
 
@@ -323,7 +323,7 @@ def dashboard(
         children = list(AdministrativeUnit.objects.current().filter(parent=root).order_by("name"))
     else:
         children = roots
-    paths = _paths_of(roots)
+    paths = paths_of(roots)
     areas = list(AdministrativeUnit.objects.filter(path__in=paths).values_list("pk", flat=True))
     unit_ids = _unit_ids_under(user, paths)
     result = aggregates(areas=areas, children=[c.pk for c in children], period=period, today=today)
@@ -424,7 +424,7 @@ def map_points(
     """Voices with coordinates in the period (no names: the map shows only where and what)."""
     return (
         Voice.objects.filter(
-            unit_id__in=_unit_ids_under(user, _paths_of(roots)),
+            unit_id__in=_unit_ids_under(user, paths_of(roots)),
             latitude__isnull=False,
             longitude__isnull=False,
             received_on__gte=period.start,

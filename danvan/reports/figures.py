@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 
 from danvan.alerts.models import Alert, AlertLevel, AlertRule, AlertStatus
 from danvan.dashboards.models import Bucket, Dim, VoiceFact
-from danvan.dashboards.selectors import _paths_of
+from danvan.dashboards.selectors import paths_of
 from danvan.insight.models import Issue, IssueStatus
 from danvan.reports.models import Report, ReportStatus
 from danvan.reports.periods import ReportPeriod
@@ -156,7 +156,7 @@ class _Reader:
         self.previous = period.previous()
         self.last_year = period.last_year()
         self.today = today
-        self.paths = _paths_of([unit])
+        self.paths = paths_of([unit])
         under = Q()
         for path in self.paths:
             under |= Q(path__startswith=path)
