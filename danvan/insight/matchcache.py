@@ -139,11 +139,9 @@ def load(commune_id: int, threshold: float) -> Entry:
     for issue_id, data, confirmed, count, version, updated_at in rows:
         clusters.append(cluster_of(issue_id, data, confirmed))
         kept[issue_id] = (version, updated_at, count)
-    return Entry(
-        commune_id=commune_id,
-        matcher=Matcher(threshold=threshold, clusters=clusters),
-        rows=kept,
-    )
+    matcher = Matcher(threshold=threshold, clusters=clusters)
+    matcher._index()  # now, not in the first match that uses it
+    return Entry(commune_id=commune_id, matcher=matcher, rows=kept)
 
 
 def take(commune_id: int, stamp: Stamp) -> Entry | None:
