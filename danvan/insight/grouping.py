@@ -39,7 +39,7 @@ __all__ = [
 
 #: The similarity a voice needs to join an issue. Measured on ``bench/insight_eval``; the learned
 #: threshold (from officers' merge/split decisions, ``learning.learned_threshold``) replaces it.
-DEFAULT_THRESHOLD = 0.7
+DEFAULT_THRESHOLD = 0.68
 #: The pair model: a logistic regression over ``Cluster.features``, fitted on labelled pairs by
 #: ``bench/insight_fit_pairs.py`` (see ``bench/README.md``); ``learning`` refits it from officers'
 #: decisions once there are enough.
@@ -51,9 +51,12 @@ PAIR_FEATURES = (
     "same name",
     "same problem",
     "only other problems",
+    "overlap of the problems named (Dice)",
+    "problems one side names and the other never does (the larger side)",
+    "the same, the smaller side",
 )
-PAIR_WEIGHTS = (14.42, 2.11, 1.35, 0.99, -0.26, 2.00, -0.44)
-PAIR_INTERCEPT = -3.09
+PAIR_WEIGHTS = (13.87, 2.15, 1.27, 1.06, -0.09, 2.12, 2.17, 0.27, -0.73, -2.50)
+PAIR_INTERCEPT = -2.48
 _PLACE_GROUPS = {
     "hamlet": ("hamlet",),
     "place": ("road", "school", "market", "project", "factory", "river", "bridge"),
@@ -122,6 +125,18 @@ class Cluster:
             shares[group] = min(1.0, best / pairs)
         shared = sum(n * other.concepts.get(c, 0) for c, n in self.concepts.items())
         mismatch = bool(self.concepts and other.concepts and not shared)
+        # How far the problems each side names agree: the same place with another problem is
+        # most of the wrong joins (a sand-mining complaint and a call for an embankment on the
+        # same river bank both say "landslide"; what the one names and the other never does
+        # tells them apart).
+        mine = sum(self.concepts.values())
+        theirs = sum(other.concepts.values())
+        paired = mine * other.size + theirs * self.size
+        dice = 2 * shared / paired if paired else 0.0
+        unshared = (
+            sum(n for c, n in self.concepts.items() if c not in other.concepts) / max(1, mine),
+            sum(n for c, n in other.concepts.items() if c not in self.concepts) / max(1, theirs),
+        )
         return [
             cosine(self.total, other.total) / pairs,
             shares["hamlet"],
@@ -130,6 +145,9 @@ class Cluster:
             shares["name"],
             min(1.0, shared / pairs),
             float(mismatch),
+            dice,
+            max(unshared),
+            min(unshared),
         ]
 
     def linkage(self, other: Cluster) -> float:
