@@ -128,7 +128,8 @@ def _lexeme(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _pg_term(term: Term) -> str:
+def pg_term(term: Term) -> str:
+    """One word's ``tsquery``: the folded word, or its abbreviation's phrase."""
     if not term.expansion:
         return _lexeme(term.folded)
     phrase = " <-> ".join(_lexeme(w) for w in term.expansion)
@@ -153,8 +154,8 @@ class Tiers:
 
 def pg_tiers(query: Query) -> Tiers:
     terms = query.terms
-    every = " & ".join(_pg_term(t) for t in terms)
-    phrase = " <-> ".join(_pg_term(t) for t in terms) if len(terms) > 1 else ""
+    every = " & ".join(pg_term(t) for t in terms)
+    phrase = " <-> ".join(pg_term(t) for t in terms) if len(terms) > 1 else ""
     exact = " & ".join(_pg_exact(t) for t in terms if t.marked)
     tiers: tuple[str, ...]
     if phrase and exact:

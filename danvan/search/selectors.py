@@ -10,17 +10,18 @@ title and answer are indexed.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import scope_for
 from danvan.insight.models import Issue
-from danvan.search.query import Query, fts_tiers, pg_tiers
+from danvan.search.query import Query, Term, fts_tiers, pg_term, pg_tiers
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.models import Voice
 
@@ -86,12 +87,18 @@ def _matching(source: _Source, query: Query) -> tuple[RawSQL, list[list[RawSQL]]
     ]
 
 
-def _scoped(model: type[Model], user: Any) -> QuerySet[Any]:
+def _scope_units(user: Any) -> list[int] | None:
+    """The ids of the units ``user`` may see, or None for everywhere."""
+    if scope_for(user, Capability.VIEW).is_global:
+        return None
+    return list(AdministrativeUnit.objects.visible_to(user).values_list("pk", flat=True))
+
+
+def _scoped(model: type[Model], user: Any, units: list[int] | None) -> QuerySet[Any]:
     """The records ``user`` may see, filtered on unit ids rather than a join on path prefixes."""
     manager: Any = model._default_manager
-    if scope_for(user, Capability.VIEW).is_global:
+    if units is None:
         return manager.visible_to(user)
-    units = list(AdministrativeUnit.objects.visible_to(user).values_list("pk", flat=True))
     return manager.filter(unit_id__in=units)
 
 
@@ -111,6 +118,8 @@ class Results:
     has_next: bool = False
     #: More results exist than paging reaches (``MAX_RESULTS``).
     is_truncated: bool = False
+    #: PostgreSQL: more matched than ``RANK_WINDOW``; only the newest that many were ranked.
+    is_windowed: bool = False
 
     @property
     def has_previous(self) -> bool:
@@ -140,40 +149,220 @@ def _ranked_ids(
 
 #: PostgreSQL ranks the newest this many matches (in scope) by tier; see ``_pg_ids``.
 RANK_WINDOW = 2000
+#: PostgreSQL reads the window among the newest voices only when the statistics say that more
+#: than this many times the window may match in scope (fewer: all the matches, sorted).
+WINDOW_FACTOR = 5
+#: ... and when the scope holds at least this share of the rows. A narrow scope (a commune)
+#: is read whole: its unit index and the GIN index together fetch only its matches (at most
+#: some thousands), where a span of days would fetch every unit's matches in it, or, as the
+#: planner prefers, every row of the scope in it.
+WIDE = 0.25
+#: ... in a span that should hold this many times the window (the estimate may be high or low).
+SPAN_MARGIN = 1.5
+#: Settings of the search's transaction: no JIT (compiling costs 100-500 ms on the plans the
+#: planner overprices), and enough memory for exact bitmaps of a common word's 200,000 matches
+#: (a lossy bitmap makes PostgreSQL re-read every row of every page it touches).
+PG_SETTINGS = {"jit": "off", "work_mem": "32MB"}
+#: A lexeme ANALYZE did not list is rarer than this share of the rows (see ``_pg_stats``).
+RARE_SHARE = 0.005
+#: How long the planner's statistics read for the estimate are kept, in seconds.
+STATS_TTL = 600
+
+_stats_cache: dict[tuple[str, str], tuple[float, Any]] = {}
+
+
+@dataclass(frozen=True)
+class _Stats:
+    """What ``ANALYZE`` gathered on a table: rows, each frequent lexeme's share of the rows,
+    the share under which every other lexeme is, and the units' shares."""
+
+    rows: float
+    lexemes: dict[str, float]
+    rare: float
+    units: dict[int, float]
+    other_unit: float
+
+
+def _pg_stats(table: str, column: str) -> _Stats | None:
+    """The table's statistics (kept ``STATS_TTL`` seconds), or None before any ``ANALYZE``."""
+    key = (table, column)
+    cached = _stats_cache.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < STATS_TTL:
+        return cast(_Stats | None, cached[1])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.reltuples, s.attname, s.most_common_elems::text::text[],"
+            " s.most_common_elem_freqs, s.most_common_vals::text::text[], s.most_common_freqs,"
+            " s.n_distinct, current_setting('default_statistics_target')::int"
+            " FROM pg_class c JOIN pg_stats s ON s.tablename = c.relname"
+            " AND s.schemaname = current_schema()"
+            " WHERE c.relname = %s AND c.relkind = 'r' AND s.attname IN (%s, 'unit_id')",
+            [table, column],
+        )
+        found = {row[1]: row for row in cursor.fetchall()}
+    stats = None
+    words, units = found.get(column), found.get("unit_id")
+    if words and units and words[2] and words[0] > 0:
+        # tsvector statistics: one share per lexeme, then the least and the largest share. A
+        # list shorter than ANALYZE keeps (10 x the statistics target) holds every lexeme over
+        # its cut-off (about 0.3 % of the rows): the others are rarer than that, however
+        # common the least frequent one listed (the answers' few words are all common).
+        freqs = words[3]
+        rare = freqs[-2] if len(words[2]) >= 10 * words[7] else min(freqs[-2], RARE_SHARE)
+        mcv = {int(v): f for v, f in zip(units[4] or [], units[5] or [], strict=True)}
+        distinct = units[6] if units[6] > 0 else -units[6] * words[0]
+        rest = max(distinct - len(mcv), 1)
+        stats = _Stats(
+            rows=words[0],
+            lexemes=dict(zip(words[2], freqs, strict=False)),
+            rare=rare,
+            units=mcv,
+            other_unit=max(0.0, 1 - sum(mcv.values())) / rest,
+        )
+    _stats_cache[key] = (now, stats)
+    return stats
+
+
+def _term_share(stats: _Stats, term: Term) -> float:
+    """The share of the rows a word may be in (its spellings', summed)."""
+    spellings = [stats.lexemes.get(term.folded, stats.rare)]
+    if term.expansion:
+        spellings.append(min(stats.lexemes.get(w, stats.rare) for w in term.expansion))
+    return min(1.0, sum(spellings))
+
+
+def _estimate(stats: _Stats, query: Query, units: list[int] | None) -> float:
+    """How many rows in scope may match, from the planner's statistics: the least frequent
+    word's share of the scope's rows. Words of the same complaint go together, so that is close
+    when the words are common, where the planner's product of shares is off by 100x; it is
+    too high when common words seldom meet, and the window then comes back short."""
+    share = min(_term_share(stats, term) for term in query.terms)
+    return share * _scope_share(stats, units) * stats.rows
+
+
+def _pg_narrow_match(source: _Source, query: Query, stats: _Stats) -> RawSQL:
+    """The match for a narrow scope: the least frequent word through the index, all the words
+    checked on the rows (``ts_match_vq``, the function behind ``@@``, which the planner neither
+    indexes nor multiplies into its estimate). With every word in the index condition the
+    planner takes four common words together for a rare match, reads the GIN index alone and
+    filters the scope's units on 50,000 heap rows (0.5 s) to keep 2,000; with one word it sees
+    a common one, and combines the GIN index with the scope's unit index (a BitmapAnd)."""
+    table, column = source.model._meta.db_table, source.pg_column
+    rarest = min(query.terms, key=lambda term: _term_share(stats, term))
+    return _condition(
+        source,
+        f'"{table}"."{column}" @@ %s::tsquery AND ts_match_vq("{table}"."{column}", %s::tsquery)',
+        [pg_term(rarest), pg_tiers(query).match],
+    )
+
+
+def _scope_share(stats: _Stats, units: list[int] | None) -> float:
+    """The share of the rows in the scope's units, from the planner's statistics."""
+    if units is None:
+        return 1.0
+    return min(1.0, sum(stats.units.get(unit, stats.other_unit) for unit in units))
+
+
+def _pg_since(table: str, day: str, rows: int) -> Any:
+    """The day of the ``rows``-th newest row: the span from it holds that many rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT "{day}" FROM "{table}" WHERE "{day}" IS NOT NULL'  # noqa: S608
+            f' ORDER BY "{day}" DESC OFFSET %s LIMIT 1',
+            [rows],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _pg_window(
+    base: QuerySet[Any],
+    source: _Source,
+    match: RawSQL,
+    since: Any,
+    limit: int,
+    tiers: tuple[str, ...],
+) -> list[tuple[Any, ...]]:
+    """The newest ``limit`` matches in scope (received on ``since`` or after, if given): id,
+    then whether each tier holds it, newest first. The tiers are worked out after the limit,
+    on those rows only: each test reads the row's tsvector again (from TOAST: a dozen buffers a
+    row when done before the sort on 8,000 rows)."""
+    table, day = source.model._meta.db_table, source.order[0].lstrip("-")
+    rows = base.filter(match)
+    if since is not None:
+        rows = rows.filter(**{f"{day}__gte": since})
+    doc = RawSQL(f'"{table}"."{source.pg_column}"', [])  # noqa: S611 - a column of SOURCES
+    window = rows.annotate(doc_=doc).order_by(*source.order).values_list("pk", day, "doc_")
+    sql, params = window[:limit].query.sql_with_params()
+    flags = "".join(", (w.doc @@ %s::tsquery)" for _ in tiers)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT w.id{flags} FROM ({sql}) AS w (id, day, doc)"  # noqa: S608 - Django's SQL
+            " ORDER BY w.day DESC, w.id DESC",
+            [*tiers, *params],
+        )
+        return cursor.fetchall()
 
 
 def _pg_ids(
-    base: QuerySet[Any], source: _Source, match: RawSQL, query: Query, wanted: int
+    base: QuerySet[Any],
+    source: _Source,
+    match: RawSQL,
+    query: Query,
+    wanted: int,
+    units: list[int] | None,
 ) -> tuple[list[int], int]:
-    """PostgreSQL: the newest ``RANK_WINDOW`` matches, read once (materialized), ranked by tier.
+    """PostgreSQL: the newest ``RANK_WINDOW`` matches in scope, read once, ranked by tier.
 
     Letting the planner run one query per tier fails on Vietnamese: it estimates a phrase, or
     words typed with their marks, as rare when they go together with the folded words (it
     multiplies the words' frequencies), and reads a whole index or table for a page. The match
-    itself (the folded words) is estimated well, so it is what reaches the index: newest first
-    off the date index when it is common, through the GIN index when it is rare. The tiers are
-    then worked out on at most ``RANK_WINDOW`` rows in memory; their number is the count. When more voices match than that,
-    an older exact phrase can rank below newer looser matches: the page says to add words."""
+    itself (the folded words) is what reaches the index. Reading every match to sort it by date
+    fails for words most texts share (175,000 heap rows for "kinh phí sửa chữa" in the
+    answers: 1-3 s). So when the statistics say many may match (``_estimate``), the window is
+    read among the newest rows only, in a span that should hold ``SPAN_MARGIN`` times the
+    window (the GIN index and the date index together: a BitmapAnd), then in the span the share
+    found there suggests, then everywhere: a span that comes back full holds exactly the newest
+    matches (everything left out is older). The tiers are then worked out on those rows; their
+    number is the count. When more match than the window, an older exact phrase can rank below
+    newer looser matches: the page says so (``Results.is_windowed``)."""
     table = source.model._meta.db_table
     day = source.order[0].lstrip("-")
-    window = (
-        base.filter(match)
-        .annotate(search_doc_=RawSQL(f'"{table}"."{source.pg_column}"', []))  # noqa: S611
-        .order_by(*source.order)
-        .values_list("pk", day, "search_doc_")[:RANK_WINDOW]
-    )
-    sql, params = window.query.sql_with_params()
-    tiers = pg_tiers(query).tiers[:-1]  # the last tier is the match itself
-    flags = "".join("(doc @@ %s::tsquery) DESC, " for _ in tiers)
-    with connection.cursor() as cursor:
+    limit = RANK_WINDOW + 1  # one more, to know that more match
+    # Read-only: no savepoint of its own. The settings last until the transaction ends.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
-            f"WITH m (id, day, doc) AS MATERIALIZED ({sql})"  # noqa: S608 - Django's SQL
-            f" SELECT id, count(*) OVER () FROM m ORDER BY {flags}day DESC, id DESC LIMIT %s",
-            [*params, *tiers, wanted],
+            "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in PG_SETTINGS),
+            [item for pair in PG_SETTINGS.items() for item in pair],
         )
-        rows = cursor.fetchall()
-    # The number of matches in the window: all of them when under RANK_WINDOW.
-    return [row[0] for row in rows], rows[0][1] if rows else 0
+        stats = _pg_stats(table, source.pg_column) if source.model is Voice else None
+        expected = _estimate(stats, query, units) if stats else 0.0
+        # The share of all rows the first span should take: None, everything.
+        share: float | None = None
+        if stats and expected > WINDOW_FACTOR * limit and _scope_share(stats, units) >= WIDE:
+            share = SPAN_MARGIN * limit / expected
+        if share is None and units is not None and stats:
+            match = _pg_narrow_match(source, query, stats)
+        tiers = pg_tiers(query).tiers[:-1]  # the last tier is the match itself
+        found: list[tuple[Any, ...]] = []
+        for _step in range(3):
+            since = _pg_since(table, day, int(share * stats.rows)) if share and stats else None
+            found = _pg_window(base, source, match, since, limit, tiers)
+            if since is None or len(found) >= limit:
+                break
+            # Short: the span the share found suggests, once; then everywhere.
+            if found and share is not None and _step == 0:
+                share = share * SPAN_MARGIN * limit / len(found)
+                share = share if share < 0.5 else None
+            else:
+                share = None
+        # By tier (the first that holds the row), newest first within one: the rows came
+        # newest first, and the sort is stable.
+        window = sorted(found[:RANK_WINDOW], key=lambda row: tuple(not flag for flag in row[1:]))
+        ids = [row[0] for row in window[:wanted]]
+    # The number of matches: all of them when at most RANK_WINDOW, else RANK_WINDOW + 1.
+    return ids, len(found)
 
 
 def _tiered_ids(
@@ -197,19 +386,22 @@ def _tiered_ids(
     return ids
 
 
-def _page_of(base: QuerySet[Any], kind: str, query: Query, wanted: int) -> tuple[list[int], Count]:
-    """Up to ``wanted`` ids of ``kind``, best first, and how many match."""
+def _page_of(
+    base: QuerySet[Any], kind: str, query: Query, wanted: int, units: list[int] | None
+) -> tuple[list[int], Count, bool]:
+    """Up to ``wanted`` ids of ``kind``, best first, how many match, and whether only the
+    newest ``RANK_WINDOW`` matches were ranked (PostgreSQL, more matches than that)."""
     source = SOURCES[kind]
     match, tiers = _matching(source, query)
     if connection.vendor == "postgresql":
-        ids, total = _pg_ids(base, source, match, query, wanted)
-        return ids, Count(min(total, COUNT_LIMIT), total > COUNT_LIMIT)
+        ids, total = _pg_ids(base, source, match, query, wanted, units)
+        return ids, Count(min(total, COUNT_LIMIT), total > COUNT_LIMIT), total > RANK_WINDOW
     count = _count(base, match, COUNT_LIMIT)
     if not count.value:
-        return [], count
+        return [], count, False
     if count.is_capped:
-        return _tiered_ids(base, source, tiers, wanted), count
-    return _ranked_ids(base, source, match, tiers, wanted), count
+        return _tiered_ids(base, source, tiers, wanted), count, False
+    return _ranked_ids(base, source, match, tiers, wanted), count, False
 
 
 def search(user: Any, query: Query, *, kind: str = "", page: int = 1) -> Results:
@@ -221,12 +413,13 @@ def search(user: Any, query: Query, *, kind: str = "", page: int = 1) -> Results
     counts: dict[str, Count] = {}
     if query.error or not query.terms:
         return Results(query=query, kind=chosen, counts=counts)
-    bases = {VOICES: _scoped(Voice, user), ISSUES: _scoped(Issue, user)}
+    units = _scope_units(user)
+    bases = {VOICES: _scoped(Voice, user, units), ISSUES: _scoped(Issue, user, units)}
     bases[ANSWERS] = bases[VOICES]
     page = min(max(1, page), MAX_RESULTS // PER_PAGE)
     offset = (page - 1) * PER_PAGE
     wanted = offset + PER_PAGE + 1
-    ids, counts[chosen] = _page_of(bases[chosen], chosen, query, wanted)
+    ids, counts[chosen], windowed = _page_of(bases[chosen], chosen, query, wanted, units)
     for name in KINDS:
         if name != chosen:
             counts[name] = _count(
@@ -236,7 +429,7 @@ def search(user: Any, query: Query, *, kind: str = "", page: int = 1) -> Results
         other = next((name for name in KINDS if counts[name].value), None)
         if other is not None:
             chosen = other
-            ids, counts[chosen] = _page_of(bases[chosen], chosen, query, wanted)
+            ids, counts[chosen], windowed = _page_of(bases[chosen], chosen, query, wanted, units)
     if page > 1 and len(ids) <= offset:  # past the end: the last page
         page = max(1, -(-len(ids) // PER_PAGE))
         offset = (page - 1) * PER_PAGE
@@ -256,4 +449,5 @@ def search(user: Any, query: Query, *, kind: str = "", page: int = 1) -> Results
         page=page,
         has_next=len(ids) > offset + PER_PAGE and offset + PER_PAGE < MAX_RESULTS,
         is_truncated=counts[chosen].value > MAX_RESULTS or counts[chosen].is_capped,
+        is_windowed=windowed,
     )

@@ -22,6 +22,7 @@ from danvan.search.selectors import (
     KINDS,
     MAX_RESULTS,
     PER_PAGE,
+    RANK_WINDOW,
     VOICES,
     search,
 )
@@ -98,6 +99,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "tabs": tabs,
             "max_results": MAX_RESULTS,
+            "rank_window": RANK_WINDOW,
             "max_chars": MAX_QUERY_CHARS,
             "first_number": (results.page - 1) * PER_PAGE + 1,
         },

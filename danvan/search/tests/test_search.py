@@ -148,6 +148,79 @@ def test_counts_stop_at_the_limit(make_voice, system_admin, monkeypatch):
     assert (count.value, count.is_capped) == (2, True)
 
 
+only_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL ranks a window of the newest matches"
+)
+
+
+@pytest.fixture
+def window_of_three(monkeypatch):
+    """PostgreSQL ranks the newest 3 matches only."""
+    monkeypatch.setattr(selectors, "RANK_WINDOW", 3)
+
+
+@only_postgresql
+def test_more_matches_than_the_window_rank_the_newest_and_the_page_says_so(
+    make_voice, system_admin, login, english, window_of_three
+):
+    on = datetime.date(2026, 3, 1)
+    old_phrase = make_voice("Mặt đường sụt lún.", received_on=on)
+    scattered = [
+        make_voice(f"Lún ở xóm {n}, đường thì sụt.", received_on=on + datetime.timedelta(days=n))
+        for n in range(1, 5)
+    ]
+    newest_phrase = make_voice("Lại thấy đường sụt lún.", received_on=on + datetime.timedelta(2))
+
+    results = search(system_admin, parse("đường sụt lún"))
+
+    # The newest three: the scattered ones of the 5th and 4th of March and the phrase of the
+    # 3rd (made after the scattered one of that day); the phrase first, the old one left out.
+    assert [v.tracking_code for v in results.rows] == [
+        newest_phrase.tracking_code,
+        scattered[3].tracking_code,
+        scattered[2].tracking_code,
+    ]
+    assert old_phrase.tracking_code not in [v.tracking_code for v in results.rows]
+    assert results.is_windowed
+    page = login(system_admin).get(URL, {"q": "đường sụt lún"}).content.decode()
+    assert "More than 3 results: the newest 3 are shown, best first." in page
+    few = login(system_admin).get(URL, {"q": "mặt đường"}).content.decode()
+    assert "the newest 3 are shown" not in few
+
+
+@only_postgresql
+@pytest.mark.parametrize("window", [3, 100])
+def test_reading_the_newest_span_first_finds_the_same_results(
+    make_voice, system_admin, monkeypatch, window
+):
+    """When the statistics say many voices match, PostgreSQL reads the window in the newest
+    span of days first: a full span holds the newest matches, a short one is widened, then
+    everything is read. Either way the results are those of reading everything."""
+    monkeypatch.setattr(selectors, "RANK_WINDOW", window)
+    start = datetime.date(2026, 1, 1)
+    for n in range(12):
+        day = start + datetime.timedelta(days=n * 7)
+        make_voice(f"Cống thoát nước số {n} bị tắc.", received_on=day)
+        make_voice(f"Đèn đường số {n} hỏng.", received_on=day)  # does not match
+    make_voice("Cống tắc, nước không thoát.", received_on=start + datetime.timedelta(days=80))
+    make_voice("Thoát nước kém.", received_on=start + datetime.timedelta(days=79))
+
+    def found():
+        results = search(system_admin, parse("thoát nước"), page=1)
+        return [v.tracking_code for v in results.rows], results.counts[VOICES]
+
+    monkeypatch.setattr(selectors, "_pg_stats", lambda table, column: None)
+    everything = found()
+    count = Voice.objects.count()
+    many = selectors._Stats(rows=count, lexemes={}, rare=1.0, units={}, other_unit=1.0)
+    monkeypatch.setattr(selectors, "_pg_stats", lambda table, column: many)
+    monkeypatch.setattr(selectors, "WINDOW_FACTOR", 0)
+    for margin in (0.01, 1.5, 40):  # the first span: too short, about right, too long
+        monkeypatch.setattr(selectors, "SPAN_MARGIN", margin)
+        assert found() == everything, margin
+    assert len(everything[0]) == min(window, 14, selectors.PER_PAGE)
+
+
 # --- Scope --------------------------------------------------------------------------------------------
 
 
@@ -368,7 +441,8 @@ def test_the_page_takes_a_fixed_number_of_queries(
     client = login(commune_officer)
     client.get(URL, {"q": "o ga"})  # the session and the scope read once
 
-    with django_assert_max_num_queries(16):
+    # PostgreSQL reads the window in up to three spans (see selectors._pg_ids): 17 at most.
+    with django_assert_max_num_queries(17):
         response = client.get(URL, {"q": "o ga"})
     assert response.status_code == 200
     newest = Voice.objects.order_by("-id")[0]
