@@ -4,7 +4,11 @@
     .venv/bin/python manage.py migrate && .venv/bin/python manage.py load_units
     .venv/bin/python manage.py seed_demo --voices 0
     .venv/bin/python bench/search.py generate --count 1000000     # COPY, realistic varied texts
+    psql -h 127.0.0.1 -U postgres bench_search -c "VACUUM ANALYZE voices_voice"
     .venv/bin/python bench/search.py run --runs 5 [--explain]
+
+``ANALYZE`` matters beyond the planner: the search reads ``pg_stats`` to tell a common match from
+a rare one (``selectors._estimate``); ``VACUUM`` sets the visibility map, as autovacuum would.
 
 ``generate`` writes voices with varied texts (the demo's complaint templates about real places of
 the demo province, a share typed without diacritics, some with abbreviations, answers on the

@@ -147,16 +147,17 @@ def _ranked_ids(
     return list(rows.values_list("pk", flat=True)[:wanted])
 
 
-#: PostgreSQL ranks the newest this many matches (in scope) by tier; see ``_pg_ids``.
-RANK_WINDOW = 2000
+#: PostgreSQL ranks the newest this many matches (in scope) by tier; see ``_pg_ids``. As many
+#: as the count shows (``COUNT_LIMIT``): every row of the window costs a heap read or two.
+RANK_WINDOW = 1000
 #: PostgreSQL reads the window among the newest voices only when the statistics say that more
 #: than this many times the window may match in scope (fewer: all the matches, sorted).
 WINDOW_FACTOR = 5
-#: ... and when the scope holds at least this share of the rows. A narrow scope (a commune)
-#: is read whole: its unit index and the GIN index together fetch only its matches (at most
-#: some thousands), where a span of days would fetch every unit's matches in it, or, as the
-#: planner prefers, every row of the scope in it.
-WIDE = 0.25
+#: ... and when that costs less: a span of days fetches every unit's matches in it, or every
+#: row of the scope in it (about ``SPAN_MARGIN`` windows divided by the scope's share of the
+#: rows, or by the words' share), where reading the scope whole fetches its own matches only
+#: (its unit index and the GIN index together). So a province of a million voices is read in
+#: spans, a commune whole, except for words in most of its voices ("UBND" in the answers).
 #: ... in a span that should hold this many times the window (the estimate may be high or low).
 SPAN_MARGIN = 1.5
 #: Settings of the search's transaction: no JIT (compiling costs 100-500 ms on the plans the
@@ -320,12 +321,15 @@ def _pg_ids(
     multiplies the words' frequencies), and reads a whole index or table for a page. The match
     itself (the folded words) is what reaches the index. Reading every match to sort it by date
     fails for words most texts share (175,000 heap rows for "kinh phí sửa chữa" in the
-    answers: 1-3 s). So when the statistics say many may match (``_estimate``), the window is
-    read among the newest rows only, in a span that should hold ``SPAN_MARGIN`` times the
-    window (the GIN index and the date index together: a BitmapAnd), then in the span the share
+    answers: 1-3 s). So when the statistics say many may match (``_estimate``) and a span is
+    cheaper than the scope (see ``WINDOW_FACTOR``), the window is read among the newest rows
+    only, in a span that should hold ``SPAN_MARGIN`` times the window (one scan of the GIN
+    index, which holds the day too: ``schema.PG_DAY_INDEXES``), then in the span the share
     found there suggests, then everywhere: a span that comes back full holds exactly the newest
-    matches (everything left out is older). The tiers are then worked out on those rows; their
-    number is the count. When more match than the window, an older exact phrase can rank below
+    matches (everything left out is older). Otherwise the scope is read whole, a narrow one
+    with one word through the index (``_pg_narrow_match``). The tiers are then worked out on
+    the window's rows; their number is the count. When more match than the window, an older
+    exact phrase can rank below
     newer looser matches: the page says so (``Results.is_windowed``)."""
     table = source.model._meta.db_table
     day = source.order[0].lstrip("-")
@@ -337,11 +341,16 @@ def _pg_ids(
             [item for pair in PG_SETTINGS.items() for item in pair],
         )
         stats = _pg_stats(table, source.pg_column) if source.model is Voice else None
-        expected = _estimate(stats, query, units) if stats else 0.0
         # The share of all rows the first span should take: None, everything.
         share: float | None = None
-        if stats and expected > WINDOW_FACTOR * limit and _scope_share(stats, units) >= WIDE:
-            share = SPAN_MARGIN * limit / expected
+        if stats:
+            expected = _estimate(stats, query, units)
+            # What a span costs: the rows of the span in scope or the matches of every unit
+            # in it, whichever the planner takes (it takes the smaller, roughly).
+            words = min(_term_share(stats, term) for term in query.terms)
+            in_span = SPAN_MARGIN * limit / max(_scope_share(stats, units), words, 1e-9)
+            if expected > WINDOW_FACTOR * limit and 2 * in_span < expected:
+                share = SPAN_MARGIN * limit / expected
         if share is None and units is not None and stats:
             match = _pg_narrow_match(source, query, stats)
         tiers = pg_tiers(query).tiers[:-1]  # the last tier is the match itself
