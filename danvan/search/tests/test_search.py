@@ -221,6 +221,55 @@ def test_reading_the_newest_span_first_finds_the_same_results(
     assert len(everything[0]) == min(window, 14, selectors.PER_PAGE)
 
 
+@only_postgresql
+def test_a_narrow_scope_read_through_its_rarest_word_finds_the_same_results(
+    world, make_voice, commune_officer, monkeypatch
+):
+    """A commune is read whole, with only the least frequent word in the index condition and
+    every word checked on the rows: the same results, in the same order, as the full match."""
+    for n in range(6):
+        make_voice(f"Đường số {n} bị sụt lún.", received_on=datetime.date(2026, 5, 1 + n))
+        make_voice(f"Đường số {n} hỏng.", received_on=datetime.date(2026, 5, 1 + n))
+        make_voice(f"Sụt lún đường {n}.", unit=world.muong_xen)  # another commune
+    make_voice("Lún ở xóm, đường thì sụt.", received_on=datetime.date(2026, 5, 20))
+
+    def found():
+        results = search(commune_officer, parse("đường sụt lún"))
+        return [v.tracking_code for v in results.rows], results.counts[VOICES]
+
+    monkeypatch.setattr(selectors, "_pg_stats", lambda table, column: None)
+    full = found()
+    shares = {"duong": 0.9, "sut": 0.2, "lun": 0.3}
+    stats = selectors._Stats(rows=100, lexemes=shares, rare=0.01, units={}, other_unit=0.01)
+    monkeypatch.setattr(selectors, "_pg_stats", lambda table, column: stats)
+    narrow = selectors._pg_narrow_match(selectors.SOURCES[VOICES], parse("đường sụt lún"), stats)
+    assert narrow.params[0] == "'sut'"  # the least frequent word goes through the index
+
+    assert found() == full
+    assert len(full[0]) == 7 and full[1].value == 7
+
+
+def test_the_statistics_give_each_word_its_share_of_the_rows(make_voice):
+    """PostgreSQL's ANALYZE statistics, as the search reads them to tell common words."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's statistics")
+    for n in range(40):
+        make_voice(f"Đường số {n} hỏng." if n % 4 else f"Cống số {n} tắc.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE voices_voice")
+    selectors._stats_cache.clear()
+
+    stats = selectors._pg_stats("voices_voice", "search_text")
+    selectors._stats_cache.clear()
+
+    assert stats is not None
+    assert stats.rows >= 40
+    assert stats.lexemes["duong"] == pytest.approx(0.75, abs=0.05)
+    assert stats.lexemes["cong"] == pytest.approx(0.25, abs=0.05)
+    estimate = selectors._estimate(stats, parse("đường hỏng"), None)
+    assert estimate == pytest.approx(30, abs=3)
+
+
 # --- Scope --------------------------------------------------------------------------------------------
 
 
