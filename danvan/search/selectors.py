@@ -10,6 +10,8 @@ title and answer are indexed.
 
 from __future__ import annotations
 
+import datetime
+import itertools
 import time
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -175,16 +177,47 @@ _stats_cache: dict[tuple[str, str], tuple[float, Any]] = {}
 @dataclass(frozen=True)
 class _Stats:
     """What ``ANALYZE`` gathered on a table: rows, each frequent lexeme's share of the rows,
-    the share under which every other lexeme is, and the units' shares."""
+    the share under which every other lexeme is, the units' shares, the days' shares."""
 
     rows: float
     lexemes: dict[str, float]
     rare: float
     units: dict[int, float]
     other_unit: float
+    #: (day, share of the rows received on that day or after), newest first.
+    days: tuple[tuple[datetime.date, float], ...] = ()
 
 
-def _pg_stats(table: str, column: str) -> _Stats | None:
+def _day_shares(
+    values: list[str] | None, freqs: list[float] | None, bounds: list[str] | None, nulls: float
+) -> tuple[tuple[datetime.date, float], ...]:
+    """Newest first, each day and the share of the rows received on it or after, from the
+    column's statistics: its most common days with their shares, the other rows spread evenly
+    over the histogram's buckets and over the days of each."""
+    mass: dict[datetime.date, float] = {}
+    for value, freq in zip(values or [], freqs or [], strict=False):
+        day = datetime.date.fromisoformat(value)
+        mass[day] = mass.get(day, 0.0) + freq
+    edges = sorted(datetime.date.fromisoformat(b) for b in bounds or [])
+    rest = max(0.0, 1 - nulls - sum(freqs or []))
+    for low, high in itertools.pairwise(edges):
+        days = min(max(1, (high - low).days), 3660)
+        for back in range(days):
+            day = high - datetime.timedelta(days=back)
+            mass[day] = mass.get(day, 0.0) + rest / (len(edges) - 1) / days
+    shares, total = [], 0.0
+    for day in sorted(mass, reverse=True):
+        total += mass[day]
+        shares.append((day, total))
+    return tuple(shares)
+
+
+def _since(stats: _Stats, share: float) -> datetime.date | None:
+    """The day from which about ``share`` of the rows were received; None: more than all."""
+    return next((day for day, after in stats.days if after >= share), None)
+
+
+def _pg_stats(table: str, column: str, day: str) -> _Stats | None:
     """The table's statistics (kept ``STATS_TTL`` seconds), or None before any ``ANALYZE``."""
     key = (table, column)
     cached = _stats_cache.get(key)
@@ -195,11 +228,12 @@ def _pg_stats(table: str, column: str) -> _Stats | None:
         cursor.execute(
             "SELECT c.reltuples, s.attname, s.most_common_elems::text::text[],"
             " s.most_common_elem_freqs, s.most_common_vals::text::text[], s.most_common_freqs,"
-            " s.n_distinct, current_setting('default_statistics_target')::int"
+            " s.n_distinct, current_setting('default_statistics_target')::int,"
+            " s.histogram_bounds::text::text[], s.null_frac"
             " FROM pg_class c JOIN pg_stats s ON s.tablename = c.relname"
             " AND s.schemaname = current_schema()"
-            " WHERE c.relname = %s AND c.relkind = 'r' AND s.attname IN (%s, 'unit_id')",
-            [table, column],
+            " WHERE c.relname = %s AND c.relkind = 'r' AND s.attname IN (%s, 'unit_id', %s)",
+            [table, column, day],
         )
         found = {row[1]: row for row in cursor.fetchall()}
     stats = None
@@ -220,6 +254,7 @@ def _pg_stats(table: str, column: str) -> _Stats | None:
             rare=rare,
             units=mcv,
             other_unit=max(0.0, 1 - sum(mcv.values())) / rest,
+            days=_day_shares(*dates[4:6], *dates[8:10]) if (dates := found.get(day)) else (),
         )
     _stats_cache[key] = (now, stats)
     return stats
@@ -263,18 +298,6 @@ def _scope_share(stats: _Stats, units: list[int] | None) -> float:
     if units is None:
         return 1.0
     return min(1.0, sum(stats.units.get(unit, stats.other_unit) for unit in units))
-
-
-def _pg_since(table: str, day: str, rows: int) -> Any:
-    """The day of the ``rows``-th newest row: the span from it holds that many rows."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'SELECT "{day}" FROM "{table}" WHERE "{day}" IS NOT NULL'  # noqa: S608
-            f' ORDER BY "{day}" DESC OFFSET %s LIMIT 1',
-            [rows],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
 
 
 def _pg_window(
@@ -340,7 +363,7 @@ def _pg_ids(
             "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in PG_SETTINGS),
             [item for pair in PG_SETTINGS.items() for item in pair],
         )
-        stats = _pg_stats(table, source.pg_column) if source.model is Voice else None
+        stats = _pg_stats(table, source.pg_column, day) if source.model is Voice else None
         # The share of all rows the first span should take: None, everything.
         share: float | None = None
         if stats:
@@ -356,7 +379,7 @@ def _pg_ids(
         tiers = pg_tiers(query).tiers[:-1]  # the last tier is the match itself
         found: list[tuple[Any, ...]] = []
         for _step in range(3):
-            since = _pg_since(table, day, int(share * stats.rows)) if share and stats else None
+            since = _since(stats, share) if share and stats else None
             found = _pg_window(base, source, match, since, limit, tiers)
             if since is None or len(found) >= limit:
                 break

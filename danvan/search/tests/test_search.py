@@ -4,6 +4,7 @@ scope per role, the index kept current on every write path, and hostile input.""
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 
 import pytest
 from django.db import connection
@@ -209,11 +210,14 @@ def test_reading_the_newest_span_first_finds_the_same_results(
         results = search(system_admin, parse("thoát nước"), page=1)
         return [v.tracking_code for v in results.rows], results.counts[VOICES]
 
-    monkeypatch.setattr(selectors, "_pg_stats", lambda table, column: None)
+    monkeypatch.setattr(selectors, "_pg_stats", lambda *args: None)
     everything = found()
     count = Voice.objects.count()
-    many = selectors._Stats(rows=count, lexemes={}, rare=1.0, units={}, other_unit=1.0)
-    monkeypatch.setattr(selectors, "_pg_stats", lambda table, column: many)
+    days = Counter(Voice.objects.values_list("received_on", flat=True))
+    shares = [(day, n / count) for day, n in sorted(days.items(), reverse=True)]
+    after = tuple((day, sum(n for _d, n in shares[: i + 1])) for i, (day, _n) in enumerate(shares))
+    many = selectors._Stats(rows=count, lexemes={}, rare=1.0, units={}, other_unit=1.0, days=after)
+    monkeypatch.setattr(selectors, "_pg_stats", lambda *args: many)
     monkeypatch.setattr(selectors, "WINDOW_FACTOR", 0)
     for margin in (0.01, 1.5, 40):  # the first span: too short, about right, too long
         monkeypatch.setattr(selectors, "SPAN_MARGIN", margin)
@@ -237,11 +241,11 @@ def test_a_narrow_scope_read_through_its_rarest_word_finds_the_same_results(
         results = search(commune_officer, parse("đường sụt lún"))
         return [v.tracking_code for v in results.rows], results.counts[VOICES]
 
-    monkeypatch.setattr(selectors, "_pg_stats", lambda table, column: None)
+    monkeypatch.setattr(selectors, "_pg_stats", lambda *args: None)
     full = found()
     shares = {"duong": 0.9, "sut": 0.2, "lun": 0.3}
     stats = selectors._Stats(rows=100, lexemes=shares, rare=0.01, units={}, other_unit=0.01)
-    monkeypatch.setattr(selectors, "_pg_stats", lambda table, column: stats)
+    monkeypatch.setattr(selectors, "_pg_stats", lambda *args: stats)
     narrow = selectors._pg_narrow_match(selectors.SOURCES[VOICES], parse("đường sụt lún"), stats)
     assert narrow.params[0] == "'sut'"  # the least frequent word goes through the index
 
@@ -259,7 +263,7 @@ def test_the_statistics_give_each_word_its_share_of_the_rows(make_voice):
         cursor.execute("ANALYZE voices_voice")
     selectors._stats_cache.clear()
 
-    stats = selectors._pg_stats("voices_voice", "search_text")
+    stats = selectors._pg_stats("voices_voice", "search_text", "received_on")
     selectors._stats_cache.clear()
 
     assert stats is not None
@@ -268,6 +272,24 @@ def test_the_statistics_give_each_word_its_share_of_the_rows(make_voice):
     assert stats.lexemes["cong"] == pytest.approx(0.25, abs=0.05)
     estimate = selectors._estimate(stats, parse("đường hỏng"), None)
     assert estimate == pytest.approx(30, abs=3)
+    # Every voice here was received on 1 October 2026: all of the rows from that day on.
+    assert selectors._since(stats, 0.5) == datetime.date(2026, 10, 1)
+    assert selectors._since(stats, 2.0) is None
+
+
+def test_the_days_shares_come_from_the_common_days_and_the_histogram():
+    day = datetime.date
+    shares = selectors._day_shares(
+        ["2026-11-20", "2026-11-10"], [0.2, 0.1], ["2026-01-01", "2026-01-11", "2026-11-24"], 0.1
+    )
+    newest_first = [d for d, _share in shares]
+    assert newest_first == sorted(newest_first, reverse=True)
+    assert shares[0] == (day(2026, 11, 24), pytest.approx(0.3 / 317))  # a day of the 2nd bucket
+    assert dict(shares)[day(2026, 11, 20)] == pytest.approx(0.2 + 0.3 * 5 / 317)
+    assert shares[-1][1] == pytest.approx(0.9)  # everything but the rows without a day
+    stats = selectors._Stats(rows=10, lexemes={}, rare=0, units={}, other_unit=0, days=shares)
+    assert selectors._since(stats, 0.2) == day(2026, 11, 20)
+    assert selectors._since(stats, 0.95) is None
 
 
 # --- Scope --------------------------------------------------------------------------------------------
