@@ -129,13 +129,14 @@ class Cluster:
         # most of the wrong joins (a sand-mining complaint and a call for an embankment on the
         # same river bank both say "landslide"; what the one names and the other never does
         # tells them apart).
-        mine = sum(self.concepts.values())
-        theirs = sum(other.concepts.values())
-        paired = mine * other.size + theirs * self.size
+        named = sum(self.concepts.values())
+        named_other = sum(other.concepts.values())
+        paired = named * other.size + named_other * self.size
         dice = 2 * shared / paired if paired else 0.0
         unshared = (
-            sum(n for c, n in self.concepts.items() if c not in other.concepts) / max(1, mine),
-            sum(n for c, n in other.concepts.items() if c not in self.concepts) / max(1, theirs),
+            sum(n for c, n in self.concepts.items() if c not in other.concepts) / max(1, named),
+            sum(n for c, n in other.concepts.items() if c not in self.concepts)
+            / max(1, named_other),
         )
         return [
             cosine(self.total, other.total) / pairs,

@@ -154,6 +154,34 @@ def _event(
     )
 
 
+_AUDIT_ACTIONS: dict[str, str] = {
+    ReportAction.SUBMITTED: "report.submit",
+    ReportAction.RETURNED: "report.return",
+    ReportAction.APPROVED: "report.approve",
+    ReportAction.ISSUED: "report.issue",
+}
+
+
+def _moved(
+    *,
+    actor: Actor,
+    report: Report,
+    action: str,
+    before: str,
+    note: str = "",
+    **changes: Any,
+) -> None:
+    """The history row and the audit row of a step of the path."""
+    _event(actor=actor, report=report, action=action, from_status=before, note=note)
+    audit_record(
+        actor=actor,
+        action=_AUDIT_ACTIONS[action],
+        obj=report,
+        unit=report.unit,
+        changes={"status": [before, report.status], **({"note": note} if note else {}), **changes},
+    )
+
+
 def _locked(report: Report, expected_version: int) -> Report:
     fresh = Report.objects.select_for_update().select_related("unit", "body").get(pk=report.pk)
     if fresh.version != expected_version:
@@ -370,14 +398,7 @@ def report_submit(*, actor: Actor, report: Report, expected_version: int) -> Rep
     report.figures = _read_figures(report.unit, report_period(report))
     report.figures_at = timezone.now()
     report.save(update_fields=["status", "figures", "figures_at", "version", "updated_at"])
-    _event(actor=actor, report=report, action=ReportAction.SUBMITTED, from_status=before)
-    audit_record(
-        actor=actor,
-        action="report.submit",
-        obj=report,
-        unit=report.unit,
-        changes={"status": [before, report.status]},
-    )
+    _moved(actor=actor, report=report, action=ReportAction.SUBMITTED, before=before)
     notify(
         actor=actor,
         recipients=_leaders(report),
@@ -406,14 +427,7 @@ def report_return(*, actor: Actor, report: Report, expected_version: int, note: 
         action=ReportAction.RETURNED,
     )
     report.save(update_fields=["status", "version", "updated_at"])
-    _event(actor=actor, report=report, action=ReportAction.RETURNED, from_status=before, note=note)
-    audit_record(
-        actor=actor,
-        action="report.return",
-        obj=report,
-        unit=report.unit,
-        changes={"status": [before, report.status], "note": note},
-    )
+    _moved(actor=actor, report=report, action=ReportAction.RETURNED, before=before, note=note)
     if report.created_by is not None:
         notify(
             actor=actor,
@@ -440,14 +454,7 @@ def report_approve(*, actor: Actor, report: Report, expected_version: int) -> Re
         action=ReportAction.APPROVED,
     )
     report.save(update_fields=["status", "version", "updated_at"])
-    _event(actor=actor, report=report, action=ReportAction.APPROVED, from_status=before)
-    audit_record(
-        actor=actor,
-        action="report.approve",
-        obj=report,
-        unit=report.unit,
-        changes={"status": [before, report.status]},
-    )
+    _moved(actor=actor, report=report, action=ReportAction.APPROVED, before=before)
     return report
 
 
@@ -538,18 +545,14 @@ def report_issue(
             "updated_at",
         ]
     )
-    _event(actor=actor, report=report, action=ReportAction.ISSUED, from_status=before)
-    audit_record(
+    _moved(
         actor=actor,
-        action="report.issue",
-        obj=report,
-        unit=report.unit,
-        changes={
-            "status": [before, report.status],
-            "symbol": report.symbol,
-            "issued_on": issued_on.isoformat(),
-            "sha256": report.document_sha256,
-        },
+        report=report,
+        action=ReportAction.ISSUED,
+        before=before,
+        symbol=report.symbol,
+        issued_on=issued_on.isoformat(),
+        sha256=report.document_sha256,
     )
     _tell_superiors(actor, report)
     return report

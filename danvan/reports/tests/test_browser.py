@@ -14,8 +14,7 @@ from django.conf import settings
 from docx import Document
 
 from danvan.audit.context import Actor
-from danvan.organizations.models import BodyKind
-from danvan.organizations.services import body_create
+from danvan.organizations.models import Body
 from danvan.reports.models import Report, ReportStatus
 from danvan.reports.tests.test_services import last_quarter
 from danvan.voices.models import Topic
@@ -32,17 +31,11 @@ PROPOSALS = "Đề nghị UBND tỉnh chỉ đạo sửa chữa tuyến đườn
 
 
 def test_an_officer_drafts_and_submits_last_quarters_report_and_a_leader_issues_it(
-    live_server: Any, new_page: Any, with_password: Any, world: Any
+    live_server: Any, new_page: Any, with_password: Any, world: Any, commission: Body
 ) -> None:
     staff = with_password("provincial_staff")
     leader = with_password("leader")
-    body = body_create(
-        actor=Actor.system("test"),
-        unit=world.nghe_an,
-        kind=BodyKind.PROPAGANDA_MASS_MOBILIZATION_COMMISSION,
-        name="Ban Tuyên giáo và Dân vận (văn thư)",
-        short_name="BTGDVTU",
-    )
+    body = commission
     quarter = last_quarter()
     land = Topic.objects.get(code="land", province=None)
     for day in range(3):

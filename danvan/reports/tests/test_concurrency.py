@@ -10,8 +10,7 @@ import pytest
 from django.db import connection, connections
 
 from danvan.audit.context import Actor
-from danvan.organizations.models import BodyKind
-from danvan.organizations.services import body_create
+from danvan.organizations.models import Body
 from danvan.reports.models import Report, ReportNumberSequence
 from danvan.reports.services import report_issue
 from danvan.reports.tests.test_services import drafted, last_quarter, through_approval
@@ -24,15 +23,9 @@ pytestmark = [
 
 
 def test_reports_issued_at_once_never_share_a_number(
-    world: Any, provincial_staff: Any, leader: Any
+    provincial_staff: Any, leader: Any, commission: Body
 ) -> None:
-    body = body_create(
-        actor=Actor.system("test"),
-        unit=world.nghe_an,
-        kind=BodyKind.PROPAGANDA_MASS_MOBILIZATION_COMMISSION,
-        name="Ban Tuyên giáo và Dân vận (văn thư)",
-        short_name="BTGDVTU",
-    )
+    body = commission
     reports = [
         through_approval(provincial_staff, leader, drafted(provincial_staff, body, last_quarter()))
         for _ in range(4)

@@ -39,29 +39,6 @@ def last_quarter() -> ReportPeriod:
     return period_containing("quarter", timezone.localdate()).previous()
 
 
-@pytest.fixture
-def commission(world: Any) -> Body:
-    """The province's issuing body, with the symbol its numbers carry."""
-    return body_create(
-        actor=SYSTEM,
-        unit=world.nghe_an,
-        kind=BodyKind.PROPAGANDA_MASS_MOBILIZATION_COMMISSION,
-        name="Ban Tuyên giáo và Dân vận (văn thư)",
-        short_name="BTGDVTU",
-    )
-
-
-@pytest.fixture
-def committee(world: Any) -> Body:
-    return body_create(
-        actor=SYSTEM,
-        unit=world.nghe_an,
-        kind=BodyKind.PEOPLES_COMMITTEE,
-        name="Ủy ban nhân dân tỉnh Nghệ An",
-        short_name="UBND",
-    )
-
-
 def as_actor(user: Any) -> Actor:
     return Actor.of_user(user)
 

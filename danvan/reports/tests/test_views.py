@@ -9,24 +9,11 @@ import pytest
 from django.urls import reverse
 from docx import Document
 
-from danvan.audit.context import Actor
-from danvan.organizations.models import Body, BodyKind
-from danvan.organizations.services import body_create
+from danvan.organizations.models import Body
 from danvan.reports.models import Report, ReportStatus
 from danvan.reports.tests.test_services import last_quarter
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def commission(world: Any) -> Body:
-    return body_create(
-        actor=Actor.system("test"),
-        unit=world.nghe_an,
-        kind=BodyKind.PROPAGANDA_MASS_MOBILIZATION_COMMISSION,
-        name="Ban Tuyên giáo và Dân vận (văn thư)",
-        short_name="BTGDVTU",
-    )
 
 
 def draft(client: Any, body: Body, **extra: str) -> Any:
