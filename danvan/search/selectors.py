@@ -153,13 +153,13 @@ def _ranked_ids(
 #: as the count shows (``COUNT_LIMIT``): every row of the window costs a heap read or two.
 RANK_WINDOW = 1000
 #: PostgreSQL reads the window among the newest voices only when the statistics say that more
-#: than this many times the window may match in scope (fewer: all the matches, sorted).
+#: than this many times the window may match in scope (fewer: all the matches, sorted), and
+#: when that costs less: a span of days fetches every unit's matches in it, or every row of
+#: the scope in it (about ``SPAN_MARGIN`` windows divided by the scope's share of the rows, or
+#: by the words' share), where reading the scope whole fetches its own matches only (its unit
+#: index and the GIN index together). So a province of a million voices is read in spans, a
+#: commune whole, except for words in most of its voices ("UBND" in the answers).
 WINDOW_FACTOR = 5
-#: ... and when that costs less: a span of days fetches every unit's matches in it, or every
-#: row of the scope in it (about ``SPAN_MARGIN`` windows divided by the scope's share of the
-#: rows, or by the words' share), where reading the scope whole fetches its own matches only
-#: (its unit index and the GIN index together). So a province of a million voices is read in
-#: spans, a commune whole, except for words in most of its voices ("UBND" in the answers).
 #: ... in a span that should hold this many times the window (the estimate may be high or low).
 SPAN_MARGIN = 1.5
 #: Settings of the search's transaction: no JIT (compiling costs 100-500 ms on the plans the
