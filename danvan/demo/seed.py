@@ -334,15 +334,19 @@ def seed_accounts(
             membership_add(actor=actor, user=user, body=body, role=role, position=position)
 
 
-@transaction.atomic
 def seed_demo(*, password: str | None = None, voices: int | None = None) -> SeedReport:
     """Build the demo; ``voices`` is how many demo voices (None: the full demo, 0: none).
 
-    The notifications the demo's cases and alerts raise are stored as usual, but no email is
-    sent for them: the demo addresses are not real, and the console would fill with them."""
+    The notifications the demo's cases, alerts and reports raise are stored as usual, but no
+    email is sent for them: the demo addresses are not real, and the console would fill with
+    them. Emails go out when the transaction commits, so the transaction sits inside the
+    override (outside it, they were sent after the override had ended)."""
     from django.test.utils import override_settings
 
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+    with (
+        override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+        transaction.atomic(),
+    ):
         return _seed_demo(password=password, voices=voices)
 
 

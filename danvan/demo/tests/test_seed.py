@@ -148,3 +148,15 @@ def test_the_demo_communes_have_issued_last_quarters_report_for_the_province_to_
     snapshot = report_figures(unit=province.unit, period=last)
     assert len(snapshot.children_reports) == 5
     assert all(child.proposals for child in snapshot.children_reports)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data", "reference_data_left_in_place")
+def test_seeding_sends_no_email_when_it_commits(mailoutbox):
+    # Committed for real (no test transaction around it): the notifications' emails are sent
+    # on commit, which must still be inside the demo's dummy mail backend.
+    from danvan.notifications.models import Notification
+
+    seed_demo(password=PASSWORD, voices=40)
+    assert Notification.objects.exists()
+    assert mailoutbox == []
