@@ -107,21 +107,23 @@ class Cluster:
         if not self.size or not other.size or places_conflict(self.places, other.places):
             return None
         pairs = self.size * other.size
-        shares = {}
-        for group, kinds in _PLACE_GROUPS.items():
+        shares = dict.fromkeys(_PLACE_GROUPS, 0.0)
+        common = self.places.keys() & other.places.keys()
+        for group, kinds in _PLACE_GROUPS.items() if common else ():
             best = 0
             for kind in kinds:
-                mine, theirs = self.places.get(kind), other.places.get(kind)
-                if mine and theirs:
-                    best = max(
-                        best,
-                        sum(
-                            n * m
-                            for a, n in mine.items()
-                            for b, m in theirs.items()
-                            if names_compatible(a, b)
-                        ),
-                    )
+                if kind not in common:
+                    continue
+                mine, theirs = self.places[kind], other.places[kind]
+                best = max(
+                    best,
+                    sum(
+                        n * m
+                        for a, n in mine.items()
+                        for b, m in theirs.items()
+                        if names_compatible(a, b)
+                    ),
+                )
             shares[group] = min(1.0, best / pairs)
         shared = sum(n * other.concepts.get(c, 0) for c, n in self.concepts.items())
         mismatch = bool(self.concepts and other.concepts and not shared)
