@@ -67,6 +67,11 @@ _PLACE_GROUPS = {
 COMMON_POSTINGS = 50
 #: The heaviest words of a voice that find candidate clusters.
 CANDIDATE_WORDS = 8
+#: After a voice joins an issue, only the issues the voice alone scored at least this share of
+#: the threshold against are tried for merging with it: the average link of the grown issue with
+#: another moves towards the voice's own score with it, so an issue the voice is far from cannot
+#: have come within reach (exact for the linear features; the problem-overlap ones are not).
+NEAR_SHARE = 0.5
 #: Centroids keep their heaviest features only, so a large issue stays small to store and compare.
 CENTROID_SIZE = 160
 
@@ -221,6 +226,8 @@ class Matcher:
     #: While ``track()`` is on: the features each changed cluster is posted under (its total
     #: before the change and every feature posted since), so ``settle`` can index it afresh.
     _touched: dict[int, set[str]] | None = field(default=None, repr=False)
+    #: The clusters the last ``best`` found close to the voice (see ``NEAR_SHARE``).
+    _near: list[Cluster] | None = field(default=None, repr=False)
 
     def _index(self) -> dict[str, set[int]]:
         if self._postings is None:
@@ -296,12 +303,17 @@ class Matcher:
         best: Cluster | None = None
         best_score = 0.0
         single = Cluster.of(sig)
+        near: list[Cluster] = []
+        floor = self.threshold * NEAR_SHARE
         for cluster in self.candidates(sig.vector):
             score = cluster.linkage(single)
+            if score >= floor:
+                near.append(cluster)
             if score > best_score or (
                 score == best_score and best is not None and cluster.size > best.size
             ):
                 best, best_score = cluster, score
+        self._near = near
         return best, best_score
 
     def assign(self, sig: Signature, new_key: Any) -> tuple[Cluster, float, bool]:
@@ -331,14 +343,15 @@ class Matcher:
         sharing one of them can have come closer (the others were compared before).
         """
         absorbed: list[Cluster] = []
+        near = self._near if changed is not None else None
+        self._near = None
         while cluster.mergeable:
-            scored = [
-                (cluster.linkage(other), other)
-                for other in self.candidates(
-                    cluster.total if changed is None else changed, exclude=cluster
-                )
-                if other.mergeable
-            ]
+            pool = (
+                [c for c in near if c is not cluster and id(c) in self._by_id]
+                if near is not None
+                else self.candidates(cluster.total if changed is None else changed, exclude=cluster)
+            )
+            scored = [(cluster.linkage(other), other) for other in pool if other.mergeable]
             scored = [item for item in scored if item[0] >= self.threshold]
             if not scored:
                 break
