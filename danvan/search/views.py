@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can
+from danvan.search import selectors
 from danvan.search.query import MAX_QUERY_CHARS, MAX_TERMS, MIN_CHARS, QueryError, parse
 from danvan.search.selectors import (
     ANSWERS,
@@ -22,7 +23,6 @@ from danvan.search.selectors import (
     KINDS,
     MAX_RESULTS,
     PER_PAGE,
-    RANK_WINDOW,
     VOICES,
     search,
 )
@@ -99,7 +99,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "tabs": tabs,
             "max_results": MAX_RESULTS,
-            "rank_window": RANK_WINDOW,
+            "rank_window": selectors.RANK_WINDOW,
             "max_chars": MAX_QUERY_CHARS,
             "first_number": (results.page - 1) * PER_PAGE + 1,
         },

@@ -51,3 +51,14 @@ def make_voice(world: Any) -> Callable[..., Voice]:
         )
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_word_statistics():
+    """Each test reads PostgreSQL's word statistics afresh: a share cached by an earlier test
+    (other rows, other words) would choose another way of reading the matches."""
+    from danvan.search import selectors
+
+    selectors._stats_cache.clear()
+    yield
+    selectors._stats_cache.clear()
