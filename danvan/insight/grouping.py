@@ -12,6 +12,7 @@ against the issues stored in the database.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from danvan.insight.signatures import (
+    NAME_KINDS,
     Signature,
     TextStats,
     cosine,
@@ -76,6 +78,9 @@ NEAR_SHARE = 0.5
 CENTROID_SIZE = 160
 
 
+_SEQUENCE = itertools.count()
+
+
 @dataclass(eq=False)
 class Cluster:
     """An issue as the matcher sees it: the sum of its voices' vectors, problems and places.
@@ -94,12 +99,21 @@ class Cluster:
     places: dict[str, Counter[str]] = field(default_factory=dict)
     #: False for an issue an officer has confirmed or shaped: the matcher never merges it.
     mergeable: bool = True
+    #: The order clusters were made in: of two equally close issues of one size the older is
+    #: joined (whatever order a set of candidates comes in, the same voices give the same groups).
+    seq: int = field(default_factory=lambda: next(_SEQUENCE), repr=False, compare=False)
+    #: How many problems its voices name in all (``sum(concepts.values())``), kept as it grows.
+    named: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.named = sum(self.concepts.values())
 
     def add(self, sig: Signature) -> None:
         for feature, weight in sig.vector.items():
             self.total[feature] = self.total.get(feature, 0.0) + weight
         self.size += 1
         self.concepts.update(sig.concepts)
+        self.named += len(sig.concepts)
         for kind, names in sig.places.items():
             self.places.setdefault(kind, Counter()).update(names)
         if len(self.total) > CENTROID_SIZE * 2:
@@ -136,8 +150,8 @@ class Cluster:
         # most of the wrong joins (a sand-mining complaint and a call for an embankment on the
         # same river bank both say "landslide"; what the one names and the other never does
         # tells them apart).
-        named = sum(self.concepts.values())
-        named_other = sum(other.concepts.values())
+        named = self.named
+        named_other = other.named
         paired = named * other.size + named_other * self.size
         dice = 2 * shared / paired if paired else 0.0
         unshared = (
@@ -161,20 +175,90 @@ class Cluster:
     def linkage(self, other: Cluster) -> float:
         """The probability that the two issues' voices are one matter (the pair model)."""
         features = self.features(other)
-        if features is None:
-            return 0.0
-        z = PAIR_INTERCEPT + sum(w * f for w, f in zip(PAIR_WEIGHTS, features, strict=True))
-        return 1.0 / (1.0 + math.exp(-z))
+        return 0.0 if features is None else _probability(features)
 
     def score(self, sig: Signature) -> float:
         """The probability that a voice is the same matter as this issue's voices."""
-        return self.linkage(Cluster.of(sig))
+        return self.score_probe(Probe.of(sig))
+
+    def score_probe(self, probe: Probe) -> float:
+        """``linkage`` with the issue of one voice that ``probe`` describes: the same features
+        to the last bit (a voice's counts are all 1, so each sum over pairs is a sum over this
+        issue's side), without building that issue for every candidate. ``Matcher.best`` scores
+        every candidate issue of a commune with it: the hottest loop of grouping."""
+        size = self.size
+        if not size:
+            return 0.0
+        places = self.places
+        for kind, names in probe.ruling:
+            others = places.get(kind)
+            if others and not any(_compatible(a, b) for a in others for b in names):
+                return 0.0
+        shares = [0.0, 0.0, 0.0, 0.0]
+        for group, kinds in probe.groups:
+            best = 0
+            for kind, names in kinds:
+                mine = places.get(kind)
+                if mine:
+                    found = 0
+                    for a, n in mine.items():
+                        for b in names:
+                            if _compatible(a, b):
+                                found += n
+                    if found > best:
+                        best = found
+            shares[group] = min(1.0, best / size)
+        total = self.total
+        vector = probe.vector
+        # ``cosine``, inlined: over the smaller side, in its order.
+        dot = 0.0
+        if len(total) > len(vector):
+            get = total.get
+            for feature, weight in vector.items():
+                value = get(feature)
+                if value is not None:
+                    dot += weight * value
+        else:
+            get = vector.get
+            for feature, weight in total.items():
+                value = get(feature)
+                if value is not None:
+                    dot += weight * value
+        concepts = self.concepts
+        shared = 0
+        missing = 0
+        for concept in probe.concepts:
+            count = concepts.get(concept)
+            if count is None:
+                missing += 1
+            else:
+                shared += count
+        named = self.named
+        named_other = probe.named
+        paired = named + named_other * size
+        first = (named - shared) / max(1, named)
+        second = missing / max(1, named_other)
+        return _probability(
+            [
+                dot / size,
+                shares[0],
+                shares[1],
+                shares[2],
+                shares[3],
+                min(1.0, shared / size),
+                float(bool(concepts and named_other and not shared)),
+                2 * shared / paired if paired else 0.0,
+                max(first, second),
+                min(first, second),
+            ]
+        )
 
     def absorb(self, other: Cluster) -> None:
         for feature, weight in other.total.items():
             self.total[feature] = self.total.get(feature, 0.0) + weight
         self.size += other.size
         self.concepts.update(other.concepts)
+        self.named += other.named
         for kind, names in other.places.items():
             self.places.setdefault(kind, Counter()).update(names)
 
@@ -201,6 +285,65 @@ class Cluster:
         cluster = cls(key=key)
         cluster.add(sig)
         return cluster
+
+
+def _probability(features: Sequence[float]) -> float:
+    """The pair model's probability from ``PAIR_FEATURES`` (unrolled: ``linkage`` and
+    ``score_probe`` add the same terms in the same order)."""
+    w = PAIR_WEIGHTS
+    z = PAIR_INTERCEPT + (
+        w[0] * features[0]
+        + w[1] * features[1]
+        + w[2] * features[2]
+        + w[3] * features[3]
+        + w[4] * features[4]
+        + w[5] * features[5]
+        + w[6] * features[6]
+        + w[7] * features[7]
+        + w[8] * features[8]
+        + w[9] * features[9]
+    )
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def _compatible(a: str, b: str) -> bool:
+    # ``names_compatible`` inlined for the hottest loop.
+    return a == b or a.startswith(b + " ") or b.startswith(a + " ")
+
+
+_GROUP_OF = {kind: n for n, kinds in enumerate(_PLACE_GROUPS.values()) for kind in kinds}
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """A voice as ``Cluster.score_probe`` compares it with many issues: what ``Cluster.features``
+    would read from an issue of that voice alone, read once."""
+
+    vector: dict[str, float]
+    concepts: frozenset[str]
+    named: int
+    #: (kind, names) of the place kinds that rule a match out when the names differ.
+    ruling: tuple[tuple[str, frozenset[str]], ...]
+    #: (index in ``_PLACE_GROUPS``, ((kind, names), ...)) for each group the voice names.
+    groups: tuple[tuple[int, tuple[tuple[str, frozenset[str]], ...]], ...]
+
+    @classmethod
+    def of(cls, sig: Signature) -> Probe:
+        named = {kind: names for kind, names in sig.places.items() if names}
+        groups: dict[int, list[tuple[str, frozenset[str]]]] = {}
+        for kind, names in named.items():
+            if kind in _GROUP_OF:
+                groups.setdefault(_GROUP_OF[kind], []).append((kind, names))
+        vector = sig.vector
+        if len(vector) > CENTROID_SIZE * 2:  # as an issue of it would keep it (``Cluster.add``)
+            vector = Cluster.of(sig).total
+        return cls(
+            vector=vector,
+            concepts=sig.concepts,
+            named=len(sig.concepts),
+            ruling=tuple((k, n) for k, n in named.items() if k not in NAME_KINDS),
+            groups=tuple((g, tuple(kinds)) for g, kinds in sorted(groups.items())),
+        )
 
 
 def similarity(first: Signature, second: Signature) -> float:
@@ -238,11 +381,11 @@ class Matcher:
 
     def _post(self, cluster: Cluster, features: Mapping[str, float]) -> None:
         assert self._postings is not None
-        self._by_id[id(cluster)] = cluster
+        self._by_id[cluster.seq] = cluster
         for feature in features:
-            self._postings.setdefault(feature, set()).add(id(cluster))
+            self._postings.setdefault(feature, set()).add(cluster.seq)
         if self._touched is not None:
-            self._touched.setdefault(id(cluster), set()).update(features)
+            self._touched.setdefault(cluster.seq, set()).update(features)
 
     def track(self) -> None:
         """Remember what the next ``assign``/``absorb_around`` change, for ``settle``."""
@@ -251,20 +394,20 @@ class Matcher:
 
     def settle(self, replace: Mapping[int, Cluster], absorbed: Sequence[Cluster]) -> None:
         """Index the matcher as a fresh ``Matcher`` over its clusters would be, after tracked
-        changes: each cluster whose ``id()`` is a key of ``replace`` gives way to that cluster
+        changes: each cluster whose ``seq`` is a key of ``replace`` gives way to that cluster
         (e.g. as stored: rounded, keyed by its issue), ``absorbed`` clusters leave the index,
         and no posting keeps a feature a centroid has dropped. Used to keep a matcher between
         calls (``matchcache``) so that it scores exactly as one read from the database."""
         postings = self._index()
         touched = self._touched or {}
         for cluster in absorbed:
-            for feature in touched.get(id(cluster), set()) | cluster.total.keys():
+            for feature in touched.get(cluster.seq, set()) | cluster.total.keys():
                 ids = postings.get(feature)
                 if ids is not None:
-                    ids.discard(id(cluster))
+                    ids.discard(cluster.seq)
                     if not ids:
                         del postings[feature]
-            self._by_id.pop(id(cluster), None)
+            self._by_id.pop(cluster.seq, None)
         for old_id, new in replace.items():
             old = self._by_id.pop(old_id)
             for feature in touched.get(old_id, set()) | old.total.keys():
@@ -296,21 +439,23 @@ class Matcher:
             if ids and (feature[0] == "@" or len(ids) <= common):
                 found |= ids
         if exclude is not None:
-            found.discard(id(exclude))
+            found.discard(exclude.seq)
         return [self._by_id[i] for i in found if i in self._by_id]
 
     def best(self, sig: Signature) -> tuple[Cluster | None, float]:
         best: Cluster | None = None
         best_score = 0.0
-        single = Cluster.of(sig)
+        probe = Probe.of(sig)
         near: list[Cluster] = []
         floor = self.threshold * NEAR_SHARE
         for cluster in self.candidates(sig.vector):
-            score = cluster.linkage(single)
+            score = cluster.score_probe(probe)
             if score >= floor:
                 near.append(cluster)
             if score > best_score or (
-                score == best_score and best is not None and cluster.size > best.size
+                score == best_score
+                and best is not None
+                and (cluster.size, -cluster.seq) > (best.size, -best.seq)
             ):
                 best, best_score = cluster, score
         self._near = near
@@ -325,7 +470,7 @@ class Matcher:
             self.clusters.append(cluster)
         assert cluster is not None
         if self._touched is not None:
-            self._touched.setdefault(id(cluster), set()).update(cluster.total)
+            self._touched.setdefault(cluster.seq, set()).update(cluster.total)
         cluster.add(sig)
         self._index()
         self._post(cluster, sig.vector)
@@ -347,7 +492,7 @@ class Matcher:
         self._near = None
         while cluster.mergeable:
             pool = (
-                [c for c in near if c is not cluster and id(c) in self._by_id]
+                [c for c in near if c is not cluster and c.seq in self._by_id]
                 if near is not None
                 else self.candidates(cluster.total if changed is None else changed, exclude=cluster)
             )
@@ -355,10 +500,10 @@ class Matcher:
             scored = [item for item in scored if item[0] >= self.threshold]
             if not scored:
                 break
-            _, best = max(scored, key=lambda item: (item[0], item[1].size))
+            _, best = max(scored, key=lambda item: (item[0], item[1].size, -item[1].seq))
             cluster.absorb(best)
             self.clusters.remove(best)
-            self._by_id.pop(id(best), None)
+            self._by_id.pop(best.seq, None)
             self._post(cluster, best.total)
             absorbed.append(best)
         return absorbed

@@ -250,7 +250,7 @@ def _match_into(
         settled = matchcache.cluster_of(
             survivor.pk, matchcache.jsonb_order(data), survivor.is_confirmed
         )
-        matcher.settle({id(cluster): settled}, absorbed)
+        matcher.settle({cluster.seq: settled}, absorbed)
         for key in others:
             entry.rows.pop(key, None)
         entry.rows[survivor.pk] = (survivor.version, survivor.updated_at, survivor.voice_count)
