@@ -1,28 +1,42 @@
 """Regrouping every voice from scratch (after a change of model or threshold, or an import).
 
 The voices of each commune go through the same ``Matcher`` as live matching, in the order they
-were received; communes are shared among worker processes (grouping never crosses a commune, so
-they need nothing from each other). Issues an officer has confirmed, merged or split are kept as
-they are with their voices: their decisions are facts, not guesses to redo.
+were received. Grouping never crosses a commune, so communes are handed out one at a time to
+worker processes, the largest first (the largest commune is the critical path: it must start
+at once), and each worker writes a commune's issues as soon as it has grouped it, in a
+transaction of its own, while the other goes on grouping. Issues an officer has confirmed,
+merged or split are kept as they are with their voices: their decisions are facts, not guesses
+to redo.
+
+A commune is written in one transaction, under the lock live matching takes
+(``services.voice_match``), so at every moment each commune is either grouped as before or
+regrouped, never without issues, and a failure part way leaves the communes already done
+regrouped and the others as they were. Each new issue takes over the old issue most of its
+voices were in (its number, answer and alerts stay; only voices that change issue are written):
+regrouping again after a small change rewrites little. A voice that an officer or live matching
+moved while its commune was being grouped is left where they put it; old issues left without
+voices are deleted.
 
 ``regroup(processes=2)`` returns what it did; ``manage.py regroup_issues`` runs it.
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import time
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, connections, transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from danvan.insight.grouping import Matcher
 from danvan.insight.models import Issue, IssueStatus
 from danvan.insight.signatures import TextStats, signature
+from danvan.units.models import AdministrativeUnit
 from danvan.voices.models import OPEN_STATUSES, Voice
 
 __all__ = ["RegroupReport", "regroup"]
@@ -35,19 +49,27 @@ CHUNK = 20_000
 class RegroupReport:
     voices: int = 0
     issues: int = 0
+    #: Of ``issues``: old issues that a regrouped issue took over (their number is kept).
+    reused_issues: int = 0
+    #: Voices whose issue changed (the others were already in the issue they are in now).
+    moved_voices: int = 0
     kept_issues: int = 0
+    deleted_issues: int = 0
+    communes: int = 0
     seconds: float = 0.0
     processes: int = 1
+    #: Seconds since the start at the end of each phase, and the seconds the workers spent
+    #: grouping and writing (summed over communes).
     timings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
 class _Group:
-    """A regrouped issue, as a worker hands it back."""
+    """A regrouped issue: its voices and what the issue row says of them."""
 
-    commune_id: int
     cluster: dict[str, Any]
-    voice_ids: list[int]
+    #: (voice id, the voice's issue when it was read)
+    voices: list[tuple[int, int | None]]
     first: Any
     last: Any
     topics: Counter[int]
@@ -55,194 +77,298 @@ class _Group:
     title: str
 
 
+@dataclass
+class _Done:
+    commune_id: int
+    voices: int = 0
+    issues: int = 0
+    reused: int = 0
+    moved: int = 0
+    deleted: int = 0
+    grouping: float = 0.0
+    writing: float = 0.0
+
+
+#: What every commune's job needs, set before the workers are forked (not sent with each job).
+_JOB: dict[str, Any] = {}
+
+
 def _commune_id(unit_id: int, parent_id: int | None, tier: str) -> int:
     return parent_id if tier == "village" and parent_id is not None else unit_id
 
 
-def _voices_of(commune_ids: Iterable[int]) -> Iterable[tuple[Any, ...]]:
-    """(commune id, voice id, text, received on, topic id, status), communes in turn."""
-    ids = sorted(commune_ids)
-    for start in range(0, len(ids), 200):
-        batch = ids[start : start + 200]
-        rows = Voice.objects.filter(
-            Q(unit__in=batch) | Q(unit__parent__in=batch), issue__isnull=True
-        ).values_list(
-            "unit_id",
-            "unit__parent_id",
-            "unit__tier",
-            "id",
-            "text",
-            "received_on",
-            "topic_id",
-            "status",
-        )
-        by_commune: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-        for unit_id, parent_id, tier, *rest in rows.iterator(chunk_size=CHUNK):
-            by_commune[_commune_id(unit_id, parent_id, tier)].append(tuple(rest))
-        for commune_id in batch:
-            voices = sorted(by_commune.pop(commune_id, []), key=lambda r: (r[2], r[0]))
-            for row in voices:
-                yield (commune_id, *row)
+def _not_kept() -> Q:
+    kept = Issue.objects.filter(is_confirmed=True, merged_into__isnull=True).values("pk")
+    return Q(issue__isnull=True) | ~Q(issue__in=kept)
 
 
-def _group_communes(args: tuple[list[int], float, dict[str, Any] | None, bool]) -> list[_Group]:
-    commune_ids, threshold, stats_json, in_worker = args
-    if in_worker:
-        connections.close_all()  # a forked worker opens a connection of its own
-    stats = TextStats.from_json(stats_json) if stats_json else None
-    groups: list[_Group] = []
-    current: int | None = None
+def _group(commune_id: int, threshold: float, stats: TextStats | None) -> list[_Group]:
+    """The commune's voices (but those of kept issues) grouped in the order received."""
+    units = AdministrativeUnit.objects.filter(Q(pk=commune_id) | Q(parent=commune_id))
+    rows = (
+        Voice.objects.filter(unit__in=units.values("pk"))
+        .filter(_not_kept())
+        .order_by("received_on", "id")
+        .values_list("id", "text", "received_on", "topic_id", "status", "issue_id")
+    )
     matcher = Matcher(threshold=threshold)
     members: dict[int, _Group] = {}
-
-    def flush() -> None:
-        for cluster in matcher.clusters:
-            group = members[id(cluster)]
-            group.cluster = cluster.as_json()
-            groups.append(group)
-
-    for commune_id, voice_id, text, received_on, topic_id, status in _voices_of(commune_ids):
-        if commune_id != current:
-            if current is not None:
-                flush()
-            current, matcher, members = commune_id, Matcher(threshold=threshold), {}
+    for voice_id, text, received_on, topic_id, status, issue_id in rows.iterator(CHUNK):
         sig = signature(text, stats)
         cluster, _score, created = matcher.assign(sig, new_key=None)
         if created:
-            members[id(cluster)] = _Group(
-                commune_id=commune_id,
+            members[cluster.seq] = _Group(
                 cluster={},
-                voice_ids=[],
+                voices=[],
                 first=received_on,
                 last=received_on,
                 topics=Counter(),
                 open=False,
                 title=text,
             )
-        group = members[id(cluster)]
-        group.voice_ids.append(voice_id)
-        group.first = min(group.first, received_on)
+        group = members[cluster.seq]
+        group.voices.append((voice_id, issue_id))
         group.last = max(group.last, received_on)
         group.topics[topic_id] += 1
         group.open = group.open or status in OPEN_STATUSES
         for absorbed in matcher.absorb_around(cluster, sig.vector):
-            other = members.pop(id(absorbed))
-            group.voice_ids += other.voice_ids
+            other = members.pop(absorbed.seq)
+            group.voices += other.voices
             group.first = min(group.first, other.first)
             group.last = max(group.last, other.last)
             group.topics.update(other.topics)
             group.open = group.open or other.open
-    if current is not None:
-        flush()
-    if in_worker:
-        connections.close_all()
+    groups = []
+    for cluster in matcher.clusters:
+        group = members[cluster.seq]
+        group.cluster = cluster.as_json()
+        groups.append(group)
     return groups
 
 
-def _partition(commune_sizes: dict[int, int], parts: int) -> list[list[int]]:
-    """Communes shared out so that each part has about as many voices (largest first)."""
-    buckets: list[tuple[int, list[int]]] = [(0, []) for _ in range(parts)]
-    for commune_id, size in sorted(commune_sizes.items(), key=lambda item: -item[1]):
-        index = min(range(parts), key=lambda i: buckets[i][0])
-        total, ids = buckets[index]
-        ids.append(commune_id)
-        buckets[index] = (total + size, ids)
-    return [ids for _, ids in buckets if ids]
+def _issue_fields(group: _Group) -> dict[str, Any]:
+    from danvan.insight.services import issue_title
+
+    return {
+        "topic_id": group.topics.most_common(1)[0][0],
+        "title": issue_title(group.title),
+        "representative_id": group.voices[0][0],
+        "status": IssueStatus.OPEN if group.open else IssueStatus.ANSWERED,
+        "voice_count": len(group.voices),
+        "first_received_on": group.first,
+        "last_received_on": group.last,
+        "signature": group.cluster,
+    }
+
+
+def _write(commune_id: int, groups: list[_Group], done: _Done) -> None:
+    """Put the commune's regrouped issues in place of its old ones (one transaction)."""
+    with transaction.atomic():
+        AdministrativeUnit.objects.select_for_update().filter(pk=commune_id).exists()
+        kept = Issue.objects.filter(is_confirmed=True, merged_into__isnull=True)
+        old = set(
+            Issue.objects.filter(unit=commune_id)
+            .exclude(pk__in=kept.values("pk"))
+            .values_list("pk", flat=True)
+        )
+        # Each group takes over the old issue most of its voices were in, the largest
+        # overlaps first, each old issue once.
+        claims: list[tuple[int, int, int]] = []
+        for index, group in enumerate(groups):
+            counts = Counter(was for _, was in group.voices if was is not None and was in old)
+            claims += [(n, index, was) for was, n in counts.items()]
+        takes: dict[int, int] = {}
+        taken: set[int] = set()
+        for _n, index, was in sorted(claims, key=lambda c: (-c[0], c[1], c[2])):
+            if index not in takes and was not in taken:
+                takes[index] = was
+                taken.add(was)
+        reused = Issue.objects.select_for_update().in_bulk(list(takes.values()))
+        changed = []
+        for index, pk in takes.items():
+            issue, fields = reused[pk], _issue_fields(groups[index])
+            if issue.merged_into_id is not None or any(
+                getattr(issue, name) != value for name, value in fields.items()
+            ):
+                changed.append((pk, fields))
+        _rewrite(changed)
+        fresh = [index for index in range(len(groups)) if index not in takes]
+        created = Issue.objects.bulk_create(
+            [Issue(unit_id=commune_id, **_issue_fields(groups[index])) for index in fresh],
+            batch_size=2000,
+        )
+        issue_of = {
+            **takes,
+            **{index: issue.pk for index, issue in zip(fresh, created, strict=True)},
+        }
+        moves = [
+            (voice_id, issue_of[index], was)
+            for index, group in enumerate(groups)
+            for voice_id, was in group.voices
+            if was != issue_of[index]
+        ]
+        moved = _move(moves)
+        # Voices someone else moved meanwhile (an officer, live matching) stay where they were
+        # put: count what each issue holds now (one aggregate; nothing to write as a rule).
+        _recount({issue_of[index]: len(group.voices) for index, group in enumerate(groups)})
+        gone = Issue.objects.filter(pk__in=old - taken, voices__isnull=True)
+        deleted = gone.count()
+        if deleted:
+            Issue.objects.filter(pk__in=list(gone.values_list("pk", flat=True))).delete()
+    done.voices += sum(len(g.voices) for g in groups)
+    done.issues += len(groups)
+    done.reused += len(takes)
+    done.moved += moved
+    done.deleted += deleted
+
+
+def _rewrite(changed: list[tuple[int, dict[str, Any]]]) -> None:
+    """Write what changed in the issues that regrouped issues took over (new version)."""
+    if not changed:
+        return
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        # One statement for the commune (``bulk_update`` builds a CASE per field and row).
+        rows = [
+            {
+                **fields,
+                "id": pk,
+                "first_received_on": str(fields["first_received_on"]),
+                "last_received_on": str(fields["last_received_on"]),
+            }
+            for pk, fields in changed
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE insight_issue i SET topic_id = d.topic_id, title = d.title, "
+                "representative_id = d.representative_id, status = d.status, "
+                "voice_count = d.voice_count, first_received_on = d.first_received_on, "
+                "last_received_on = d.last_received_on, signature = d.signature, "
+                "merged_into_id = NULL, version = i.version + 1, updated_at = %s "
+                "FROM jsonb_to_recordset(%s::jsonb) AS d(id bigint, topic_id bigint, "
+                "title text, representative_id bigint, status text, voice_count integer, "
+                "first_received_on date, last_received_on date, signature jsonb) "
+                "WHERE i.id = d.id",
+                [now, json.dumps(rows, ensure_ascii=False)],
+            )
+        return
+    issues = Issue.objects.in_bulk([pk for pk, _ in changed])
+    for pk, fields in changed:
+        issue = issues[pk]
+        for name, value in fields.items():
+            setattr(issue, name, value)
+        issue.merged_into = None
+        issue.version += 1
+        issue.updated_at = now
+    Issue.objects.bulk_update(
+        list(issues.values()), [*changed[0][1], "merged_into", "version", "updated_at"]
+    )
+
+
+def _move(moves: list[tuple[int, int, int | None]]) -> int:
+    """Set each voice's issue, unless it is no longer the issue it was read with."""
+    if not moves:
+        return 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "UPDATE voices_voice v SET issue_id = m.issue_id, issue_score = NULL "
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS m(id, issue_id, was) "
+                "WHERE v.id = m.id AND v.issue_id IS NOT DISTINCT FROM m.was",
+                [[m[0] for m in moves], [m[1] for m in moves], [m[2] for m in moves]],
+            )
+            return int(cursor.rowcount)
+        cursor.executemany(
+            "UPDATE voices_voice SET issue_id = %s, issue_score = NULL "
+            "WHERE id = %s AND issue_id IS %s",
+            [(issue_id, voice_id, was) for voice_id, issue_id, was in moves],
+        )
+        return int(cursor.rowcount)
+
+
+def _recount(expected: dict[int, int]) -> None:
+    counts = dict(
+        Voice.objects.filter(issue__in=list(expected))
+        .values("issue")
+        .annotate(n=Count("id"))
+        .values_list("issue", "n")
+        .order_by()
+    )
+    for pk, n in expected.items():
+        if counts.get(pk, 0) != n:
+            Issue.objects.filter(pk=pk).update(
+                voice_count=counts.get(pk, 0), version=F("version") + 1
+            )
+
+
+def _regroup_commune(commune_id: int) -> _Done:
+    done = _Done(commune_id=commune_id)
+    started = time.perf_counter()
+    groups = _group(commune_id, _JOB["threshold"], _JOB["stats"])
+    done.grouping = time.perf_counter() - started
+    _write(commune_id, groups, done)
+    done.writing = time.perf_counter() - started - done.grouping
+    return done
+
+
+def _in_worker(commune_id: int) -> _Done:
+    try:
+        return _regroup_commune(commune_id)
+    finally:
+        connections.close_all()
 
 
 def regroup(*, processes: int = 2, threshold: float | None = None) -> RegroupReport:
-    from danvan.insight.services import active_trained, issue_title
+    from danvan.insight.services import active_trained
 
     started = time.perf_counter()
     report = RegroupReport(processes=processes)
     trained = active_trained()
-    threshold = trained.threshold if threshold is None else threshold
-    with transaction.atomic():
-        kept = Issue.objects.filter(is_confirmed=True, merged_into__isnull=True)
-        report.kept_issues = kept.count()
-        Voice.objects.exclude(issue__in=kept).exclude(issue__isnull=True).update(
-            issue=None, issue_score=None
-        )
-        Issue.objects.exclude(pk__in=kept.values("pk")).delete()
-    report.timings["clear"] = time.perf_counter() - started
+    report.kept_issues = Issue.objects.filter(is_confirmed=True, merged_into__isnull=True).count()
     sizes: Counter[int] = Counter()
-    for unit_id, parent_id, tier in (
-        Voice.objects.filter(issue__isnull=True)
+    for unit_id, parent_id, tier, n in (
+        Voice.objects.filter(_not_kept())
         .values_list("unit_id", "unit__parent_id", "unit__tier")
-        .iterator(chunk_size=CHUNK)
+        .annotate(n=Count("id"))
+        .order_by()
     ):
-        sizes[_commune_id(unit_id, parent_id, tier)] += 1
-    parts = _partition(dict(sizes), max(1, processes))
-    stats_json = trained.stats.as_json() if trained.stats else None
-    jobs = [(part, threshold, stats_json, True) for part in parts]
+        sizes[_commune_id(unit_id, parent_id, tier)] += n
+    # Communes whose old issues have no voice left to regroup: their issues go too.
+    for unit_id in (
+        Issue.objects.filter(~Q(is_confirmed=True) | Q(merged_into__isnull=False))
+        .values_list("unit_id", flat=True)
+        .distinct()
+        .order_by()
+    ):
+        sizes.setdefault(unit_id, 0)
+    communes = sorted(sizes, key=lambda c: (-sizes[c], c))
+    _JOB.update(
+        threshold=trained.threshold if threshold is None else threshold,
+        stats=trained.stats,
+    )
     report.timings["plan"] = time.perf_counter() - started
-    in_transaction = connection.in_atomic_block
+    report.communes = len(communes)
     if (
         processes > 1
-        and len(parts) > 1
+        and len(communes) > 1
         and connection.vendor == "postgresql"
-        and not in_transaction
+        and not connection.in_atomic_block
     ):
-        connections.close_all()
-        with multiprocessing.get_context("fork").Pool(len(parts)) as pool:
-            results = pool.map(_group_communes, jobs)
+        connections.close_all()  # a forked worker must open a connection of its own
+        with multiprocessing.get_context("fork").Pool(min(processes, len(communes))) as pool:
+            results = list(pool.imap_unordered(_in_worker, communes, chunksize=1))
     else:
         # SQLite forks badly with an open file, and workers cannot see a caller's open
         # transaction: one process.
-        results = [
-            _group_communes(([c for part in parts for c in part], threshold, stats_json, False))
-        ]
-    report.timings["group"] = time.perf_counter() - started
-    groups = [g for result in results for g in result]
-    with transaction.atomic():
-        issues = Issue.objects.bulk_create(
-            [
-                Issue(
-                    unit_id=g.commune_id,
-                    topic_id=g.topics.most_common(1)[0][0],
-                    title=issue_title(g.title),
-                    representative_id=g.voice_ids[0],
-                    status=IssueStatus.OPEN if g.open else IssueStatus.ANSWERED,
-                    voice_count=len(g.voice_ids),
-                    first_received_on=g.first,
-                    last_received_on=g.last,
-                    signature=g.cluster,
-                )
-                for g in groups
-            ],
-            batch_size=2000,
-        )
-        _assign(
-            (voice_id, issue.pk)
-            for issue, g in zip(issues, groups, strict=True)
-            for voice_id in g.voice_ids
-        )
-    report.timings["write"] = time.perf_counter() - started
-    report.voices = sum(sizes.values())
-    report.issues = len(groups)
-    report.seconds = time.perf_counter() - started
+        results = [_regroup_commune(commune_id) for commune_id in communes]
+    _JOB.clear()
+    for done in results:
+        report.voices += done.voices
+        report.issues += done.issues
+        report.reused_issues += done.reused
+        report.moved_voices += done.moved
+        report.deleted_issues += done.deleted
+    report.timings["grouping (workers)"] = sum(d.grouping for d in results)
+    report.timings["writing (workers)"] = sum(d.writing for d in results)
+    report.seconds = report.timings["done"] = time.perf_counter() - started
     return report
-
-
-def _assign(pairs: Iterable[tuple[int, int]]) -> None:
-    """Set ``Voice.issue`` for many voices: COPY into a temporary table on PostgreSQL."""
-    pairs = list(pairs)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMPORARY TABLE regroup_assign (voice_id bigint, issue_id bigint) "
-                "ON COMMIT DROP"
-            )
-            with cursor.copy("COPY regroup_assign (voice_id, issue_id) FROM STDIN") as copy:
-                for pair in pairs:
-                    copy.write_row(pair)
-            cursor.execute(
-                "UPDATE voices_voice v SET issue_id = a.issue_id, issue_score = NULL "
-                "FROM regroup_assign a WHERE v.id = a.voice_id"
-            )
-        return
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE voices_voice SET issue_id = %s, issue_score = NULL WHERE id = %s",
-            [(issue_id, voice_id) for voice_id, issue_id in pairs],
-        )
