@@ -144,8 +144,14 @@ class Cluster:
                     ),
                 )
             shares[group] = min(1.0, best / pairs)
-        shared = sum(n * other.concepts.get(c, 0) for c, n in self.concepts.items())
-        mismatch = bool(self.concepts and other.concepts and not shared)
+        mine, theirs = self.concepts, other.concepts
+        shared = shared_mine = shared_theirs = 0
+        for concept in filter(theirs.__contains__, mine):
+            n, m = mine[concept], theirs[concept]
+            shared += n * m
+            shared_mine += n
+            shared_theirs += m
+        mismatch = bool(mine and theirs and not shared)
         # How far the problems each side names agree: the same place with another problem is
         # most of the wrong joins (a sand-mining complaint and a call for an embankment on the
         # same river bank both say "landslide"; what the one names and the other never does
@@ -155,9 +161,8 @@ class Cluster:
         paired = named * other.size + named_other * self.size
         dice = 2 * shared / paired if paired else 0.0
         unshared = (
-            sum(n for c, n in self.concepts.items() if c not in other.concepts) / max(1, named),
-            sum(n for c, n in other.concepts.items() if c not in self.concepts)
-            / max(1, named_other),
+            (named - shared_mine) / max(1, named),
+            (named_other - shared_theirs) / max(1, named_other),
         )
         return [
             cosine(self.total, other.total) / pairs,
@@ -192,7 +197,11 @@ class Cluster:
         places = self.places
         for kind, names in probe.ruling:
             others = places.get(kind)
-            if others and not any(_compatible(a, b) for a in others for b in names):
+            if (
+                others
+                and others.keys().isdisjoint(names)  # the same name: no conflict
+                and not any(_compatible(a, b) for a in others for b in names)
+            ):
                 return 0.0
         shares = [0.0, 0.0, 0.0, 0.0]
         for group, kinds in probe.groups:
@@ -210,20 +219,14 @@ class Cluster:
             shares[group] = min(1.0, best / size)
         total = self.total
         vector = probe.vector
-        # ``cosine``, inlined: over the smaller side, in its order.
+        # ``cosine``, inlined.
         dot = 0.0
         if len(total) > len(vector):
-            get = total.get
-            for feature, weight in vector.items():
-                value = get(feature)
-                if value is not None:
-                    dot += weight * value
+            for feature in filter(total.__contains__, vector):
+                dot += vector[feature] * total[feature]
         else:
-            get = vector.get
-            for feature, weight in total.items():
-                value = get(feature)
-                if value is not None:
-                    dot += weight * value
+            for feature in filter(vector.__contains__, total):
+                dot += total[feature] * vector[feature]
         concepts = self.concepts
         shared = 0
         missing = 0
@@ -433,7 +436,7 @@ class Matcher:
         common = max(COMMON_POSTINGS, len(self.clusters) // 5)
         found: set[int] = set()
         words = [f for f in features if f[0] not in "@§"]
-        heavy = heapq.nlargest(CANDIDATE_WORDS, words, key=lambda f: features[f])
+        heavy = heapq.nlargest(CANDIDATE_WORDS, words, key=features.__getitem__)
         for feature in [*(f for f in features if f[0] == "@"), *heavy]:
             ids = postings.get(feature)
             if ids and (feature[0] == "@" or len(ids) <= common):
