@@ -22,8 +22,10 @@ file (in parallel too); it prints both phases, voices/s and the peak RSS of the 
 largest worker. ``--profile N`` runs cProfile over the first N voices of the busiest communes
 in one process instead and prints the top functions.
 
-``regroup`` times ``manage.py regroup_issues --processes N`` (the lead's command: drops every issue
-and groups all voices from scratch) and counts what it wrote.
+``regroup`` times ``manage.py regroup_issues --processes N [--threshold T]`` (groups every voice
+from scratch, commune by commune; each new issue takes over the old issue most of its voices were
+in and only what changed is written) and counts what it did. Run on voices never grouped, it
+writes every voice; run again, it writes what the change of model (``--threshold``) moved.
 
 ``match`` times ``danvan.insight.services.voice_match`` alone (``time.perf_counter`` around the
 call) for new voices with realistic texts in communes drawn with the data's weights, each written
@@ -527,6 +529,8 @@ def cmd_regroup(args: argparse.Namespace) -> None:
     print(code_state())
     command = [sys.executable, str(ROOT / "manage.py"), "regroup_issues"]
     command += ["--processes", str(args.processes)]
+    if args.threshold is not None:
+        command += ["--threshold", str(args.threshold)]
     voices, _ = counts()
     print(f"open voices: {voices:,}; running {' '.join(command[1:])}")
     started = time.perf_counter()
@@ -863,6 +867,7 @@ def main() -> None:
     p.add_argument("--largest", type=int, metavar="K", help="group only the K largest communes")
     p = sub.add_parser("regroup", help="time manage.py regroup_issues")
     p.add_argument("--processes", type=int, default=2)
+    p.add_argument("--threshold", type=float, help="as a change of model would (default: learned)")
     p = sub.add_parser("seed-issues", help="stand-in for regroup_issues (bulk)")
     p.add_argument("--processes", type=int, default=2)
     p.add_argument("--largest", type=int, metavar="K", help="only the K largest communes")
