@@ -200,7 +200,7 @@ class Cluster:
             if (
                 others
                 and others.keys().isdisjoint(names)  # the same name: no conflict
-                and not any(_compatible(a, b) for a in others for b in names)
+                and not any(names_compatible(a, b) for a in others for b in names)
             ):
                 return 0.0
         shares = [0.0, 0.0, 0.0, 0.0]
@@ -212,21 +212,11 @@ class Cluster:
                     found = 0
                     for a, n in mine.items():
                         for b in names:
-                            if _compatible(a, b):
+                            if names_compatible(a, b):
                                 found += n
                     if found > best:
                         best = found
             shares[group] = min(1.0, best / size)
-        total = self.total
-        vector = probe.vector
-        # ``cosine``, inlined.
-        dot = 0.0
-        if len(total) > len(vector):
-            for feature in filter(total.__contains__, vector):
-                dot += vector[feature] * total[feature]
-        else:
-            for feature in filter(vector.__contains__, total):
-                dot += total[feature] * vector[feature]
         concepts = self.concepts
         shared = 0
         missing = 0
@@ -243,7 +233,7 @@ class Cluster:
         second = missing / max(1, named_other)
         return _probability(
             [
-                dot / size,
+                cosine(self.total, probe.vector) / size,
                 shares[0],
                 shares[1],
                 shares[2],
@@ -307,11 +297,6 @@ def _probability(features: Sequence[float]) -> float:
         + w[9] * features[9]
     )
     return 1.0 / (1.0 + math.exp(-z))
-
-
-def _compatible(a: str, b: str) -> bool:
-    # ``names_compatible`` inlined for the hottest loop.
-    return a == b or a.startswith(b + " ") or b.startswith(a + " ")
 
 
 _GROUP_OF = {kind: n for n, kinds in enumerate(_PLACE_GROUPS.values()) for kind in kinds}

@@ -97,9 +97,13 @@ def _commune_id(unit_id: int, parent_id: int | None, tier: str) -> int:
     return parent_id if tier == "village" and parent_id is not None else unit_id
 
 
+#: The issues a regroup keeps as they are: an officer confirmed, merged or split them.
+_KEPT = Q(is_confirmed=True, merged_into__isnull=True)
+
+
 def _not_kept() -> Q:
-    kept = Issue.objects.filter(is_confirmed=True, merged_into__isnull=True).values("pk")
-    return Q(issue__isnull=True) | ~Q(issue__in=kept)
+    """Voices not in a kept issue."""
+    return Q(issue__isnull=True) | ~Q(issue__in=Issue.objects.filter(_KEPT).values("pk"))
 
 
 def _group(commune_id: int, threshold: float, stats: TextStats | None) -> list[_Group]:
@@ -165,12 +169,7 @@ def _write(commune_id: int, groups: list[_Group], done: _Done) -> None:
     """Put the commune's regrouped issues in place of its old ones (one transaction)."""
     with transaction.atomic():
         AdministrativeUnit.objects.select_for_update().filter(pk=commune_id).exists()
-        kept = Issue.objects.filter(is_confirmed=True, merged_into__isnull=True)
-        old = set(
-            Issue.objects.filter(unit=commune_id)
-            .exclude(pk__in=kept.values("pk"))
-            .values_list("pk", flat=True)
-        )
+        old = set(Issue.objects.filter(unit=commune_id).exclude(_KEPT).values_list("pk", flat=True))
         # Each group takes over the old issue most of its voices were in, the largest
         # overlaps first, each old issue once.
         claims: list[tuple[int, int, int]] = []
@@ -190,7 +189,7 @@ def _write(commune_id: int, groups: list[_Group], done: _Done) -> None:
             if issue.merged_into_id is not None or any(
                 getattr(issue, name) != value for name, value in fields.items()
             ):
-                changed.append((pk, fields))
+                changed.append((issue, fields))
         _rewrite(changed)
         fresh = [index for index in range(len(groups)) if index not in takes]
         created = Issue.objects.bulk_create(
@@ -211,10 +210,14 @@ def _write(commune_id: int, groups: list[_Group], done: _Done) -> None:
         # Voices someone else moved meanwhile (an officer, live matching) stay where they were
         # put: count what each issue holds now (one aggregate; nothing to write as a rule).
         _recount({issue_of[index]: len(group.voices) for index, group in enumerate(groups)})
-        gone = Issue.objects.filter(pk__in=old - taken, voices__isnull=True)
-        deleted = gone.count()
-        if deleted:
-            Issue.objects.filter(pk__in=list(gone.values_list("pk", flat=True))).delete()
+        gone = list(
+            Issue.objects.filter(pk__in=old - taken, voices__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+        deleted = len(gone)
+        if gone:
+            Issue.objects.filter(pk__in=gone).delete()
     done.voices += sum(len(g.voices) for g in groups)
     done.issues += len(groups)
     done.reused += len(takes)
@@ -222,7 +225,7 @@ def _write(commune_id: int, groups: list[_Group], done: _Done) -> None:
     done.deleted += deleted
 
 
-def _rewrite(changed: list[tuple[int, dict[str, Any]]]) -> None:
+def _rewrite(changed: list[tuple[Issue, dict[str, Any]]]) -> None:
     """Write what changed in the issues that regrouped issues took over (new version)."""
     if not changed:
         return
@@ -232,11 +235,11 @@ def _rewrite(changed: list[tuple[int, dict[str, Any]]]) -> None:
         rows = [
             {
                 **fields,
-                "id": pk,
+                "id": issue.pk,
                 "first_received_on": str(fields["first_received_on"]),
                 "last_received_on": str(fields["last_received_on"]),
             }
-            for pk, fields in changed
+            for issue, fields in changed
         ]
         with connection.cursor() as cursor:
             cursor.execute(
@@ -252,16 +255,14 @@ def _rewrite(changed: list[tuple[int, dict[str, Any]]]) -> None:
                 [now, json.dumps(rows, ensure_ascii=False)],
             )
         return
-    issues = Issue.objects.in_bulk([pk for pk, _ in changed])
-    for pk, fields in changed:
-        issue = issues[pk]
+    for issue, fields in changed:
         for name, value in fields.items():
             setattr(issue, name, value)
         issue.merged_into = None
         issue.version += 1
         issue.updated_at = now
     Issue.objects.bulk_update(
-        list(issues.values()), [*changed[0][1], "merged_into", "version", "updated_at"]
+        [issue for issue, _ in changed], [*changed[0][1], "merged_into", "version", "updated_at"]
     )
 
 
@@ -324,7 +325,7 @@ def regroup(*, processes: int = 2, threshold: float | None = None) -> RegroupRep
     started = time.perf_counter()
     report = RegroupReport(processes=processes)
     trained = active_trained()
-    report.kept_issues = Issue.objects.filter(is_confirmed=True, merged_into__isnull=True).count()
+    report.kept_issues = Issue.objects.filter(_KEPT).count()
     sizes: Counter[int] = Counter()
     for unit_id, parent_id, tier, n in (
         Voice.objects.filter(_not_kept())
@@ -335,10 +336,7 @@ def regroup(*, processes: int = 2, threshold: float | None = None) -> RegroupRep
         sizes[_commune_id(unit_id, parent_id, tier)] += n
     # Communes whose old issues have no voice left to regroup: their issues go too.
     for unit_id in (
-        Issue.objects.filter(~Q(is_confirmed=True) | Q(merged_into__isnull=False))
-        .values_list("unit_id", flat=True)
-        .distinct()
-        .order_by()
+        Issue.objects.exclude(_KEPT).values_list("unit_id", flat=True).distinct().order_by()
     ):
         sizes.setdefault(unit_id, 0)
     communes = sorted(sizes, key=lambda c: (-sizes[c], c))
