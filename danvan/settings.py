@@ -104,11 +104,15 @@ TEMPLATES = [
     }
 ]
 
-# Database: SQLite in the data folder unless DATABASE_URL says otherwise.
+# Database: SQLite in the data folder unless DATABASE_URL says otherwise. Persistent connections
+# (DB_CONN_MAX_AGE seconds) are checked before each request reuses them, so a connection the
+# server or a proxy dropped meanwhile is reopened instead of failing one request per worker.
 _default_sqlite = f"sqlite:///{DATA_DIR / 'danvan.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        envstr("DATABASE_URL", _default_sqlite), conn_max_age=envint("DB_CONN_MAX_AGE", 60)
+        envstr("DATABASE_URL", _default_sqlite),
+        conn_max_age=envint("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
