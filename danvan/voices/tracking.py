@@ -4,6 +4,12 @@
 a mistyped code is told apart from a code that does not exist without touching the database.
 50 bits keep collisions rare at millions of voices (about 4 in 10,000 over a million); the
 submit service retries the rare one.
+
+The check character is Crockford's: the body's value modulo 37 (a prime, so any one wrong
+character and any two neighbours swapped change it), written with the 32 digits and letters and
+``*~$=U``. The four symbols cannot be read over the phone, so a new code is never given one: a
+body whose check would be a symbol is drawn again (5 bodies in 37 with ``U``, 4 in 37 without:
+49.8 random bits instead of 50). Codes given earlier with a symbol still read back.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ import secrets
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 _CHECK = _ALPHABET + "*~$=U"  # 37 symbols for mod-37 check
+#: The check characters a new code may end with: letters and digits only.
+SPOKEN_CHECKS = frozenset(_ALPHABET + "U")
 _LENGTH = 10
 
 
@@ -23,8 +31,17 @@ def _check_char(body: str) -> str:
 
 
 def new_tracking_code() -> str:
-    body = "".join(secrets.choice(_ALPHABET) for _ in range(_LENGTH))
-    return _format(body, _check_char(body))
+    while True:
+        code = tracking_code_of("".join(secrets.choice(_ALPHABET) for _ in range(_LENGTH)))
+        if code is not None:
+            return code
+
+
+def tracking_code_of(body: str) -> str | None:
+    """The code of a random ``body`` of 10 characters, or None when its check character would be
+    a symbol (the caller draws another body)."""
+    check = _check_char(body)
+    return _format(body, check) if check in SPOKEN_CHECKS else None
 
 
 def _format(body: str, check: str) -> str:
