@@ -1,9 +1,12 @@
 """Open311 GeoReport v2 (``/open311/v2/``): the open standard for service requests.
 
 Mapping: a *service* is a topic (``service_code`` = topic code); a *service request* is a voice
-(``service_request_id`` = tracking code). Only the kinds meant to be public are listed
-(opinions, reflections, voter recommendations): complaints and denunciations concern named
-people and never appear here. No response carries anything about who sent a request.
+(``service_request_id`` = the voice's ``public_id``, never its tracking code: the code lets its
+holder rate the answer and file a second complaint, so it stays between the citizen and the
+system). Only the kinds meant to be public are listed (opinions, reflections, voter
+recommendations): complaints and denunciations concern named people and never appear here. No
+response carries anything about who sent a request, and coordinates are rounded to
+``COORDINATE_PLACES`` decimals (about 110 m): an exact point is often the sender's doorstep.
 """
 
 from __future__ import annotations
@@ -37,14 +40,16 @@ from danvan.deadlines.models import VoiceKind
 from danvan.lib.text import fold
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.models import Topic, Voice, VoiceStatus
+from danvan.voices.public_ids import normalize_public_id
 from danvan.voices.services import voice_submit
-from danvan.voices.tracking import normalize_tracking_code
 
 #: The kinds of voice that are public in Open311; a request made through Open311 is a reflection.
 PUBLIC_KINDS = (VoiceKind.OPINION, VoiceKind.REFLECTION, VoiceKind.VOTER_RECOMMENDATION)
 CLOSED_STATUSES = (VoiceStatus.PUBLISHED, VoiceStatus.CLOSED, VoiceStatus.REFUSED)
 MAX_REQUESTS = 1000
 DEFAULT_WINDOW = datetime.timedelta(days=90)
+#: Published coordinates are rounded to this many decimals: 0.001° is about 110 m.
+COORDINATE_PLACES = 3
 
 
 class Open311XMLRenderer(BaseRenderer):
@@ -188,11 +193,18 @@ def _status_notes(voice: Voice) -> str:
     return str(voice.get_status_display())
 
 
+def coarse(value: Decimal | None) -> Decimal | None:
+    """A published coordinate: rounded to ``COORDINATE_PLACES`` decimals."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1).scaleb(-COORDINATE_PLACES))
+
+
 def _requests(voices: list[Voice]) -> list[dict[str, Any]]:
     labels = place_labels(v.unit for v in voices)
     return [
         {
-            "service_request_id": v.tracking_code,
+            "service_request_id": v.public_id,
             "status": "closed" if v.status in CLOSED_STATUSES else "open",
             "status_notes": _status_notes(v),
             "service_name": v.topic.name,
@@ -206,8 +218,8 @@ def _requests(voices: list[Voice]) -> list[dict[str, Any]]:
             "address": labels[v.unit.pk],
             "address_id": v.unit.code,
             "zipcode": None,
-            "lat": v.latitude,
-            "long": v.longitude,
+            "lat": coarse(v.latitude),
+            "long": coarse(v.longitude),
             "media_url": None,
         }
         for v in voices
@@ -244,8 +256,8 @@ class RequestListView(Open311View):
         params = request.query_params
         voices = public_requests()
         if ids := params.get("service_request_id", "").strip():
-            codes = [normalize_tracking_code(i) for i in ids.split(",")[:100]]
-            voices = voices.filter(tracking_code__in=[c for c in codes if c])
+            wanted_ids = [normalize_public_id(i) for i in ids.split(",")[:100]]
+            voices = voices.filter(public_id__in=[i for i in wanted_ids if i])
         else:
             start = _moment(params["start_date"]) if params.get("start_date") else None
             end = _moment(params["end_date"]) if params.get("end_date") else None
@@ -300,7 +312,7 @@ class RequestListView(Open311View):
         return respond(
             [
                 {
-                    "service_request_id": voice.tracking_code,
+                    "service_request_id": voice.public_id,
                     "service_notice": notice,
                     "account_id": None,
                 }
@@ -339,8 +351,8 @@ class RequestListView(Open311View):
 @extend_schema(exclude=True)
 class RequestDetailView(Open311View):
     def get(self, request: Request, request_id: str, format: str | None = None) -> Response:
-        code = normalize_tracking_code(request_id)
-        voice = public_requests().filter(tracking_code=code).first() if code else None
+        public_id = normalize_public_id(request_id)
+        voice = public_requests().filter(public_id=public_id).first() if public_id else None
         if voice is None:
             raise Http404
         return respond(_requests([voice]), ("service_requests", "request"))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from danvan.deadlines.models import Complexity, VoiceKind
 from danvan.lib.crypto import EncryptedTextField
 from danvan.lib.scoping import ScopedQuerySet
+from danvan.voices.public_ids import new_public_id
 
 __all__ = [
     "Channel",
@@ -114,6 +115,10 @@ class VoiceQuerySet(ScopedQuerySet):
 
 class Voice(models.Model):
     tracking_code = models.CharField(_("tracking code"), max_length=20, unique=True)
+    #: The id Open311 publishes (``public_ids``): the tracking code stays the citizen's secret.
+    public_id = models.CharField(
+        _("public id"), max_length=16, unique=True, default=new_public_id, editable=False
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=VoiceKind.choices)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     unit = models.ForeignKey(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 
 import pytest
 
@@ -63,7 +64,7 @@ def test_a_request_posted_with_address_id_becomes_a_reflection_from_the_api(worl
     assert response.status_code == 201
     [created] = response.json()
     assert created["account_id"] is None
-    voice = Voice.objects.get(tracking_code=created["service_request_id"])
+    voice = Voice.objects.get(public_id=created["service_request_id"])
     assert (voice.kind, voice.channel, voice.unit) == ("reflection", "api", world.anh_son)
     assert voice.submitter_name == "Hoa Lê Thị"
     assert voice.submitter_contact == "0911222333 / hoa@example.vn"
@@ -81,7 +82,7 @@ def test_a_request_posted_with_an_address_string_without_diacritics_finds_the_co
     assert response.status_code == 201
     root = xml(response)
     assert root.tag == "service_requests"
-    voice = Voice.objects.get(tracking_code=root.findtext("request/service_request_id"))
+    voice = Voice.objects.get(public_id=root.findtext("request/service_request_id"))
     assert voice.unit == world.anh_son
     assert (str(voice.latitude), str(voice.longitude)) == ("18.900000", "105.200000")
 
@@ -164,24 +165,21 @@ def test_requests_are_listed_without_personal_data_and_with_the_published_answer
     listed = anonymous.get("/open311/v2/requests.json").json()
     closed = anonymous.get("/open311/v2/requests.json", {"status": "closed"}).json()
     as_xml = xml(anonymous.get("/open311/v2/requests.xml", {"status": "open"}))
-    by_id = anonymous.get(f"/open311/v2/requests/{voice.tracking_code}.json").json()
+    by_id = anonymous.get(f"/open311/v2/requests/{voice.public_id}.json").json()
 
-    assert {r["service_request_id"] for r in listed} == {
-        voice.tracking_code,
-        open_one.tracking_code,
-    }
-    row = next(r for r in listed if r["service_request_id"] == voice.tracking_code)
+    assert {r["service_request_id"] for r in listed} == {voice.public_id, open_one.public_id}
+    row = next(r for r in listed if r["service_request_id"] == voice.public_id)
     assert row["status"] == "closed"
     assert row["status_notes"] == "Đã sửa."
     assert row["agency_responsible"] == "Đảng ủy xã Anh Sơn"
     assert row["address"] == "Xóm 1, Xã Anh Sơn, Nghệ An"
     assert row["service_code"] == "infrastructure"
     assert row["requested_datetime"].endswith("+07:00")
-    unpublished = next(r for r in answered if r["service_request_id"] == voice.tracking_code)
+    unpublished = next(r for r in answered if r["service_request_id"] == voice.public_id)
     assert unpublished["status_notes"] != "Đã sửa."
-    assert [r["service_request_id"] for r in closed] == [voice.tracking_code]
+    assert [r["service_request_id"] for r in closed] == [voice.public_id]
     assert [r.findtext("service_request_id") for r in as_xml.findall("request")] == [
-        open_one.tracking_code
+        open_one.public_id
     ]
     assert by_id == [row]
     for text in (str(listed), str(answered), ET.tostring(as_xml, encoding="unicode")):
@@ -195,14 +193,14 @@ def test_requests_are_filtered_by_id_service_code_and_dates(world, anonymous):
 
     by_ids = anonymous.get(
         "/open311/v2/requests.json",
-        {"service_request_id": f"{road.tracking_code},{school.tracking_code}"},
+        {"service_request_id": f"{road.public_id},{school.public_id}"},
     ).json()
     by_code = anonymous.get("/open311/v2/requests.json", {"service_code": "education"}).json()
     future = anonymous.get("/open311/v2/requests.json", {"start_date": "2999-01-01T00:00:00Z"})
     bad = anonymous.get("/open311/v2/requests.json", {"start_date": "yesterday"})
 
     assert len(by_ids) == 2
-    assert [r["service_request_id"] for r in by_code] == [school.tracking_code]
+    assert [r["service_request_id"] for r in by_code] == [school.public_id]
     assert future.json() == []
     assert bad.status_code == 400
 
@@ -211,7 +209,7 @@ def test_complaints_and_denunciations_are_not_open311_requests(world, anonymous)
     complaint = submit(world, kind="complaint_first")
 
     assert anonymous.get("/open311/v2/requests.json").json() == []
-    assert anonymous.get(f"/open311/v2/requests/{complaint.tracking_code}.json").status_code == 404
+    assert anonymous.get(f"/open311/v2/requests/{complaint.public_id}.json").status_code == 404
     assert complaint.status == VoiceStatus.RECEIVED
 
 
@@ -233,3 +231,62 @@ def test_the_request_list_takes_a_fixed_number_of_queries(
         rows = anonymous.get("/open311/v2/requests.xml").content
 
     assert rows.count(b"<request>") == 4
+
+
+def test_open311_never_publishes_a_tracking_code(world, anonymous):
+    """The code lets its holder rate the answer or file a second complaint: Open311 lists
+    requests to anyone, so it names them by their public id."""
+    created = anonymous.post("/open311/v2/requests.json", {**REQUEST, "address_id": "17329"})
+    posted = Voice.objects.get()
+    other = submit(world, is_anonymous=True, submitter_name="")
+
+    listed = anonymous.get("/open311/v2/requests.json")
+    as_xml = anonymous.get("/open311/v2/requests.xml")
+    one = anonymous.get(f"/open311/v2/requests/{other.public_id}.xml")
+
+    assert created.json()[0]["service_request_id"] == posted.public_id
+    assert posted.tracking_code in created.json()[0]["service_notice"]  # the sender's own copy
+    assert {r["service_request_id"] for r in listed.json()} == {posted.public_id, other.public_id}
+    for response in (listed, as_xml, one):
+        body = response.content.decode()
+        assert "DV-" not in body
+        assert posted.tracking_code not in body
+        assert other.tracking_code not in body
+
+
+def test_a_request_is_found_by_its_public_id_and_not_by_its_tracking_code(world, anonymous):
+    voice = submit(world)
+
+    by_public_id = anonymous.get(f"/open311/v2/requests/{voice.public_id.upper()}.json")
+    by_code = anonymous.get(f"/open311/v2/requests/{voice.tracking_code}.json")
+    filtered = anonymous.get(
+        "/open311/v2/requests.json", {"service_request_id": f"{voice.tracking_code},nope"}
+    )
+
+    assert [r["service_request_id"] for r in by_public_id.json()] == [voice.public_id]
+    assert by_code.status_code == 404
+    assert filtered.json() == []
+
+
+def test_published_coordinates_are_rounded_to_about_a_hundred_metres(world, anonymous):
+    named = submit(world, latitude=Decimal("18.912345"), longitude=Decimal("105.204567"))
+    nameless = submit(
+        world,
+        is_anonymous=True,
+        submitter_name="",
+        submitter_contact="",
+        submitter_address="",
+        latitude=Decimal("18.900499"),
+        longitude=Decimal("105.199501"),
+    )
+
+    rows = {r["service_request_id"]: r for r in anonymous.get("/open311/v2/requests.json").json()}
+    as_xml = xml(anonymous.get(f"/open311/v2/requests/{named.public_id}.xml"))
+
+    assert (rows[named.public_id]["lat"], rows[named.public_id]["long"]) == (18.912, 105.205)
+    assert (rows[nameless.public_id]["lat"], rows[nameless.public_id]["long"]) == (18.9, 105.2)
+    assert (as_xml.findtext("request/lat"), as_xml.findtext("request/long")) == (
+        "18.912",
+        "105.205",
+    )
+    assert b"18.912345" not in anonymous.get("/open311/v2/requests.xml").content

@@ -402,8 +402,9 @@ def test_an_open311_client_files_a_request_and_reads_the_published_answer(
     (created,) = json.loads(first[2])
     assert json.loads(retry[2])[0]["service_request_id"] == created["service_request_id"]
     assert created["account_id"] is None
-    code = created["service_request_id"]
-    assert code in created["service_notice"]
+    code = created["service_request_id"]  # the public id; the tracking code is in the notice
+    tracking_code = Voice.objects.get().tracking_code
+    assert tracking_code in created["service_notice"] and code == Voice.objects.get().public_id
     assert Voice.objects.count() == 1  # the retry counted once
 
     status, _, body = http("GET", f"{api}/requests/{quoted(code)}.json")
@@ -430,7 +431,7 @@ def test_an_open311_client_files_a_request_and_reads_the_published_answer(
     # The officer handles it in the browser.
     officer = new_page(**DESKTOP_CONTEXT)
     log_in(officer, base, with_password("commune_officer"))
-    open_case(officer, base, code)
+    open_case(officer, base, tracking_code)
     expect(officer.locator("main dl.details")).to_contain_text("Lò Văn Pọm")
     answer = "Huyện đã bố trí kinh phí, cầu tràn được sửa xong trước 30/11/2026."
     officer_handles(officer, clock, answer=answer)
