@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can
+from danvan.audit.actions import action_label, protected_addresses
 from danvan.audit.models import AuditEntry
 
 
@@ -51,4 +52,14 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         if data["sensitive"]:
             entries = entries.filter(is_sensitive_view=True)
     page = Paginator(entries.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))
-    return render(request, "audit/list.html", {"form": form, "page": page})
+    hidden = protected_addresses(request.user, page.object_list)
+    rows = [
+        {
+            "entry": entry,
+            "action": action_label(entry.action),
+            "address": None if entry.pk in hidden else entry.ip_address,
+            "address_hidden": entry.pk in hidden,
+        }
+        for entry in page.object_list
+    ]
+    return render(request, "audit/list.html", {"form": form, "page": page, "rows": rows})

@@ -379,6 +379,8 @@ def _case_page(
     error: str = "",
     status: int = 200,
     identity: DenouncerIdentity | None = None,
+    identity_error: str = "",
+    reason: str = "",
 ) -> HttpResponse:
     user = request.user
     action_forms: list[dict[str, Any]] = []
@@ -430,6 +432,8 @@ def _case_page(
             "can_see_personal_data": can_see_personal_data,
             "may_see_denouncer": is_denunciation and may_see_denouncer(user=user, voice=voice),
             "identity": identity,
+            "identity_error": identity_error,
+            "identity_reason": reason,
             "attachments": (
                 list(voice.attachments.all()) if _may_open_attachments(user, voice) else None
             ),
@@ -567,7 +571,13 @@ def case_identity(request: HttpRequest, tracking_code: str) -> HttpResponse:
     voice = _visible_case(request, tracking_code)
     if voice.kind != VoiceKind.DENUNCIATION:
         raise Http404
-    identity = denouncer_identity(actor=Actor.from_request(request), voice=voice)
+    reason = request.POST.get("reason", "")
+    try:
+        identity = denouncer_identity(actor=Actor.from_request(request), voice=voice, reason=reason)
+    except ValidationError as exc:
+        return _case_page(
+            request, voice, identity_error=" ".join(exc.messages), reason=reason, status=400
+        )
     return _case_page(request, voice, identity=identity)
 
 
@@ -628,7 +638,13 @@ def case_file(request: HttpRequest, tracking_code: str) -> HttpResponse:
                 {"event": e, "label": EVENT_LABELS.get(e.action, e.action)}
                 for e in voice.events.select_related("body").order_by("at", "id")
             ],
-            "attachments": list(voice.attachments.all()),
+            # A denunciation's file names may carry the denouncer's name or phone number.
+            "attachments": (
+                list(voice.attachments.all())
+                if _may_open_attachments(request.user, voice)
+                else None
+            ),
+            "attachment_count": voice.attachments.count(),
             "coordinations": list(voice.coordinations.select_related("body")),
             "printed_at": timezone.now(),
         },

@@ -511,14 +511,21 @@ def test_a_leader_reveals_the_identity_and_the_reading_is_audited(denounced, lea
     assert DENOUNCER not in page
     assert "Show the identity" in page
 
-    response = client.post(reverse("voices:case_identity", args=[denounced.tracking_code]))
+    url = reverse("voices:case_identity", args=[denounced.tracking_code])
+    refused = client.post(url, {"reason": "xem"})
+    assert refused.status_code == 400
+    assert DENOUNCER not in refused.content.decode()
+    assert "at least 10 characters" in refused.content.decode()
+
+    response = client.post(url, {"reason": "Xác minh theo yêu cầu của Thanh tra tỉnh"})
     assert response.status_code == 200
     body = response.content.decode()
     assert DENOUNCER in body and DENOUNCER_PHONE in body
     assert "no-store" in response["Cache-Control"]
-    assert AuditEntry.objects.filter(
-        action="sensitive.view", object_id=str(denounced.pk), actor=leader
-    ).exists()
+    entry = AuditEntry.objects.get(
+        action="voice.identity_reveal", object_id=str(denounced.pk), actor=leader
+    )
+    assert entry.changes["reason"] == "Xác minh theo yêu cầu của Thanh tra tỉnh"
 
 
 @pytest.mark.parametrize("role", ["commune_officer", "provincial_staff", "observer"])

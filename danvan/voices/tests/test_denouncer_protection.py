@@ -165,7 +165,8 @@ def test_those_without_the_right_cannot_reveal_it(request, denunciation, role, l
 
 def test_only_the_leaders_explicit_reading_shows_it(denunciation, leader, login):
     response = login(leader).post(
-        reverse("voices:case_identity", args=[denunciation.tracking_code])
+        reverse("voices:case_identity", args=[denunciation.tracking_code]),
+        {"reason": "Xác minh theo yêu cầu của Thanh tra tỉnh"},
     )
     assert response.status_code == 200
     assert all(secret in response.content.decode() for secret in SECRETS)
@@ -253,3 +254,59 @@ def test_search_never_shows_the_identity(request, denunciation, role, login):
                 page = page.replace(echo, "")
             assert secret not in page, f"{secret!r} shown beyond the query as {role}"
             assert len(secret) < MAX_QUERY_CHARS
+
+
+CITIZEN_ADDRESS = "203.0.113.9"  # the address the denunciation was sent from (the fixture)
+
+
+@pytest.mark.usefixtures("english")
+@pytest.mark.parametrize("role", ["system_admin", "leader"])
+def test_the_audit_log_shows_the_denouncers_address_only_to_those_who_may_see_the_identity(
+    request, denunciation, role, login
+):
+    from danvan.audit.models import AuditEntry
+
+    assert AuditEntry.objects.filter(
+        action="voice.submit", ip_address=CITIZEN_ADDRESS, object_id=str(denunciation.pk)
+    ).exists()
+    client = login(request.getfixturevalue(role))
+    page = client.get(reverse("audit:list")).content.decode()
+    assert "Case received" in page
+    assert (CITIZEN_ADDRESS in page) == (role == "leader"), role
+    if role == "system_admin":
+        for url in (
+            reverse("admin:audit_auditentry_changelist"),
+            *(
+                reverse("admin:audit_auditentry_change", args=[pk])
+                for pk in AuditEntry.objects.filter(ip_address=CITIZEN_ADDRESS).values_list(
+                    "pk", flat=True
+                )
+            ),
+        ):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert CITIZEN_ADDRESS not in response.content.decode(), url
+
+
+PHONE_FILE = f"Don to cao {PHONE}.pdf"
+
+
+@pytest.mark.usefixtures("english")
+@pytest.mark.parametrize("role", [*ROLES, "leader"])
+def test_a_denunciations_file_names_are_listed_only_for_those_who_may_see_the_identity(
+    request, denunciation, role, login
+):
+    attachment_add(
+        actor=Actor(user=None, label="citizen"),
+        voice=denunciation,
+        upload=SimpleUploadedFile(PHONE_FILE, PDF_BYTES, "application/pdf"),
+    )
+    client = login(request.getfixturevalue(role))
+    for url in (
+        reverse("voices:case", args=[denunciation.tracking_code]),
+        reverse("voices:case_file", args=[denunciation.tracking_code]),
+    ):
+        page = client.get(url).content.decode()
+        assert (PHONE in page) == (role == "leader"), f"{url} as {role}"
+        if role != "leader":
+            assert "2 attachments" in page, f"{url} as {role}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from danvan.audit.context import Actor
 from danvan.audit.models import AuditEntry
@@ -32,15 +32,27 @@ def denunciation(world):
     )
 
 
+REASON = "Xác minh nội dung tố cáo theo kế hoạch số 12"
+
+
 def test_a_leader_reads_the_identity_and_the_read_is_logged(denunciation, leader):
-    identity = denouncer_identity(actor=Actor.of_user(leader), voice=denunciation)
+    identity = denouncer_identity(actor=Actor.of_user(leader), voice=denunciation, reason=REASON)
 
     assert identity is not None
     assert identity.name == "Trần Văn Bảo"
     assert identity.id_number == "040123456789"
-    entry = AuditEntry.objects.get(action="sensitive.view", object_id=str(denunciation.pk))
+    entry = AuditEntry.objects.get(action="voice.identity_reveal", object_id=str(denunciation.pk))
     assert entry.is_sensitive_view
     assert entry.actor_label == leader.username
+    assert entry.changes["reason"] == REASON
+    assert not AuditEntry.objects.filter(action="sensitive.view").exists()
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "xem"])
+def test_the_identity_is_not_read_without_a_reason(denunciation, leader, reason):
+    with pytest.raises(ValidationError):
+        denouncer_identity(actor=Actor.of_user(leader), voice=denunciation, reason=reason)
+    assert not AuditEntry.objects.filter(action="voice.identity_reveal").exists()
 
 
 @pytest.mark.parametrize(
@@ -50,13 +62,13 @@ def test_a_leader_reads_the_identity_and_the_read_is_logged(denunciation, leader
 def test_everyone_else_is_refused_even_the_system_administrator(denunciation, role, request):
     user = request.getfixturevalue(role)
     with pytest.raises(PermissionDenied):
-        denouncer_identity(actor=Actor.of_user(user), voice=denunciation)
-    assert not AuditEntry.objects.filter(action="sensitive.view").exists()
+        denouncer_identity(actor=Actor.of_user(user), voice=denunciation, reason=REASON)
+    assert not AuditEntry.objects.filter(is_sensitive_view=True).exists()
 
 
 def test_the_refusal_message_does_not_reveal_the_identity(denunciation, commune_officer):
     with pytest.raises(PermissionDenied) as caught:
-        denouncer_identity(actor=Actor.of_user(commune_officer), voice=denunciation)
+        denouncer_identity(actor=Actor.of_user(commune_officer), voice=denunciation, reason=REASON)
     assert "Bảo" not in str(caught.value)
 
 
