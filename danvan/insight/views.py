@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from danvan.accounts.roles import Capability
@@ -173,8 +173,10 @@ def issue_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _merge_candidates(issue: Issue, user: Any) -> list[tuple[Issue, float]]:
-    """Other open issues of the commune, the likeliest to be the same matter first."""
+def _merge_candidates(issue: Issue, user: Any) -> list[tuple[Issue, float | None]]:
+    """Other open issues of the commune, the likeliest to be the same matter first. The score is
+    None where the pair model rules the match out because the two name different places of one
+    kind (another hamlet): not "0 % alike", which an officer reads as "nothing in common"."""
     mine = Cluster.from_json(issue.pk, issue.signature)
     others = (
         Issue.objects.visible_to(user)
@@ -182,10 +184,11 @@ def _merge_candidates(issue: Issue, user: Any) -> list[tuple[Issue, float]]:
         .exclude(pk=issue.pk)
         .order_by("-last_received_on")[:MERGE_CANDIDATES]
     )
-    scored = [
-        (other, mine.linkage(Cluster.from_json(other.pk, other.signature))) for other in others
-    ]
-    scored.sort(key=lambda item: (-item[1], -item[0].voice_count))
+    scored: list[tuple[Issue, float | None]] = []
+    for other in others:
+        theirs = Cluster.from_json(other.pk, other.signature)
+        scored.append((other, None if mine.features(theirs) is None else mine.linkage(theirs)))
+    scored.sort(key=lambda item: (-(item[1] or 0.0), -item[0].voice_count))
     return scored
 
 
@@ -209,7 +212,7 @@ def _decision_forms(
     in_issue = Voice.objects.filter(pk__in=[v.pk for v in voices])
 
     def issue_label(i: Issue) -> str:
-        return _candidate_label(i, scores.get(i.pk, 0.0))
+        return _candidate_label(i, scores.get(i.pk))
 
     merge = bound.get("merge") or MergeForm(initial=initial)
     _choices(merge, "into", issues, issue_label)
@@ -222,7 +225,11 @@ def _decision_forms(
         "merge_form": merge,
         "split_form": split,
         "move_form": move,
-        "top_candidates": [(c, round(score * 100)) for c, score in candidates[:3] if score >= 0.3],
+        "top_candidates": [
+            (c, round(score * 100))
+            for c, score in candidates[:3]
+            if score is not None and score >= 0.3
+        ],
     }
 
 
@@ -267,12 +274,22 @@ def _issue_page(
     return render(request, "insight/issue.html", context, status=status)
 
 
-def _candidate_label(issue: Issue, score: float) -> str:
-    return _("%(title)s (%(count)s voices, %(score)s%% alike)") % {
-        "title": issue.title[:70],
-        "count": issue.voice_count,
-        "score": round(score * 100),
-    }
+def _candidate_label(issue: Issue, score: float | None) -> str:
+    values = {"title": issue.title[:70], "count": issue.voice_count}
+    if score is None:
+        return (
+            ngettext(
+                "%(title)s (%(count)s voice, names another place)",
+                "%(title)s (%(count)s voices, names another place)",
+                issue.voice_count,
+            )
+            % values
+        )
+    return ngettext(
+        "%(title)s (%(count)s voice, %(score)s%% alike)",
+        "%(title)s (%(count)s voices, %(score)s%% alike)",
+        issue.voice_count,
+    ) % {**values, "score": round(score * 100)}
 
 
 @login_required
