@@ -11,10 +11,17 @@
   if (tiles) {
     L.tileLayer(tiles, { maxZoom: 19, attribution: element.getAttribute("data-attribution") || "" }).addTo(map);
   }
+  // Leaflet puts a string tooltip in as HTML: the topic is an officer's words, so the tooltip is
+  // a text node, never markup.
+  function tooltip(p) {
+    var span = document.createElement("span");
+    span.textContent = p.code + " · " + p.topic + " · " + p.on;
+    return span;
+  }
   var bounds = [];
   points.forEach(function (p) {
     L.circleMarker([p.lat, p.lng], { radius: 5, color: "#b3261e", weight: 1, fillOpacity: 0.7 })
-      .bindTooltip(p.code + " · " + p.topic + " · " + p.on)
+      .bindTooltip(tooltip(p))
       .addTo(map);
     bounds.push([p.lat, p.lng]);
   });

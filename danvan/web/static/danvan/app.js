@@ -8,8 +8,13 @@ document.addEventListener("DOMContentLoaded", () => {
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // The page's Content-Security-Policy allows no inline handlers: behaviours are named by data-*
+  // attributes and attached here.
   document.querySelectorAll("[data-autosubmit]").forEach((el) => {
     el.addEventListener("change", () => el.form && el.form.submit());
+  });
+  document.querySelectorAll("[data-print]").forEach((el) => {
+    el.addEventListener("click", () => window.print());
   });
   // Unit picker: a search box that fills a hidden code field from the suggestions list.
   document.addEventListener("click", (event) => {
@@ -20,6 +25,6 @@ document.addEventListener("DOMContentLoaded", () => {
     event.preventDefault();
     picker.querySelector("input[type=hidden]").value = option.dataset.unitCode;
     picker.querySelector("input[type=search]").value = option.dataset.unitLabel;
-    picker.querySelector("[data-unit-results]").innerHTML = "";
+    picker.querySelector("[data-unit-results]").replaceChildren();
   });
 });
