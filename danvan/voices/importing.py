@@ -711,11 +711,15 @@ class _Table:
         self._defaults = [
             None if f.null and not f.has_default() else f.get_default() for f in self.fields
         ]
+        # A callable default (``Voice.public_id``: a new random id) is drawn for every row.
+        self._drawn = [i for i, f in enumerate(self.fields) if callable(f.default)]
         self._index = {f.attname: i for i, f in enumerate(self.fields)}
 
     def values(self, given: dict[str, Any], now: datetime.datetime) -> list[Any]:
         """Every column's value in clear (as the model instance holds it)."""
         row = self._defaults.copy()
+        for i in self._drawn:
+            row[i] = self.fields[i].get_default()
         index = self._index
         for name, value in given.items():
             row[index[name]] = value
