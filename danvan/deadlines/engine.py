@@ -369,6 +369,55 @@ def _schedule_step(
     )
 
 
+#: Complexities from the least to the most complex: an extension never lowers the complexity.
+COMPLEXITY_ORDER = (Complexity.NORMAL, Complexity.COMPLEX, Complexity.ESPECIALLY_COMPLEX)
+
+#: How a step gets more time: one more extension of its limit (a denunciation, Law on
+#: Denunciations Art. 30), or the longer limit the law sets for a complex case (a first complaint:
+#: 45 days instead of 30, Law on Complaints Art. 28), which is not counted as an extension.
+EXTENSION = "extension"
+LONGER_LIMIT = "longer_limit"
+
+
+def extension_ways(
+    *,
+    rule_set: RuleSet | int,
+    kind: str,
+    remote: bool,
+    complexity: str,
+    joint: bool = False,
+    granted: Mapping[str, int] | None = None,
+) -> dict[str, dict[str, str]]:
+    """For each step of ``kind`` that can be given more time: the complexities, from the case's
+    own one up, that give it (``EXTENSION`` or ``LONGER_LIMIT``). A step the law gives no more
+    time at any complexity is absent. ``granted``: the extensions each step has had."""
+    granted = granted or {}
+    start = COMPLEXITY_ORDER.index(Complexity(complexity))
+    rules = TimeLimitRule.objects.filter(
+        rule_set_id=rule_set if isinstance(rule_set, int) else rule_set.pk, kind=kind
+    ).order_by("position", "id")
+    ways: dict[str, dict[str, str]] = {}
+    for rule in rules:
+        if not _applies(rule, joint=joint):
+            continue
+        base = rule.amount_for(remote=remote, complexity=complexity)
+        found: dict[str, str] = {}
+        outcomes: set[tuple[int, int]] = set()
+        for level in COMPLEXITY_ORDER[start:]:
+            amount = rule.amount_for(remote=remote, complexity=level)
+            allowed = rule.extensions_allowed(level)
+            if (amount, allowed) in outcomes:
+                continue  # a complaint knows no "especially complex": the complex limit
+            outcomes.add((amount, allowed))
+            if amount > base:
+                found[level] = LONGER_LIMIT
+            elif allowed > granted.get(rule.step, 0):
+                found[level] = EXTENSION
+        if found:
+            ways[rule.step] = found
+    return ways
+
+
 def _notes(kind: str, steps: tuple[ScheduledStep, ...]) -> list[str]:
     notes: list[str] = []
     if kind == VoiceKind.OPINION:

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from danvan.deadlines.engine import COMPLEXITY_ORDER
 from danvan.deadlines.models import Complexity, VoiceKind
 from danvan.organizations.models import Body
 from danvan.voices.models import Coordination, Topic, VoiceStatus
@@ -233,7 +234,11 @@ class ExtendForm(CaseActionForm):
     complexity = forms.ChoiceField(
         label=_("Complexity"),
         choices=Complexity.choices,
-        help_text=_("Complex and especially complex cases may be extended where the law says so."),
+        help_text=_(
+            "Where the law says so, a complex case gets more time: a denunciation is extended "
+            "(once, twice if especially complex); a first complaint gets 45 days instead of 30 "
+            "(60 instead of 45 in remote areas)."
+        ),
     )
     reason = forms.CharField(
         label=_("Reason for the extension"),
@@ -242,11 +247,24 @@ class ExtendForm(CaseActionForm):
         help_text=_("The citizen will read it."),
     )
 
-    def __init__(self, *args: Any, steps: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        steps: list[tuple[str, str]],
+        complexity: str = Complexity.NORMAL,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         step_field = self.fields["step"]
         assert isinstance(step_field, forms.ChoiceField)
         step_field.choices = steps
+        # The complexity can only be raised.
+        complexity_field = self.fields["complexity"]
+        assert isinstance(complexity_field, forms.ChoiceField)
+        start = COMPLEXITY_ORDER.index(Complexity(complexity))
+        complexity_field.choices = [
+            (level.value, level.label) for level in COMPLEXITY_ORDER[start:]
+        ]
 
 
 class SecondComplaintForm(CaseActionForm):

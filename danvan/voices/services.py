@@ -14,13 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
+from danvan.accounts.scope import can, scope_for
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
-from danvan.deadlines.engine import compute_schedule
+from danvan.deadlines.engine import (
+    COMPLEXITY_ORDER,
+    EXTENSION,
+    compute_schedule,
+    extension_ways,
+)
 from danvan.deadlines.errors import DeadlineError
 from danvan.deadlines.models import Complexity, VoiceKind
-from danvan.organizations.models import Body
+from danvan.organizations.models import Body, Membership
 from danvan.units.models import AdministrativeUnit, UnitTier
 from danvan.voices.models import (
     Coordination,
@@ -85,6 +90,9 @@ NOT_DRIVING_DUE = frozenset({"forward", "file_second_complaint", "superior_repor
 
 #: Steps that acceptance (thụ lý) completes.
 DONE_BY_ACCEPTANCE = ("accept", "classify")
+
+#: Steps that the answer completes, and that reopening the case opens again.
+DONE_BY_ANSWER = ("resolve", "answer")
 
 
 def _refresh_due_on(voice: Voice) -> None:
@@ -352,6 +360,30 @@ def _transition(
     return locked
 
 
+def may_accept(user: Any, voice: Voice) -> bool:
+    """Whether ``user`` may accept or refuse the case (thụ lý). Once forwarded, the case is the
+    competent body's to accept or refuse: only that body's officers (and a system administrator)
+    may, not the body that forwarded it. ``user`` None is the system itself (imports, the demo)."""
+    if voice.status != VoiceStatus.FORWARDED or voice.assignee_id is None or user is None:
+        return True
+    if scope_for(user, Capability.ACT).is_global:
+        return True
+    return (
+        Membership.objects.active()
+        .holding(Capability.ACT)
+        .filter(user=user, body_id=voice.assignee_id)
+        .exists()
+    )
+
+
+def _check_may_accept(actor: Actor, voice: Voice) -> None:
+    if not may_accept(actor.user, voice):
+        raise PermissionDenied(
+            _("This case was forwarded to %(body)s: its officers accept or refuse it.")
+            % {"body": voice.assignee}
+        )
+
+
 @transaction.atomic
 def case_accept(
     *, actor: Actor, voice: Voice, expected_version: int, accepted_on: datetime.date | None = None
@@ -360,6 +392,7 @@ def case_accept(
     day = accepted_on or timezone.localdate()
 
     def change(v: Voice) -> dict[str, Any]:
+        _check_may_accept(actor, v)
         if day < v.received_on:
             raise ValidationError(_("The acceptance date cannot be before the date of receipt."))
         if day > timezone.localdate():
@@ -388,6 +421,7 @@ def case_refuse(*, actor: Actor, voice: Voice, expected_version: int, reason: st
         raise ValidationError(_("Say why the case is refused: the citizen will read it."))
 
     def change(v: Voice) -> dict[str, Any]:
+        _check_may_accept(actor, v)
         v.refusal_reason = reason
         v.due_on = None
         return {}
@@ -452,9 +486,7 @@ def case_answer(*, actor: Actor, voice: Voice, expected_version: int, text: str)
         v.answer_text = text
         v.answered_at = timezone.now()
         today = timezone.localdate()
-        v.deadlines.filter(done_on__isnull=True, step__in=["resolve", "answer"]).update(
-            done_on=today
-        )
+        v.deadlines.filter(done_on__isnull=True, step__in=DONE_BY_ANSWER).update(done_on=today)
         v.due_on = None
         return {}
 
@@ -547,9 +579,15 @@ def case_reopen(*, actor: Actor, voice: Voice, expected_version: int, reason: st
     def change(v: Voice) -> dict[str, Any]:
         v.closed_at = None
         # Decided on the locked row, not on the caller's copy, which may be stale.
-        v.status = VoiceStatus.ASSIGNED if v.assignee_id else VoiceStatus.ACCEPTED
+        if v.accepted_on is None:
+            v.status = VoiceStatus.RECEIVED  # a refused case is accepted or refused anew
+        else:
+            v.status = VoiceStatus.ASSIGNED if v.assignee_id else VoiceStatus.ACCEPTED
+        # The answer is to be given again: its step is open once more, with the limit the law
+        # set from acceptance (reopening does not start a new one), so the case is due again.
+        v.deadlines.filter(step__in=DONE_BY_ANSWER).update(done_on=None)
         _store_schedule(v)
-        return {}
+        return {"due_on": v.due_on.isoformat() if v.due_on else None}
 
     return _transition(
         actor=actor,
@@ -771,10 +809,12 @@ def case_extend(
     reason: str,
     complexity: str | None = None,
 ) -> Voice:
-    """Extend one step's time limit, only as far as the case's rule set allows.
+    """Give one step more time, only as far as the case's rule set allows.
 
     A denunciation may be extended once when complex and twice when especially complex (Law on
-    Denunciations Art. 30); the officer states the complexity with the extension.
+    Denunciations Art. 30); a first complaint found complex gets the longer limit of Art. 28 (45
+    days instead of 30; 60 instead of 45 in remote areas), which is not an extension. The
+    officer states the complexity with the extension; it can only be raised.
     """
     reason = reason.strip()
     if not reason:
@@ -789,15 +829,23 @@ def case_extend(
         if row.done_on is not None:
             raise ValidationError(_("That step is already done."))
         before = row.due_on
-        if complexity is not None:
-            v.complexity = complexity
-        try:
-            _store_schedule(v, extensions={step: row.extensions + 1})
-        except DeadlineError as exc:
+        level = complexity or v.complexity
+        if COMPLEXITY_ORDER.index(Complexity(level)) < COMPLEXITY_ORDER.index(
+            Complexity(v.complexity)
+        ):
+            raise ValidationError(
+                _("The case is already “%(complexity)s”: an extension cannot lower it.")
+                % {"complexity": Complexity(v.complexity).label}
+            )
+        ways = extension_ways_of(v).get(step, {})
+        way = ways.get(level)
+        if way is None:
             raise ValidationError(
                 _("The law allows no further extension of this step: %(reason)s")
-                % {"reason": str(exc)}
-            ) from exc
+                % {"reason": _no_extension_reason(ways, row.extensions)}
+            )
+        v.complexity = level
+        _store_schedule(v, extensions={step: row.extensions + 1} if way == EXTENSION else None)
         row.refresh_from_db()
         return {
             "step": step,
@@ -816,6 +864,40 @@ def case_extend(
         note=reason,
         is_public=True,
     )
+
+
+def extension_ways_of(voice: Voice) -> dict[str, dict[str, str]]:
+    """The open steps of the case that can get more time, each with the complexities that give
+    it and how (``deadlines.engine.extension_ways``). The case page offers exactly these."""
+    if voice.rule_set_id is None:
+        return {}
+    open_steps = {
+        d.step: d.extensions
+        for d in voice.deadlines.all()
+        if d.due_on is not None and d.done_on is None and d.step not in NOT_DRIVING_DUE
+    }
+    ways = extension_ways(
+        rule_set=voice.rule_set_id,
+        kind=voice.kind,
+        remote=voice.is_remote,
+        complexity=voice.complexity,
+        joint=voice.is_joint,
+        granted=open_steps,
+    )
+    return {step: found for step, found in ways.items() if step in open_steps}
+
+
+def _no_extension_reason(ways: dict[str, str], extensions: int) -> str:
+    if ways:
+        labels = ", ".join(f"“{Complexity(level).label}”" for level in ways)
+        return _("not for a case of this complexity; a case found %(levels)s gets more time.") % {
+            "levels": labels
+        }
+    if extensions:
+        return _("it has already been extended %(count)s time(s), as often as the law allows.") % {
+            "count": extensions
+        }
+    return _("the law gives this step no extension.")
 
 
 #: Scores of the citizen's satisfaction with the answer.

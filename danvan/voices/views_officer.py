@@ -29,7 +29,7 @@ from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_sensitive_view
-from danvan.deadlines.models import Step, VoiceKind
+from danvan.deadlines.models import Complexity, Step, VoiceKind
 from danvan.organizations.models import Body
 from danvan.voices.forms import (
     CASE_ACTIONS,
@@ -55,7 +55,6 @@ from danvan.voices.selectors import (
     urgency_of,
 )
 from danvan.voices.services import (
-    NOT_DRIVING_DUE,
     StaleCaseError,
     case_accept,
     case_answer,
@@ -70,6 +69,8 @@ from danvan.voices.services import (
     case_set_topic,
     complaint_file_second,
     coordination_reply,
+    extension_ways_of,
+    may_accept,
 )
 
 PAGE_SIZE = 50
@@ -302,18 +303,20 @@ def _bodies_above(voice: Voice) -> QuerySet[Body]:
 
 
 def _extendable_steps(voice: Voice) -> list[tuple[str, str]]:
-    return [
-        (d.step, str(Step(d.step).label) if d.step in Step.values else d.step)
-        for d in voice.deadlines.all()
-        if d.due_on is not None and d.done_on is None and d.step not in NOT_DRIVING_DUE
-    ]
+    """The open steps the law lets the case give more time, with the complexities that do."""
+    choices = []
+    for step, ways in extension_ways_of(voice).items():
+        label = str(Step(step).label) if step in Step.values else step
+        levels = ", ".join(str(Complexity(level).label) for level in ways)
+        choices.append((step, f"{label} ({levels})"))
+    return choices
 
 
 def _open_coordinations(voice: Voice) -> QuerySet[Coordination]:
     return voice.coordinations.filter(replied_at__isnull=True).select_related("body")
 
 
-def _applicable(voice: Voice, action: str) -> bool:
+def _applicable(user: Any, voice: Voice, action: str) -> bool:
     """Whether the case page offers ``action`` beyond its status (the services decide anyway)."""
     if action == "second_complaint":
         return voice.kind == VoiceKind.COMPLAINT_FIRST and not voice.next_complaints.exists()
@@ -321,6 +324,8 @@ def _applicable(voice: Voice, action: str) -> bool:
         return _open_coordinations(voice).exists()
     if action == "extend":
         return bool(_extendable_steps(voice))
+    if action in ("accept", "refuse"):
+        return may_accept(user, voice)
     return True
 
 
@@ -337,6 +342,7 @@ def _action_form(
         kwargs["coordinations"] = _open_coordinations(voice)
     elif form_class is ExtendForm:
         kwargs["steps"] = _extendable_steps(voice)
+        kwargs["complexity"] = voice.complexity
     elif form_class is SetTopicForm:
         kwargs["topics"] = topics_for(request.user).filter(
             Q(province__isnull=True) | Q(province__code=voice.unit.path.strip("/").split("/")[0])
@@ -387,7 +393,7 @@ def _case_page(
     can_act = can(user, Capability.ACT, voice.unit)
     if can_act:
         for action, (_form_class, allowed_from) in CASE_ACTIONS.items():
-            if voice.status not in allowed_from or not _applicable(voice, action):
+            if voice.status not in allowed_from or not _applicable(user, voice, action):
                 continue
             form = (
                 bound[1]

@@ -86,7 +86,9 @@ def audited(voice: Voice, action: str) -> bool:
 # --- Forwarding -----------------------------------------------------------------------------------
 
 
-def test_forwarding_hands_the_case_to_the_competent_body_which_accepts_it_anew(world, officer):
+def test_forwarding_hands_the_case_to_the_competent_body_which_accepts_it_anew(
+    world, officer, provincial_staff
+):
     voice = accepted(world, officer)
     assert voice.deadlines.get(step="resolve").due_on is not None
 
@@ -107,7 +109,10 @@ def test_forwarding_hands_the_case_to_the_competent_body_which_accepts_it_anew(w
     assert audited(voice, "voice.forward")
 
     voice = case_accept(
-        actor=officer, voice=voice, expected_version=voice.version, accepted_on=voice.received_on
+        actor=Actor.of_user(provincial_staff),
+        voice=voice,
+        expected_version=voice.version,
+        accepted_on=voice.received_on,
     )
     assert voice.status == VoiceStatus.ACCEPTED
 
