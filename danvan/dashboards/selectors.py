@@ -24,7 +24,8 @@ from danvan.dashboards.periods import Period
 from danvan.insight.models import Issue
 from danvan.organizations.models import Body
 from danvan.units.models import AdministrativeUnit, UnitTier
-from danvan.voices.models import OPEN_STATUSES, Channel, Topic, Voice, VoiceKind, VoiceStatus
+from danvan.voices.models import Channel, Topic, Voice, VoiceKind, VoiceStatus
+from danvan.voices.selectors import overdue_now
 
 SHOWN_DIMS = [Dim.TOTAL, Dim.KIND, Dim.CHANNEL, Dim.STATUS, Dim.TOPIC, Dim.BODY]
 
@@ -100,12 +101,9 @@ def aggregates(
     by_dim: dict[str, dict[str, Figures]] = defaultdict(dict)
     for dim, value, n, answered, on_time, days, previous in rows:
         by_dim[dim][value] = Figures(n, answered, on_time, days, previous)
+    # Overdue now: whenever received (``voices.selectors.overdue_now``, counted by the triggers).
     overdue = Bucket.objects.filter(
-        area_id__in=areas,
-        dim=Dim.DUE,
-        value__lt=today.isoformat(),
-        day__gte=period.start,
-        day__lte=period.end,
+        area_id__in=areas, dim=Dim.DUE, value__lt=today.isoformat()
     ).aggregate(n=Coalesce(Sum("n"), 0))["n"]
     per_child: dict[int, Figures] = {}
     if children:
@@ -188,7 +186,7 @@ def naive_aggregates(
             )
             .order_by()
         }
-    result["overdue"] = voices.filter(in_period, status__in=OPEN_STATUSES, due_on__lt=today).count()
+    result["overdue"] = overdue_now(Voice.objects.filter(scope), today=today).count()
     per_child: dict[str, int] = dict.fromkeys(children, 0)
     if children:
         by_unit = voices.filter(in_period).values_list("unit__path").annotate(n=Count("id"))
@@ -361,7 +359,7 @@ def dashboard(
     board.tables["units"] = _with_shares(child_rows)
     board.overdue = [
         OverdueRow(voice=v, days=(today - v.due_on).days if v.due_on else 0)
-        for v in overdue_voices(user, unit_ids, period, today)[:20]
+        for v in overdue_voices(user, unit_ids, today)[:20]
     ]
     board.issues = list(largest_issues(user, unit_ids)[:10])
     return board
@@ -387,22 +385,11 @@ def _trail(user: Any, root: AdministrativeUnit | None) -> list[AdministrativeUni
     ]
 
 
-def overdue_voices(
-    user: Any, unit_ids: list[int], period: Period, today: datetime.date
-) -> QuerySet[Voice]:
-    """Open voices received in the period whose due date has passed, the longest overdue first.
-    ``unit_ids`` come from ``_unit_ids_under`` (the user's scope already applied)."""
+def overdue_voices(user: Any, unit_ids: list[int], today: datetime.date) -> QuerySet[Voice]:
+    """The voices overdue now (``overdue_now``, whatever the period shown), the longest overdue
+    first. ``unit_ids`` come from ``_unit_ids_under`` (the user's scope already applied)."""
     return (
-        Voice.objects.filter(
-            unit_id__in=unit_ids,
-            status__in=OPEN_STATUSES,
-            due_on__lt=today,
-            # A due date is never before the receipt: this lets the scan in due-date order (the
-            # inbox's index) start at the period instead of at the oldest open voice.
-            due_on__gte=period.start,
-            received_on__gte=period.start,
-            received_on__lte=period.end,
-        )
+        overdue_now(Voice.objects.filter(unit_id__in=unit_ids), today=today)
         .select_related("unit", "topic", "assignee")
         .order_by(F("due_on").asc(), "received_on", "id")
     )

@@ -10,7 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from danvan.organizations.models import Body
-from danvan.voices.models import OPEN_STATUSES, Voice
+from danvan.voices.models import Voice
+from danvan.voices.selectors import overdue_now
 
 
 def unread_count(user: Any) -> int:
@@ -35,8 +36,7 @@ def overdue_by_body(user: Any, *, today: datetime.date | None = None) -> list[Bo
     today = today or timezone.localdate()
     bodies = Body.objects.visible_to(user).values("pk")
     voices = (
-        Voice.objects.visible_to(user)
-        .filter(status__in=OPEN_STATUSES, due_on__lt=today)
+        overdue_now(Voice.objects.visible_to(user), today=today)
         .filter(
             Q(assignee__in=bodies)
             | Q(assignee__isnull=True, receiving_body__in=bodies)

@@ -118,11 +118,18 @@ def inbox_for(
     if filters.due_before:
         voices = voices.filter(due_on__lt=filters.due_before)
     if filters.urgency == Urgency.OVERDUE:
-        voices = voices.filter(status__in=OPEN_STATUSES, due_on__lt=today)
+        voices = overdue_now(voices, today=today)
     elif filters.urgency == Urgency.DUE_SOON:
         until = due_soon_until_day or due_soon_until(today, filters.due_soon_days)
         voices = voices.filter(status__in=OPEN_STATUSES, due_on__gte=today, due_on__lte=until)
     return voices.order_by(F("due_on").asc(nulls_last=True), "received_on", "id")
+
+
+def overdue_now(voices: QuerySet[Voice], *, today: datetime.date) -> QuerySet[Voice]:
+    """The open cases among ``voices`` whose due date has passed (quá hạn). Being overdue is a
+    fact of today, not of the day a case was received: the inbox's "overdue", the dashboard's
+    "overdue now" and its list, and the overdue list by body all count these."""
+    return voices.filter(status__in=OPEN_STATUSES, due_on__lt=today)
 
 
 #: Above this many matching cases the inbox says "more than 1,000" instead of counting them: a
