@@ -20,14 +20,19 @@ def _number(number: int | None) -> str:
     return f"{number:02d}" if number is not None else "    "
 
 
-def report_symbol(fmt: str, number: int | None, body_code: str) -> str:
-    """``15-BC/BTGDVTU`` (Party) or ``15/BC-UBND`` (state)."""
+def report_symbol(
+    fmt: str, number: int | None, body_code: str, type_code: str = DOCUMENT_TYPE_CODE
+) -> str:
+    """``15-BC/BTGDVTU`` (Party) or ``15/BC-UBND`` (state); ``type_code`` is another document
+    type's abbreviation (``QĐ`` for a decision, ``KL`` for a conclusion)."""
     if fmt == ReportFormat.PARTY:
-        return f"{_number(number)}-{DOCUMENT_TYPE_CODE}/{body_code}"
-    return f"{_number(number)}/{DOCUMENT_TYPE_CODE}-{body_code}"
+        return f"{_number(number)}-{type_code}/{body_code}"
+    return f"{_number(number)}/{type_code}-{body_code}"
 
 
-def number_line(fmt: str, number: int | None, body_code: str) -> str:
+def number_line(
+    fmt: str, number: int | None, body_code: str, type_code: str = DOCUMENT_TYPE_CODE
+) -> str:
     """The line under the issuing body: ``Số 15-BC/BTGDVTU`` or ``Số: 15/BC-UBND``."""
     prefix = "Số " if fmt == ReportFormat.PARTY else "Số: "
-    return prefix + report_symbol(fmt, number, body_code)
+    return prefix + report_symbol(fmt, number, body_code, type_code)

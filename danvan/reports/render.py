@@ -35,7 +35,7 @@ from docx.text.run import Run
 
 from danvan.reports import charts
 from danvan.reports.models import ReportFormat, SignerPrefix
-from danvan.reports.numbering import number_line
+from danvan.reports.numbering import DOCUMENT_TYPE_CODE, number_line
 from danvan.reports.snapshot import ChildReport, Count, Snapshot
 
 if TYPE_CHECKING:
@@ -44,7 +44,14 @@ if TYPE_CHECKING:
     from danvan.organizations.models import Body
     from danvan.units.models import AdministrativeUnit
 
-__all__ = ["FONT", "ReportDocument", "issuing_body_lines", "render_report"]
+__all__ = [
+    "FONT",
+    "DocumentWriter",
+    "ReportDocument",
+    "date_words",
+    "issuing_body_lines",
+    "render_report",
+]
 
 FONT = "Times New Roman"
 BODY_SIZE = 14
@@ -86,6 +93,7 @@ class ReportDocument:
     signer_name: str
     recipients: list[str] = field(default_factory=list)
     draft: bool = True
+    type_code: str = DOCUMENT_TYPE_CODE  # "BC"; other documents reuse the format ("QĐ", "KL")
 
 
 # --- Issuing body -------------------------------------------------------------------------------
@@ -453,7 +461,15 @@ def _cell_text(
 # --- The document -------------------------------------------------------------------------------
 
 
-class _Writer:
+class DocumentWriter:
+    """Writes a document in the Party or state format: page, header block, title, signature.
+
+    ``build`` writes the report; another document (a decision) overrides ``build`` and
+    ``kind_word`` and reuses the rest."""
+
+    #: The document type in the title block.
+    kind_word = "BÁO CÁO"
+
     def __init__(self, document: ReportDocument) -> None:
         self.spec = document
         self.snapshot = document.snapshot
@@ -525,7 +541,9 @@ class _Writer:
         _no_cell_margins(table)
         _fixed_widths(table, widths)
         left, right = table.rows[0].cells
-        number = number_line(spec.format, None if spec.draft else spec.number, spec.body_code)
+        number = number_line(
+            spec.format, None if spec.draft else spec.number, spec.body_code, spec.type_code
+        )
         if self.party:
             self._party_left(left, widths[0], number)
             self._party_right(right, widths[1])
@@ -592,7 +610,7 @@ class _Writer:
     def title_block(self) -> None:
         kind = _plain(self.doc.add_paragraph(), WD_ALIGN_PARAGRAPH.CENTER)
         kind.paragraph_format.space_before = Pt(18)
-        _write(kind, "BÁO CÁO", 16 if self.party else 14, bold=True)
+        _write(kind, self.kind_word, 16 if self.party else 14, bold=True)
         summary = _plain(self.doc.add_paragraph(), WD_ALIGN_PARAGRAPH.CENTER)
         _write(summary, " ".join(self.spec.title.split()), 14, bold=True)
         if self.party:
@@ -1038,4 +1056,4 @@ class _Writer:
 
 def render_report(document: ReportDocument) -> bytes:
     """The report as the bytes of a .docx file."""
-    return _Writer(document).build()
+    return DocumentWriter(document).build()
