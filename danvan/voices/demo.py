@@ -18,6 +18,7 @@ from danvan.organizations.models import Body, BodyKind
 from danvan.units.models import AdministrativeUnit, UnitTier
 from danvan.voices.models import Topic, Voice, VoiceEvent
 from danvan.voices.services import (
+    DECIDED_KINDS,
     case_accept,
     case_answer,
     case_assign,
@@ -268,7 +269,9 @@ def seed_voices(actor: Actor, lines: list[str], *, count: int = DEMO_COUNT) -> N
                         idempotency_key=f"demo-second-{i}",
                     )
                     counts["second"] += 1
-                elif rng.random() < 0.7:
+                # A complaint or denunciation closes only once its written decision is issued
+                # (danvan.decisions); the demo leaves those published.
+                elif rng.random() < 0.7 and kind not in DECIDED_KINDS:
                     case_close(actor=actor, voice=voice, expected_version=voice.version)
         else:
             counts["open"] += 1

@@ -59,6 +59,14 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "extend": (VoiceStatus.ACCEPTED, VoiceStatus.ASSIGNED),
     "answer": (VoiceStatus.ACCEPTED, VoiceStatus.ASSIGNED, VoiceStatus.ANSWERED),
     "publish": (VoiceStatus.ANSWERED,),
+    # The issued decision on a complaint or conclusion on a denunciation answers the case, also
+    # after a free-text answer was published.
+    "decide": (
+        VoiceStatus.ACCEPTED,
+        VoiceStatus.ASSIGNED,
+        VoiceStatus.ANSWERED,
+        VoiceStatus.PUBLISHED,
+    ),
     "close": (VoiceStatus.PUBLISHED, VoiceStatus.REFUSED, VoiceStatus.ANSWERED),
     "reopen": (VoiceStatus.CLOSED, VoiceStatus.PUBLISHED),
     "rate": (VoiceStatus.PUBLISHED, VoiceStatus.CLOSED),
@@ -73,6 +81,12 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
         VoiceStatus.ASSIGNED,
     ),
 }
+
+
+#: Kinds answered by a document the head of the competent body signs: a decision on a complaint
+#: (Law on Complaints 2011 Art. 31, 40) or a conclusion on a denunciation (Law on Denunciations
+#: 2018 Art. 35). Such a case is closed only once that document is issued (``case_decide``).
+DECIDED_KINDS = NAMED_KINDS
 
 
 class StaleCaseError(ValidationError):
@@ -554,6 +568,17 @@ def case_publish(*, actor: Actor, voice: Voice, expected_version: int) -> Voice:
 @transaction.atomic
 def case_close(*, actor: Actor, voice: Voice, expected_version: int, note: str = "") -> Voice:
     def change(v: Voice) -> dict[str, Any]:
+        if (
+            v.kind in DECIDED_KINDS
+            and v.status != VoiceStatus.REFUSED
+            and not decided_since_reopening(v)
+        ):
+            raise ValidationError(
+                _(
+                    "A complaint or denunciation is closed only once the decision or conclusion "
+                    "on it, approved by the head of the body, is issued."
+                )
+            )
         v.closed_at = timezone.now()
         v.due_on = None
         return {}
@@ -566,6 +591,63 @@ def case_close(*, actor: Actor, voice: Voice, expected_version: int, note: str =
         to_status=VoiceStatus.CLOSED,
         change=change,
         note=note,
+        is_public=True,
+    )
+
+
+def decided_since_reopening(voice: Voice) -> bool:
+    """Whether an issued decision answered the case after it was last reopened."""
+    last: dict[str, int] = {}
+    for action, pk in voice.events.filter(action__in=["decide", "reopen"]).values_list(
+        "action", "pk"
+    ):
+        last[action] = max(pk, last.get(action, 0))
+    return last.get("decide", 0) > last.get("reopen", 0)
+
+
+@transaction.atomic
+def case_decide(
+    *,
+    actor: Actor,
+    voice: Voice,
+    expected_version: int,
+    text: str,
+    decided_on: datetime.date,
+    reference: str,
+) -> Voice:
+    """The issued decision or conclusion answers the case and is published to the citizen.
+
+    Called by the app that keeps the documents (``danvan.decisions``) when the head issues one:
+    ``text`` is its public content (never a denouncer's identity), ``reference`` its number and
+    symbol. The time for a second complaint runs from ``decided_on`` (Law on Complaints Art. 33).
+    """
+    text = text.strip()
+    if voice.kind not in DECIDED_KINDS:
+        raise ValidationError(_("Only complaints and denunciations are answered by a decision."))
+    if not text:
+        raise ValidationError(_("The answer is empty."))
+
+    def change(v: Voice) -> dict[str, Any]:
+        v.answer_text = text
+        now = timezone.now()
+        v.answered_at = v.answered_at or now
+        v.published_at = now
+        v.deadlines.filter(done_on__isnull=True, step__in=["resolve", "answer"]).update(
+            done_on=decided_on
+        )
+        v.decided_on = max(decided_on, v.accepted_on or v.received_on)
+        _store_schedule(v)
+        v.due_on = None
+        return {"decided_on": v.decided_on.isoformat(), "reference": reference}
+
+    return _transition(
+        actor=actor,
+        voice=voice,
+        expected_version=expected_version,
+        action="decide",
+        to_status=VoiceStatus.PUBLISHED,
+        change=change,
+        note=reference,
         is_public=True,
     )
 

@@ -23,6 +23,7 @@ from danvan.voices.services import (
     case_answer,
     case_assign,
     case_close,
+    case_decide,
     case_refuse,
     voice_submit,
 )
@@ -130,6 +131,15 @@ def test_submit_status_changes_and_delete_keep_the_buckets_equal(world, commune_
         area=world.nghe_an, dim="body", value=str(world.anh_son_body.pk), day=first.received_on
     )
     assert (body_row.n, body_row.answered, body_row.on_time, body_row.days) == (1, 1, 1, 3)
+    first = case_decide(
+        actor=officer,
+        voice=first,
+        expected_version=first.version,
+        text="Quyết định giải quyết khiếu nại số 01/QĐ-UBND.",
+        decided_on=timezone.localdate(),
+        reference="01/QĐ-UBND",
+    )
+    assert_current()
     first = case_close(actor=officer, voice=first, expected_version=first.version)
     third = case_refuse(actor=officer, voice=third, expected_version=third.version, reason="Trùng")
     assert_current()

@@ -361,7 +361,8 @@ def test_the_denouncers_identity_is_never_on_the_case_page(world, role, request,
 
 
 def test_the_full_flow_through_the_page_forms(world, commune_officer, login):
-    voice = submit(world.anh_son_village, received_on=timezone.localdate())
+    # A reflection: a complaint closes only once its written decision is issued (decisions app).
+    voice = submit(world.anh_son_village, received_on=timezone.localdate(), kind="reflection")
     client = login(commune_officer)
     today = timezone.localdate().isoformat()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from danvan.audit.context import Actor
@@ -18,6 +18,7 @@ from danvan.voices.services import (
     case_answer,
     case_assign,
     case_close,
+    case_decide,
     case_publish,
     case_refuse,
     case_reopen,
@@ -157,13 +158,25 @@ def test_the_whole_life_of_a_complaint(world, commune_officer):
     )
     assert voice.due_on is None
     voice = case_publish(actor=officer, voice=voice, expected_version=voice.version)
+    # A complaint closes only once the written decision on it is issued (danvan.decisions).
+    with pytest.raises(ValidationError):
+        case_close(actor=officer, voice=voice, expected_version=voice.version)
+    voice = case_decide(
+        actor=officer,
+        voice=voice,
+        expected_version=voice.version,
+        text="Quyết định giải quyết khiếu nại số 01/QĐ-UBND.",
+        decided_on=datetime.date(2026, 11, 20),
+        reference="01/QĐ-UBND",
+    )
+    assert voice.decided_on == datetime.date(2026, 11, 20)
     voice = case_close(actor=officer, voice=voice, expected_version=voice.version)
 
     assert voice.status == VoiceStatus.CLOSED
     actions = list(voice.events.values_list("action", flat=True))
-    assert actions == ["submit", "accept", "assign", "answer", "publish", "close"]
+    assert actions == ["submit", "accept", "assign", "answer", "publish", "decide", "close"]
     assert (
-        AuditEntry.objects.filter(object_id=str(voice.pk), action__startswith="voice.").count() == 6
+        AuditEntry.objects.filter(object_id=str(voice.pk), action__startswith="voice.").count() == 7
     )
 
     voice = case_reopen(
