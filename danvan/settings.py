@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "danvan.alerts",
     "danvan.dashboards",
     "danvan.reports",
+    "danvan.decisions",
     "danvan.notifications",
     "danvan.api",
     "danvan.web",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("alerts/", include("danvan.alerts.urls")),
     path("dashboard/", include("danvan.dashboards.urls")),
     path("reports/", include("danvan.reports.urls")),
+    path("decisions/", include("danvan.decisions.urls")),
     path("notifications/", include("danvan.notifications.urls")),
     path("", include("danvan.api.urls")),
     path("", include("danvan.web.urls")),

@@ -1,0 +1,204 @@
+"""Decisions on complaints and conclusions on denunciations: the documents that answer them.
+
+A complaint is answered by a decision on the complaint (quyết định giải quyết khiếu nại, Law on
+Complaints 02/2011/QH13 Art. 31 and 40), a denunciation by a conclusion on its content (kết luận
+nội dung tố cáo, Law on Denunciations 25/2018/QH14 Art. 35), signed by the head of the competent
+body. An officer drafts it from the case, submits it, and a leader (``approve``) issues it or
+returns it with a note. On issue it takes the next number of its body's register for the year
+(``DecisionNumberSequence``, one per body, year and type: ``QĐ`` or ``KL``), its date is fixed, its
+DOCX is rendered once and stored with its SHA-256, and it answers the case (``case_decide``).
+
+A conclusion never holds the denouncer's identity (Art. 9.1.b, 56): it has no field for it, and
+issuing refuses a text that contains the denouncer's name, contact, address or ID number.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from danvan.lib.crypto import EncryptedTextField
+from danvan.lib.scoping import ScopedQuerySet
+
+__all__ = [
+    "Decision",
+    "DecisionAction",
+    "DecisionEvent",
+    "DecisionKind",
+    "DecisionNumberSequence",
+    "DecisionStatus",
+]
+
+
+class DecisionKind(models.TextChoices):
+    COMPLAINT = "complaint", _("Decision on a complaint")
+    DENUNCIATION = "denunciation", _("Conclusion on a denunciation")
+
+
+#: The abbreviation of each type in the number and symbol (Decree 30/2020/NĐ-CP, Appendix III).
+TYPE_CODES = {DecisionKind.COMPLAINT: "QĐ", DecisionKind.DENUNCIATION: "KL"}
+
+
+class DecisionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted to the head")
+    ISSUED = "issued", _("Issued")
+
+
+class DecisionQuerySet(ScopedQuerySet):
+    scope_path_lookup = "voice__unit__path"
+
+
+class Decision(models.Model):
+    voice = models.ForeignKey(
+        "voices.Voice", verbose_name=_("case"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    body = models.ForeignKey(
+        "organizations.Body",
+        verbose_name=_("competent body"),
+        on_delete=models.PROTECT,
+        related_name="decisions",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=DecisionKind.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=DecisionStatus.choices, default=DecisionStatus.DRAFT
+    )
+    title = models.CharField(_("summary"), max_length=300)
+    decider = models.CharField(
+        _("who decides"),
+        max_length=200,
+        help_text=_(
+            "The title of the person competent to decide, e.g. “CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ ANH SƠN”."
+        ),
+    )
+    # The parties. A complaint's complainant; never a denouncer (a conclusion has no such field).
+    complainant_name = EncryptedTextField(_("complainant"), blank=True)
+    complainant_address = EncryptedTextField(_("complainant's address"), blank=True)
+    respondent = models.TextField(
+        _("person complained against / denounced"),
+        blank=True,
+        help_text=_("Name and address of the person or body complained against or denounced."),
+    )
+    content = models.TextField(_("content of the complaint or denunciation"))
+    verification = models.TextField(_("results of verification"), blank=True)
+    dialogue = models.TextField(_("results of the dialogue"), blank=True)
+    legal_grounds = models.TextField(_("legal grounds"), blank=True)
+    conclusion = models.TextField(_("conclusion"), blank=True)
+    #: Complaints: keep, amend, supplement or cancel the decision, end the act (Art. 31.2.g).
+    outcome = models.TextField(_("decision on the administrative decision or act"), blank=True)
+    specific_issues = models.TextField(_("resolution of specific issues"), blank=True)
+    compensation = models.TextField(_("compensation"), blank=True)
+    #: Denunciations: violations and responsibility, handling, recommendations (Art. 35).
+    violations = models.TextField(_("violations and responsibility"), blank=True)
+    measures = models.TextField(_("handling measures"), blank=True)
+    recommendations = models.TextField(_("recommendations"), blank=True)
+
+    place = models.CharField(_("place in the dateline"), max_length=80)
+    signer_prefix = models.CharField(_("signing as"), max_length=12, blank=True)
+    signer_authority = models.CharField(_("on behalf of"), max_length=120, blank=True)
+    signer_position = models.CharField(_("signer's position"), max_length=120, blank=True)
+    signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
+    recipients = models.TextField(
+        _("recipients"), blank=True, help_text=_("One recipient per line (Nơi nhận).")
+    )
+    return_note = models.TextField(_("what to change"), blank=True)
+
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("year of the number"), null=True, blank=True)
+    symbol = models.CharField(_("number and symbol"), max_length=60, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    #: The DOCX as issued, rendered once; empty until then.
+    document = models.BinaryField(null=True, blank=True, editable=False)
+    document_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("decision or conclusion")
+        verbose_name_plural = _("decisions and conclusions")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                "body",
+                "kind",
+                "year",
+                "number",
+                condition=models.Q(number__isnull=False),
+                name="decision_unique_number_per_body_year",
+            ),
+            # One document in the making per case at a time.
+            models.UniqueConstraint(
+                "voice",
+                condition=~models.Q(status="issued"),
+                name="decision_one_open_per_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.symbol or self.title
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == DecisionStatus.DRAFT
+
+    @property
+    def type_code(self) -> str:
+        return TYPE_CODES[DecisionKind(self.kind)]
+
+
+class DecisionNumberSequence(models.Model):
+    """The last number a body gave a decision (QĐ) or conclusion (KL) in a year. Rows are never
+    deleted or lowered, so a number once given is never given again."""
+
+    body = models.ForeignKey(
+        "organizations.Body", on_delete=models.PROTECT, related_name="decision_sequences"
+    )
+    type_code = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "body", "type_code", "year", name="decision_sequence_unique_body_type_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body_id}/{self.type_code}/{self.year}: {self.last_number}"
+
+
+class DecisionAction(models.TextChoices):
+    DRAFTED = "drafted", _("Drafted")
+    EDITED = "edited", _("Edited")
+    SUBMITTED = "submitted", _("Submitted to the head")
+    RETURNED = "returned", _("Returned for changes")
+    ISSUED = "issued", _("Approved and issued")
+
+
+class DecisionEvent(models.Model):
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=12, choices=DecisionAction.choices)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id} {self.action}"
