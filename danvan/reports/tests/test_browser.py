@@ -54,6 +54,7 @@ def test_an_officer_drafts_and_submits_last_quarters_report_and_a_leader_issues_
     page = new_page(viewport={"width": 1280, "height": 900})
     log_in(page, base, staff)
     expect(page).to_have_url(f"{base}/")
+    page.locator("#main-nav summary", has_text="Báo cáo").click()  # the menu's group
     page.get_by_role("link", name="Báo cáo", exact=True).click()
     expect(page).to_have_url(f"{base}/reports/")
     page.select_option("#id_body", str(body.pk))

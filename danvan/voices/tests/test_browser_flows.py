@@ -209,6 +209,7 @@ def citizen_sends(
 def open_case(page: Any, base_url: str, code: str) -> None:
     """From the menu to the inbox, and from its row to the case."""
     page.goto(f"{base_url}/")
+    page.locator("#main-nav summary", has_text="Tiếp nhận").click()  # the menu's group
     page.locator("#main-nav a[href='/cases/']").click()
     expect(page).to_have_url(f"{base_url}/cases/")
     page.get_by_role("link", name=code, exact=True).click()

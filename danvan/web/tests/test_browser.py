@@ -133,6 +133,7 @@ def test_the_phone_layout_has_a_menu_and_a_unit_search_with_suggestions(
     expect(toggle).to_have_attribute("aria-expanded", "true")
     page.screenshot(path=str(ARTIFACTS / "home-phone-menu.png"))
 
+    nav.locator("summary", has_text="Quản trị").click()
     nav.locator("a[href='/units/']").click()
     expect(page).to_have_url(f"{live_server.url}/units/")
     search = page.locator("#unit-q")
@@ -146,3 +147,62 @@ def test_the_phone_layout_has_a_menu_and_a_unit_search_with_suggestions(
     expect(search).to_have_value("Nghệ An")
     expect(page.locator("[data-unit-picker] input[name=code]")).to_have_value("40")
     expect(page.locator("#unit-suggestions li")).to_have_count(0)
+
+
+def header_rows(page: Any) -> int:
+    """How many lines the header's brand and menu entries take (their middles 12 px apart)."""
+    return page.evaluate(
+        """() => {
+            const middles = [document.querySelector('.brand'),
+                             ...document.querySelectorAll('#main-nav > *')]
+                .map((el) => { const r = el.getBoundingClientRect(); return (r.top + r.bottom) / 2; })
+                .sort((a, b) => a - b);
+            return middles.filter((m, i) => i === 0 || m - middles[i - 1] > 12).length;
+        }"""
+    )
+
+
+def test_the_menu_fits_one_line_at_1280_pixels_in_both_languages(
+    live_server, new_page, with_password
+):
+    user = with_password("leader")  # the most entries after the administrator: the audit log
+    page = new_page(viewport={"width": 1280, "height": 800})
+    log_in(page, live_server.url, user)
+    expect_home(page, live_server.url, user)
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    for language in ("vi", "en"):
+        if language == "en":
+            page.select_option("#lang-select", "en")
+            expect(page.locator("html")).to_have_attribute("lang", "en")
+        page.screenshot(path=str(ARTIFACTS / f"header-1280-{language}.png"))
+        assert header_rows(page) == 1, language
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        # A group drops down over the page and holds its links.
+        group = page.locator("#main-nav details").filter(has=page.locator("a[href='/audit/']"))
+        group.locator("summary").click()
+        expect(group.locator("a[href='/audit/']")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / f"header-1280-{language}-open.png"))
+        assert header_rows(page) == 1
+        page.keyboard.press("Escape")
+        expect(group.locator("a[href='/audit/']")).to_be_hidden()
+
+
+def test_the_phone_menu_and_its_groups_work_without_javascript(
+    live_server, new_page, with_password
+):
+    user = with_password("provincial_staff")
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True, java_script_enabled=False)
+    log_in(page, live_server.url, user)
+    expect(page.locator("main h1")).to_have_text(f"Xin chào, {user.full_name}")
+
+    nav = page.locator("#main-nav")
+    expect(page.locator("[data-nav-toggle]")).to_be_hidden()
+    expect(nav).to_be_visible()
+    expect(nav.locator("a[href='/units/']")).to_be_hidden()
+    nav.locator("summary", has_text="Quản trị").click()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "menu-phone-no-js.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    nav.locator("a[href='/units/']").click()
+    expect(page).to_have_url(f"{live_server.url}/units/")

@@ -65,3 +65,18 @@ def test_gettext_tools_can_read_the_catalogue(po):
         [msgfmt, "--check-format", "-o", "/dev/null", str(po)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_issuing_a_report_is_ban_hanh_not_the_noun_van_de():
+    """ "Issue" the noun (an insight issue) is "Vấn đề"; the report's issue form issues a document
+    ("Ban hành"), so its heading must not reuse the noun's msgid."""
+    import re
+
+    template = Path(__file__).resolve().parents[2] / "reports/templates/reports/detail.html"
+    form = re.search(r'id="issue-form".*?</form>', template.read_text(encoding="utf-8"), re.S)
+    assert form
+    heading = re.search(r'<h2>\{% translate "([^"]+)" %\}</h2>', form.group(0))
+    assert heading
+    with translation.override("vi"):
+        assert translation.gettext(heading.group(1)).startswith("Ban hành")
+        assert translation.gettext("Issue") == "Vấn đề"  # the noun, used elsewhere

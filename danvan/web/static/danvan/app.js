@@ -8,6 +8,24 @@ document.addEventListener("DOMContentLoaded", () => {
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // Menu groups: one open at a time; a click elsewhere or Escape closes it.
+  const groups = Array.from(document.querySelectorAll("[data-nav-group]"));
+  groups.forEach((group) => {
+    group.addEventListener("toggle", () => {
+      if (group.open) groups.forEach((other) => other !== group && (other.open = false));
+    });
+  });
+  document.addEventListener("click", (event) => {
+    groups.forEach((group) => group.open && !group.contains(event.target) && (group.open = false));
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    groups.forEach((group) => {
+      if (!group.open) return;
+      group.open = false;
+      group.querySelector("summary").focus();
+    });
+  });
   // The page's Content-Security-Policy allows no inline handlers: behaviours are named by data-*
   // attributes and attached here.
   document.querySelectorAll("[data-autosubmit]").forEach((el) => {
@@ -23,8 +41,15 @@ document.addEventListener("DOMContentLoaded", () => {
     const picker = option.closest("[data-unit-picker]");
     if (!picker) return;
     event.preventDefault();
-    picker.querySelector("input[type=hidden]").value = option.dataset.unitCode;
-    picker.querySelector("input[type=search]").value = option.dataset.unitLabel;
+    const hidden = picker.querySelector("input[type=hidden]");
+    const box = picker.querySelector("input[type=search]");
+    if (hidden) {
+      hidden.value = option.dataset.unitCode;
+      box.value = option.dataset.unitLabel;
+    } else {
+      // One box (the officers' filters): the name for the eye, the code for the server.
+      box.value = `${option.dataset.unitLabel} (${option.dataset.unitCode})`;
+    }
     picker.querySelector("[data-unit-results]").replaceChildren();
   });
 });
