@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from danvan.alerts.models import AlertLevel, AlertRule, AlertStatus
+from danvan.units.fields import UnitField
 
 ACTIVE = "active"
 
@@ -28,11 +29,10 @@ class AlertFilterForm(forms.Form):
     rule = forms.ChoiceField(
         label=_("Rule"), required=False, choices=[("", _("Any")), *AlertRule.choices]
     )
-    unit = forms.CharField(
-        label=_("Unit code"),
+    unit = UnitField(
+        label=_("Unit"),
         required=False,
-        max_length=20,
-        help_text=_("A province or commune code: its alerts and those below it."),
+        help_text=_("A province or commune, by name or code: its alerts and those below it."),
     )
 
     def filters(self) -> dict[str, Any]:

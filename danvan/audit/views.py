@@ -14,12 +14,13 @@ from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can
 from danvan.audit.actions import action_label, protected_addresses
 from danvan.audit.models import AuditEntry
+from danvan.units.fields import UnitField
 
 
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("Actor"), required=False)
     action = forms.CharField(label=_("Action"), required=False)
-    unit = forms.CharField(label=_("Unit code"), required=False)
+    unit = UnitField(label=_("Unit"), required=False)
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -34,6 +34,8 @@ from danvan.insight.services import (
     issue_split,
     voice_move,
 )
+from danvan.search.query import parse as parse_query
+from danvan.search.selectors import issue_text_match
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.models import Topic, Voice
 from danvan.voices.selectors import topics_for
@@ -44,7 +46,12 @@ MERGE_CANDIDATES = 200
 
 
 class IssueFilterForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Words in the title"), required=False, max_length=100)
+    q = forms.CharField(
+        label=gettext_lazy("Words"),
+        required=False,
+        max_length=100,
+        help_text=gettext_lazy("In the title or the answer, with or without marks (tiem chung)."),
+    )
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
         required=False,
@@ -159,7 +166,8 @@ def issue_list(request: HttpRequest) -> HttpResponse:
     if data.get("min_voices"):
         issues = issues.filter(voice_count__gte=data["min_voices"])
     if data.get("q"):
-        issues = issues.filter(title__icontains=data["q"].strip())
+        match = issue_text_match(parse_query(data["q"]))
+        issues = issues.filter(match) if match is not None else issues.none()
     issues = issues.exclude(merged_into__isnull=False).order_by(
         "-voice_count", "-last_received_on", "-id"
     )

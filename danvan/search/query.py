@@ -22,6 +22,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from danvan.lib.text import fold, tone_canonical
 
 #: Longer texts are refused with a message (a search box, not a document).
@@ -80,6 +82,17 @@ class QueryError:
     TOO_SHORT = "too_short"
     TOO_LONG = "too_long"
     TOO_MANY_WORDS = "too_many_words"
+
+
+def error_message(error: str) -> str:
+    """What to tell the person whose search has ``error`` ("" for none)."""
+    if error == QueryError.TOO_SHORT:
+        return _("Type at least %(n)s letters or digits.") % {"n": MIN_CHARS}
+    if error == QueryError.TOO_LONG:
+        return _("The search is too long: at most %(n)s characters.") % {"n": MAX_QUERY_CHARS}
+    if error == QueryError.TOO_MANY_WORDS:
+        return _("The search has too many words: at most %(n)s.") % {"n": MAX_TERMS}
+    return ""
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,21 @@ def _matching(source: _Source, query: Query) -> tuple[RawSQL, list[list[RawSQL]]
     ]
 
 
+def voice_text_match(query: Query) -> RawSQL | None:
+    """The condition on ``Voice`` rows whose content holds every word of ``query``, with or without
+    marks, as on the search page (for the inbox's search box); None when it has no words."""
+    if query.error or not query.terms:
+        return None
+    return _matching(SOURCES[VOICES], query)[0]
+
+
+def issue_text_match(query: Query) -> RawSQL | None:
+    """The same for ``Issue`` rows, over their title and answer (for the issues list)."""
+    if query.error or not query.terms:
+        return None
+    return _matching(SOURCES[ISSUES], query)[0]
+
+
 def _scope_units(user: Any) -> list[int] | None:
     """The ids of the units ``user`` may see, or None for everywhere."""
     if scope_for(user, Capability.VIEW).is_global:

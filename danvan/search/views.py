@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can
 from danvan.search import selectors
-from danvan.search.query import MAX_QUERY_CHARS, MAX_TERMS, MIN_CHARS, QueryError, parse
+from danvan.search.query import MAX_QUERY_CHARS, error_message, parse
 from danvan.search.selectors import (
     ANSWERS,
     ISSUES,
@@ -27,22 +27,14 @@ from danvan.search.selectors import (
     search,
 )
 from danvan.search.snippets import snippet
+from danvan.voices.models import Voice
+from danvan.voices.tracking import normalize_tracking_code
 
 TAB_LABELS = {
     VOICES: gettext_lazy("Voices"),
     ANSWERS: gettext_lazy("Answers"),
     ISSUES: gettext_lazy("Issues"),
 }
-
-
-def _error_message(error: str) -> str:
-    if error == QueryError.TOO_SHORT:
-        return _("Type at least %(n)s letters or digits.") % {"n": MIN_CHARS}
-    if error == QueryError.TOO_LONG:
-        return _("The search is too long: at most %(n)s characters.") % {"n": MAX_QUERY_CHARS}
-    if error == QueryError.TOO_MANY_WORDS:
-        return _("The search has too many words: at most %(n)s.") % {"n": MAX_TERMS}
-    return ""
 
 
 def _issue_url(issue: Any) -> str:
@@ -67,6 +59,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("You have no unit to search in."))
     text = request.GET.get("q", "")
     kind = request.GET.get("type", "")
+    # A tracking code read out over the phone goes straight to its case, if the officer may see it.
+    code = normalize_tracking_code(text) if len(text) <= 40 else None
+    if code and Voice.objects.visible_to(request.user).filter(tracking_code=code).exists():
+        return redirect("voices:case", tracking_code=code)
     query = parse(text)
     results = search(request.user, query, kind=kind, page=_page_number(request.GET.get("page")))
     rows = []
@@ -94,7 +90,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "q": text[:MAX_QUERY_CHARS],
             "kind": results.kind,
             "searched": bool(query.terms),
-            "error": _error_message(query.error),
+            "error": error_message(query.error),
             "results": results,
             "rows": rows,
             "tabs": tabs,

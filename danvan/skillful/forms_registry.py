@@ -18,6 +18,7 @@ from danvan.organizations.models import Body
 from danvan.skillful.models import EmulationPeriod, Holder, Indicator, Level, ModelStatus
 from danvan.skillful.models import Field as ModelField
 from danvan.skillful.services_registry import IndicatorInput
+from danvan.units.fields import UnitField
 
 
 class DateInput(forms.DateInput):
@@ -44,12 +45,7 @@ class ModelFilterForm(forms.Form):
         required=False,
         empty_label=_("Any period"),
     )
-    unit = forms.CharField(
-        label=_("Unit code"),
-        max_length=40,
-        required=False,
-        help_text=_("Includes the units below it."),
-    )
+    unit = UnitField(label=_("Unit"), required=False)
 
 
 #: Each part of the registration form with what it asks, in plain words.

@@ -56,7 +56,8 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def unit_search_view(request: HttpRequest) -> HttpResponse:
     """Suggestions for unit pickers: an HTML fragment (HTMX), or JSON with ?format=json."""
-    query = request.GET.get("q", "")[:100]
+    # ``q`` from the units page; a form's own field name (``unit``) from a ``UnitField``.
+    query = (request.GET.get("q") or request.GET.get("unit") or "")[:100]
     tiers = [t for t in request.GET.getlist("tier") if t in UnitTier.values]
     units = unit_search(
         user=request.user, query=query, tiers=tiers or None, limit=15

@@ -16,9 +16,19 @@ from django.utils.translation import gettext_lazy as _
 from danvan.deadlines.engine import COMPLEXITY_ORDER
 from danvan.deadlines.models import Complexity, VoiceKind
 from danvan.organizations.models import Body
+from danvan.search.query import error_message as query_error_message
+from danvan.search.query import parse as parse_query
+from danvan.units.fields import UnitField
 from danvan.voices.models import Coordination, Topic, VoiceStatus
-from danvan.voices.selectors import InboxFilters, Urgency, due_soon_days
+from danvan.voices.selectors import (
+    ORDER_NEWEST,
+    ORDER_URGENT,
+    InboxFilters,
+    Urgency,
+    due_soon_days,
+)
 from danvan.voices.services import ALLOWED_FROM
+from danvan.voices.tracking import normalize_tracking_code
 
 
 class BodyChoiceMixin(forms.Form):
@@ -41,18 +51,21 @@ class DateInput(forms.DateInput):
 
 
 class InboxFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Tracking code or words of the content")}
+        ),
+    )
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("Any kind")), *VoiceKind.choices], required=False
     )
     topic = forms.ModelChoiceField(
         label=_("Topic"), queryset=Topic.objects.none(), required=False, empty_label=_("Any topic")
     )
-    unit = forms.CharField(
-        label=_("Unit code"),
-        max_length=40,
-        required=False,
-        help_text=_("Includes the units below it."),
-    )
+    unit = UnitField(label=_("Unit"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any status")), *VoiceStatus.choices], required=False
     )
@@ -72,6 +85,11 @@ class InboxFilterForm(forms.Form):
         label=_("“Due soon” means within (working days)"),
         min_value=0,
         max_value=90,
+        required=False,
+    )
+    order = forms.ChoiceField(
+        label=_("Order"),
+        choices=[(ORDER_URGENT, _("Nearest due date first")), (ORDER_NEWEST, _("Newest first"))],
         required=False,
     )
 
@@ -98,7 +116,17 @@ class InboxFilterForm(forms.Form):
             urgency=data.get("urgency") or "",
             # None: the setting (DANVAN_DUE_SOON_DAYS), as for the urging job.
             due_soon_days=days,
+            text=(data.get("q") or "").strip(),
+            order=data.get("order") or ORDER_URGENT,
         )
+
+    def clean_q(self) -> str:
+        text = (self.cleaned_data.get("q") or "").strip()
+        if text and normalize_tracking_code(text) is None:
+            query = parse_query(text)
+            if query.error:
+                raise forms.ValidationError(query_error_message(query.error))
+        return text
 
 
 class BulkAction:

@@ -19,7 +19,10 @@ from danvan.deadlines.calendar import WorkingCalendar
 from danvan.deadlines.selectors import working_calendar
 from danvan.organizations.models import Body
 from danvan.units.models import AdministrativeUnit
+from danvan.search.query import parse as parse_query
+from danvan.search.selectors import voice_text_match
 from danvan.voices.models import OPEN_STATUSES, Topic, Voice
+from danvan.voices.tracking import normalize_tracking_code
 
 #: "Due soon" means open and due within this many working days (``DANVAN_DUE_SOON_DAYS``, of which
 #: this is the default), unless the officer asks for another span in the inbox.
@@ -66,6 +69,13 @@ class InboxFilters:
     urgency: str = ""
     #: Working days; None means ``DANVAN_DUE_SOON_DAYS``.
     due_soon_days: int | None = None
+    #: A tracking code (the case itself), or words the content must hold (as the search page).
+    text: str = ""
+    #: ``ORDER_URGENT`` (the nearest due date first) or ``ORDER_NEWEST`` (the latest received).
+    order: str = ""
+
+
+ORDER_URGENT, ORDER_NEWEST = "", "newest"
 
 
 def inbox_for(
@@ -122,6 +132,15 @@ def inbox_for(
     elif filters.urgency == Urgency.DUE_SOON:
         until = due_soon_until_day or due_soon_until(today, filters.due_soon_days)
         voices = voices.filter(status__in=OPEN_STATUSES, due_on__gte=today, due_on__lte=until)
+    if filters.text:
+        code = normalize_tracking_code(filters.text)
+        if code is not None:
+            voices = voices.filter(tracking_code=code)
+        else:
+            match = voice_text_match(parse_query(filters.text))
+            voices = voices.filter(match) if match is not None else voices.none()
+    if filters.order == ORDER_NEWEST:
+        return voices.order_by("-received_on", "-id")
     return voices.order_by(F("due_on").asc(nulls_last=True), "received_on", "id")
 
 

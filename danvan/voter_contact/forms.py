@@ -9,20 +9,21 @@ from django.utils.translation import gettext_lazy as _
 from danvan.accounts.roles import Capability
 from danvan.lib.forms import SpreadsheetImportForm
 from danvan.organizations.models import Body, BodyKind
+from danvan.units.fields import UnitField
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.models import Topic
 
 ORGANIZING_KINDS = (BodyKind.PEOPLES_COUNCIL, BodyKind.FRONT_COMMITTEE, BodyKind.PEOPLES_COMMITTEE)
 
 
-class UnitCodeField(forms.CharField):
-    """A unit typed by its code, limited to the units the officer may act in."""
+class UnitCodeField(UnitField):
+    """A unit typed by its name or code, limited to the units the officer may act in."""
 
     def __init__(self, *, user: Any = None, **kwargs: Any) -> None:
         self.user = user
-        super().__init__(max_length=20, **kwargs)
+        super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> AdministrativeUnit | None:
+    def clean(self, value: Any) -> AdministrativeUnit | None:  # type: ignore[override]
         from danvan.voices.importing import normalize_unit_code
 
         code = super().clean(value)
@@ -47,7 +48,7 @@ class SessionForm(forms.Form):
     )
     place = forms.CharField(label=_("Place"), max_length=255, required=False)
     unit = UnitCodeField(
-        label=_("Unit code"), help_text=_("The commune, ward or province, e.g. 17329.")
+        label=_("Unit"), help_text=_("The commune, ward or province, by name or code.")
     )
     organizing_body = forms.ModelChoiceField(
         label=_("Organizing body"), queryset=Body.objects.none(), required=False
@@ -80,7 +81,7 @@ class RecommendationForm(forms.Form):
     )
     topic = forms.ModelChoiceField(label=_("Topic"), queryset=Topic.objects.none())
     unit = UnitCodeField(
-        label=_("Unit code"),
+        label=_("Unit"),
         required=False,
         help_text=_("The commune or village the recommendation is about; empty: the session's."),
     )

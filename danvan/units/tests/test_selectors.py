@@ -80,11 +80,58 @@ def test_nobody_finds_nothing(nobody):
 def test_units_that_no_longer_exist_are_left_out_unless_asked_for(system_admin, merged_commune):
     old, _body = merged_commune
 
-    assert codes(unit_search(user=system_admin, query="Thach Son")) == []
-    assert codes(unit_search(user=system_admin, query="Thach Son", current_only=False)) == [
-        old.code
-    ]
+    # Today's search finds the commune that took it over, saying so; the old one only on request.
+    found = list(unit_search(user=system_admin, query="Thach Son"))
+    assert codes(found) == ["17329"]
+    assert found[0].former_name == "Xã Thạch Sơn"
+    assert old.code in codes(unit_search(user=system_admin, query="Thach Son", current_only=False))
 
 
 def test_the_number_of_results_is_limited(system_admin):
     assert len(codes(unit_search(user=system_admin, query="xa", limit=7))) == 7
+
+
+# --- A place as people write it: with the units above, or by its former name ----------------
+
+
+@pytest.mark.parametrize("query", ["Xóm 1 Anh Sơn", "xom 1, xa anh son", "Xóm 1 - Anh Sơn"])
+def test_a_village_is_found_with_its_communes_name(system_admin, world, query):
+    assert codes(unit_search(user=system_admin, query=query))[0] == "17329-001"
+
+
+def test_a_commune_is_found_with_its_provinces_name(system_admin):
+    assert codes(unit_search(user=system_admin, query="Anh Sơn, Nghệ An"))[0] == "17329"
+
+
+def test_a_former_districts_name_finds_the_communes_that_took_it_over(system_admin, world):
+    from datetime import date
+
+    from danvan.audit.context import Actor
+    from danvan.units.models import AdministrativeUnit, UnitKind
+    from danvan.units.services import unit_create_historic, unit_record_succession
+
+    actor = Actor.system("test")
+    district = unit_create_historic(
+        actor=actor,
+        code="424",
+        name="Huyện Anh Sơn",
+        kind=UnitKind.DISTRICT,
+        parent=AdministrativeUnit.objects.get(code="40"),
+        valid_from=date(1963, 4, 19),
+        valid_to=date(2025, 6, 30),
+    )
+    for code in ("17329", "17380"):
+        unit_record_succession(
+            actor=actor,
+            predecessors=[district],
+            successor=AdministrativeUnit.objects.get(code=code),
+            effective_date=date(2025, 7, 1),
+        )
+    found = list(unit_search(user=system_admin, query="huyện Anh Sơn"))
+    assert {"17329", "17380"} <= set(codes(found))
+    assert "424" not in codes(found)  # a former unit is no place to file anything today
+    assert {u.former_name for u in found if u.code in ("17329", "17380")} == {"Huyện Anh Sơn"}
+
+
+def test_a_kind_word_alone_finds_nothing_in_particular(system_admin):
+    assert len(codes(unit_search(user=system_admin, query="xã"))) <= 20
