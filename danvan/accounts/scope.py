@@ -110,6 +110,12 @@ def scope_for(user: Any, capability: Capability) -> Scope:
     return scope
 
 
+def scope_pin(user: Any, capability: Capability, scope: Scope) -> None:
+    """Use ``scope`` for ``user``'s ``capability`` from now on, on this user object: a background
+    job works within the scope its requester had when asking, not the one they have when it runs."""
+    user.__dict__.setdefault("_danvan_scope_cache", {})[capability] = scope
+
+
 def forget_scope(user: Any) -> None:
     """Drop the cached scope, after the user's memberships changed."""
     for key in ("_danvan_scope_cache", "_danvan_membership_rows", "_danvan_expanded_paths"):

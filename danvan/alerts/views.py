@@ -26,8 +26,8 @@ from danvan.alerts.rules import reason_numbers
 from danvan.alerts.selectors import alert_voices, alerts_for_list
 from danvan.alerts.services import StaleAlertError, alert_acknowledge, alert_close
 from danvan.audit.context import Actor
-from danvan.audit.services import audit_record
-from danvan.lib.xlsx import new_workbook, sheet_start, xlsx_response
+from danvan.audit.services import audit_export
+from danvan.lib.xlsx import new_workbook, sheet_append, sheet_start, xlsx_response
 from danvan.units.models import AdministrativeUnit
 
 PAGE_SIZE = 50
@@ -106,7 +106,8 @@ def alert_export(request: HttpRequest) -> HttpResponse:
     capped = len(rows) > EXPORT_MAX_ROWS
     rows = rows[:EXPORT_MAX_ROWS]
     for alert in rows:
-        sheet.append(
+        sheet_append(
+            sheet,
             [
                 alert.get_level_display(),
                 alert.get_rule_display(),
@@ -120,14 +121,15 @@ def alert_export(request: HttpRequest) -> HttpResponse:
                 alert.get_status_display(),
                 alert.reason_text(),
                 alert.close_note,
-            ]
+            ],
         )
     if capped:
-        sheet.append([_("More alerts match: narrow the filters.")])
-    audit_record(
+        sheet_append(sheet, [_("More alerts match: narrow the filters.")])
+    audit_export(
         actor=Actor.from_request(request),
         action="alert.export",
-        changes={"rows": len(rows), "filters": request.GET.urlencode()[:500]},
+        rows=len(rows),
+        filters=request.GET.urlencode(),
     )
     return xlsx_response(workbook, "canh-bao.xlsx")
 

@@ -47,6 +47,33 @@ def audit_sensitive_view(
     )
 
 
+def audit_export(
+    *,
+    actor: Actor,
+    action: str,
+    rows: int,
+    filters: str = "",
+    personal_data: bool = False,
+    unit: Any | None = None,
+    changes: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Record one download of a workbook or export: which one (``action``), with what filters
+    (the query string, cut to 500 characters), how many rows, and whether it held personal data
+    (then it is also a look at personal data). Every export calls it, immediate or background."""
+    return audit_record(
+        actor=actor,
+        action=action,
+        unit=unit,
+        changes={
+            "rows": rows,
+            "filters": filters[:500],
+            "personal_data": personal_data,
+            **(changes or {}),
+        },
+        sensitive_view=personal_data,
+    )
+
+
 def model_changes(
     instance: models.Model, fields: list[str], before: dict[str, Any]
 ) -> dict[str, Any]:

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_GET
 
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can
+from danvan.audit.context import Actor
+from danvan.audit.services import audit_export
 from danvan.dashboards import selectors
 from danvan.dashboards.models import Dim
 from danvan.dashboards.periods import PeriodForm
@@ -249,10 +251,21 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     if table and table not in TABLES:
         raise Http404(_("No such table."))
     workbook = new_workbook()
-    for name in [table] if table else TABLES:
+    names = [table] if table else TABLES
+    count = 0
+    for name in names:
         title, columns, rows = _sheet(board, name)
         sheet = sheet_start(workbook, title, columns)
         sheet_append_with_totals(sheet, rows)
+        count += len(rows)
+    audit_export(
+        actor=Actor.from_request(request),
+        action="dashboard.export",
+        rows=count,
+        filters=request.GET.urlencode(),
+        unit=board.root,
+        changes={"tables": names},
+    )
     where = board.root.code if board.root else "tong-hop"
     span = f"{board.period.start:%Y%m%d}-{board.period.end:%Y%m%d}"
     return xlsx_response(workbook, f"bang-dieu-khien-{table or 'tat-ca'}-{where}-{span}.xlsx")

@@ -26,7 +26,6 @@ for A4 landscape fitted to the page width with the header repeated on every page
 from __future__ import annotations
 
 import datetime
-import io
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from danvan.accounts.scope import _minimal, _with_predecessors
 from danvan.dashboards.models import Bucket, Dim, VoiceFact
 from danvan.dashboards.selectors import Figures, Row, rank_bodies
 from danvan.deadlines.models import VoiceKind
+from danvan.lib.xlsx import new_workbook, sheet_put, workbook_bytes
 from danvan.organizations.models import Body
 from danvan.reports.periods import ReportPeriod
 from danvan.skillful.models import Commendation, Field, Level, MobilizationModel
@@ -631,7 +631,7 @@ def _write_table(workbook: Workbook, table: Table) -> Worksheet:
         ),
     ]
     for row, (text, font) in enumerate(lines, start=1):
-        cell = sheet.cell(row=row, column=1, value=text)
+        cell = sheet_put(sheet, row=row, column=1, value=text)
         cell.font = font
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         sheet.merge_cells(f"A{row}:{last}{row}")
@@ -647,9 +647,9 @@ def _write_table(workbook: Workbook, table: Table) -> Worksheet:
         for offset in range(span):
             name = table.columns[column + offset - 1][0]
             if title:
-                sheet.cell(row=bottom, column=column + offset, value=name)
+                sheet_put(sheet, row=bottom, column=column + offset, value=name)
             else:
-                sheet.cell(row=top, column=column + offset, value=name)
+                sheet_put(sheet, row=top, column=column + offset, value=name)
                 if two_rows:
                     sheet.merge_cells(
                         start_row=top,
@@ -658,7 +658,7 @@ def _write_table(workbook: Workbook, table: Table) -> Worksheet:
                         end_column=column + offset,
                     )
         if title:
-            sheet.cell(row=top, column=column, value=title)
+            sheet_put(sheet, row=top, column=column, value=title)
             if span > 1:
                 sheet.merge_cells(
                     start_row=top, start_column=column, end_row=top, end_column=column + span - 1
@@ -667,7 +667,7 @@ def _write_table(workbook: Workbook, table: Table) -> Worksheet:
     for row in range(top, bottom + 1):
         sheet.row_dimensions[row].height = 45 if row == bottom else 30
         for col in range(1, width + 1):
-            cell = sheet.cell(row=row, column=col)
+            cell = sheet_put(sheet, row=row, column=col)
             cell.font = bold
             cell.alignment = centered
             cell.border = _BORDER
@@ -678,7 +678,7 @@ def _write_table(workbook: Workbook, table: Table) -> Worksheet:
     for offset, values in enumerate([*table.rows, table.totals]):
         is_total = offset == len(table.rows)
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row=first + offset, column=col, value=value)
+            cell = sheet_put(sheet, row=first + offset, column=col, value=value)
             cell.border = _BORDER
             cell.font = bold if is_total else plain
             if formats[col - 1]:
@@ -693,7 +693,7 @@ def _write_table(workbook: Workbook, table: Table) -> Worksheet:
     # What the figures mean.
     for offset, note in enumerate(table.notes, start=2):
         row = end + offset
-        cell = sheet.cell(row=row, column=1, value=note)
+        cell = sheet_put(sheet, row=row, column=1, value=note)
         cell.font = _font(italic=True, size=10)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.merge_cells(f"A{row}:{last}{row}")
@@ -737,8 +737,7 @@ def build_statistics_workbook(
     for name in names:
         if name not in TABLES:
             raise KeyError(name)
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = new_workbook(write_only=False)
     with translation.override("vi"):
         for name in names:
             _write_table(workbook, make_table(name, unit=unit, period=period, today=today))
@@ -753,6 +752,6 @@ def statistics_workbook(
     today: datetime.date | None = None,
 ) -> bytes:
     """The workbook as the bytes of an XLSX file."""
-    buffer = io.BytesIO()
-    build_statistics_workbook(unit=unit, period=period, tables=tables, today=today).save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(
+        build_statistics_workbook(unit=unit, period=period, tables=tables, today=today)
+    )

@@ -7,9 +7,7 @@ is written while any row has an error, unless the officer chooses to import only
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -374,31 +372,24 @@ def models_import(*, actor: Actor, rows: list[ImportRow], only_valid: bool = Fal
 
 
 def template_xlsx() -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from danvan.lib.xlsx import new_workbook, sheet_append, sheet_start, workbook_bytes
 
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Mo hinh Dan van kheo"
-    sheet.append([title for _key, title, _example in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.append([example for _key, _title, example in COLUMNS])
-    sheet.freeze_panes = "A2"
-    for index in range(len(COLUMNS)):
-        sheet.column_dimensions[chr(ord("A") + index)].width = 22
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook = new_workbook()
+    columns = [(title, 22) for _key, title, _example in COLUMNS]
+    sheet = sheet_start(workbook, "Mo hinh Dan van kheo", columns)
+    sheet_append(sheet, [example for _key, _title, example in COLUMNS])
+    return workbook_bytes(workbook)
 
 
 def template_csv() -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([title for _key, title, _example in COLUMNS])
-    writer.writerow([example for _key, _title, example in COLUMNS])
-    return buffer.getvalue().encode("utf-8-sig")
+    from danvan.lib.xlsx import csv_bytes
+
+    return csv_bytes(
+        [
+            [title for _key, title, _example in COLUMNS],
+            [example for _key, _title, example in COLUMNS],
+        ]
+    )
 
 
 __all__ = ["TableError", "models_import", "parse_model_file", "template_csv", "template_xlsx"]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can, scope_for
 from danvan.audit.context import Actor
+from danvan.audit.services import audit_export
 from danvan.lib.xlsx import new_workbook, sheet_append_with_totals, sheet_start, xlsx_response
 from danvan.skillful import stats
 from danvan.skillful.checks import flag_dismiss
@@ -111,6 +112,13 @@ def stats_export(request: HttpRequest) -> HttpResponse:
         year_rows,
     )
 
+    audit_export(
+        actor=Actor.from_request(request),
+        action="skillful.stats_export",
+        rows=len(rows) + len(year_rows),
+        filters=request.GET.urlencode(),
+        unit=result.root,
+    )
     where = result.root.code if result.root else "tong-hop"
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return xlsx_response(workbook, f"thong-ke-mo-hinh-{where}-{stamp}.xlsx")

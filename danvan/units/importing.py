@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from django.utils.translation import gettext as _
 
 from danvan.lib.tables import TableError, read_table
@@ -91,24 +89,14 @@ def parse_village_file(*, name: str, data: bytes, default_commune: str = "") -> 
 
 
 def village_template_xlsx() -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from danvan.lib.xlsx import new_workbook, sheet_append, sheet_start, workbook_bytes
 
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Thon - To dan pho"
-    sheet.append(["Mã xã", "Tên", "Loại", "Vùng sâu, vùng xa"])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.append(["17329", "Xóm 1", "Thôn", "Không"])
-    sheet.append(["17329", "Tổ dân phố 2", "Tổ dân phố", "Không"])
-    sheet.freeze_panes = "A2"
-    for column, width in zip("ABCD", (12, 30, 16, 18), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook = new_workbook()
+    columns = [("Mã xã", 12), ("Tên", 30), ("Loại", 16), ("Vùng sâu, vùng xa", 18)]
+    sheet = sheet_start(workbook, "Thon - To dan pho", columns)
+    sheet_append(sheet, ["17329", "Xóm 1", "Thôn", "Không"])
+    sheet_append(sheet, ["17329", "Tổ dân phố 2", "Tổ dân phố", "Không"])
+    return workbook_bytes(workbook)
 
 
 def village_template_csv() -> bytes:

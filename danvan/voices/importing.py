@@ -1216,35 +1216,22 @@ def voice_import_job_visible(job: VoiceImportJob, user: Any) -> bool:
 
 
 def voice_template_xlsx(*, session: bool = False) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from danvan.lib.xlsx import new_workbook, sheet_append, sheet_start, workbook_bytes
 
     header, examples = _template_rows(session=session)
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Kien nghi cu tri" if session else "Y kien"
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    workbook = new_workbook()
+    columns = [(title, 50 if title == TITLES["text"] else 16) for title in header]
+    sheet = sheet_start(workbook, "Kien nghi cu tri" if session else "Y kien", columns)
     for example in examples:
-        sheet.append(example)
-    sheet.freeze_panes = "A2"
-    for index, title in enumerate(header):
-        letter = sheet.cell(row=1, column=index + 1).column_letter
-        sheet.column_dimensions[letter].width = 50 if title == TITLES["text"] else 16
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        sheet_append(sheet, example)
+    return workbook_bytes(workbook)
 
 
 def voice_template_csv(*, session: bool = False) -> bytes:
-    import csv
+    from danvan.lib.xlsx import csv_bytes
 
     header, examples = _template_rows(session=session)
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows([header, *examples])
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes([header, *examples])
 
 
 def _template_rows(*, session: bool) -> tuple[list[str], list[list[str]]]:

@@ -440,3 +440,57 @@ class VoiceImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ImportJobStatus.DONE, ImportJobStatus.FAILED)
+
+
+def _export_path(instance: VoiceExportJob, filename: str) -> str:
+    # ``filename`` is already random (``exports.voice_export_job_start``).
+    return f"voices/exports/{filename}"
+
+
+class VoiceExportJob(models.Model):
+    """A large export of the inbox written in the background, with its progress and its file.
+
+    The request is frozen when it is made: the inbox's filters, the day, and the requester's scopes
+    (what they may see, and where they may see personal data), so the file holds what the
+    requester could have downloaded at that moment. The file is kept under ``MEDIA_ROOT`` (never
+    served) for the requester alone until ``expires_at``. Written only by ``exports``.
+    """
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    #: The inbox's filters, as the query string of the export's address.
+    query = models.CharField(max_length=2000, blank=True)
+    #: The day the urgency is computed against: the day of the request.
+    as_of = models.DateField()
+    #: The requester's scopes at the request: {"view": {...}, "personal_data": {...}}, each
+    #: {"global": bool, "prefixes": [unit paths]}.
+    scopes = models.JSONField(default=dict)
+    language = models.CharField(max_length=10, default="vi")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    #: Rows written with the sender's name and contacts.
+    personal_rows = models.PositiveIntegerField(default=0)
+    file = models.FileField(_("file"), upload_to=_export_path, max_length=255, blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    #: After this the file is deleted and the download refused.
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case export")
+        verbose_name_plural = _("case exports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportJobStatus.DONE, ImportJobStatus.FAILED)

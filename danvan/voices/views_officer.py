@@ -51,6 +51,7 @@ from danvan.voices.selectors import (
     due_soon_until,
     inbox_for,
     inbox_page,
+    may_see_submitter,
     topics_for,
     urgency_of,
 )
@@ -363,7 +364,7 @@ def _may_see_submitter(request: HttpRequest, voice: Voice) -> bool:
     """Whether the reader's role shows personal data for the case's unit. When the case carries a
     sender's name or contact, showing it is written to the audit log. A denunciation carries none
     (the identity is apart, in ``DenouncerIdentity``), so the templates still check the kind."""
-    if not can(request.user, Capability.VIEW_PERSONAL_DATA, voice.unit):
+    if not may_see_submitter(request.user, voice):
         return False
     if voice.kind != VoiceKind.DENUNCIATION and (
         voice.submitter_name or voice.submitter_contact or voice.submitter_address

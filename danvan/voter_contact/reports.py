@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import io
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -109,24 +108,14 @@ XLSX_COLUMNS = [
 
 def session_report_xlsx(report: SessionReport) -> bytes:
     """The report as a workbook: frozen header, one row per recommendation, then the totals."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    from danvan.lib.xlsx import new_workbook, sheet_append, sheet_start, workbook_bytes
 
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Bao cao"
-    sheet.append([title for title, _width in XLSX_COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for index, (_title, width) in enumerate(XLSX_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
+    workbook = new_workbook()
+    sheet = sheet_start(workbook, "Bao cao", XLSX_COLUMNS)
     for row in report.rows:
         voice = row.recommendation.voice
-        sheet.append(
+        sheet_append(
+            sheet,
             [
                 row.number,
                 voice.tracking_code,
@@ -139,16 +128,11 @@ def session_report_xlsx(report: SessionReport) -> bytes:
                 row.due_on,
                 row.answered_on,
                 str(row.outcome.label),
-            ]
+            ],
+            wrap=True,
         )
-        for cell in sheet[sheet.max_row][8:10]:
-            cell.number_format = "DD/MM/YYYY"
-        sheet.cell(row=sheet.max_row, column=3).alignment = Alignment(wrap_text=True)
-    sheet.append([])
-    sheet.append(["", "Tổng cộng", len(report.rows)])
-    sheet.cell(row=sheet.max_row, column=2).font = Font(bold=True)
+    sheet_append(sheet, [])
+    sheet_append(sheet, ["", "Tổng cộng", len(report.rows)], bold=True)
     for _value, label, count in report.total_list:
-        sheet.append(["", label, count])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        sheet_append(sheet, ["", label, count])
+    return workbook_bytes(workbook)

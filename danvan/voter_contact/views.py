@@ -14,7 +14,9 @@ from django.views.decorators.http import require_POST
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can
 from danvan.audit.context import Actor
-from danvan.lib.forms import XLSX_CONTENT_TYPE, import_outcome, template_download
+from danvan.audit.services import audit_export
+from danvan.lib.forms import import_outcome, template_download
+from danvan.lib.xlsx import xlsx_response
 from danvan.voices.importing import (
     BACKGROUND_ROWS,
     TableError,
@@ -39,8 +41,6 @@ from danvan.voter_contact.services import (
     session_create,
     session_import_recommendations,
 )
-
-XLSX = XLSX_CONTENT_TYPE
 
 
 def _visible_session(request: HttpRequest, pk: int) -> VoterContactSession:
@@ -247,10 +247,14 @@ def session_report_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def session_report_export(request: HttpRequest, pk: int) -> HttpResponse:
     session = _visible_session(request, pk)
+    report = session_report(session=session)
     with translation.override("vi"):
-        data = session_report_xlsx(session_report(session=session))
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = (
-        f'attachment; filename="bao-cao-tiep-xuc-cu-tri-{session.pk}.xlsx"'
+        data = session_report_xlsx(report)
+    audit_export(
+        actor=Actor.from_request(request),
+        action="voter_contact.report_export",
+        rows=len(report.rows),
+        unit=session.unit,
+        changes={"session": session.pk},
     )
-    return response
+    return xlsx_response(data, f"bao-cao-tiep-xuc-cu-tri-{session.pk}.xlsx")
