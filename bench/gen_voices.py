@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from danvan.units.models import AdministrativeUnit, UnitTier
 from danvan.voices.models import Topic, Voice, VoiceStatus
+from danvan.voices.public_ids import new_public_id
 from danvan.voices.tracking import new_tracking_code
 
 KINDS = (
@@ -114,6 +115,7 @@ def rows(
             extra["answer_due_on"] = received + datetime.timedelta(days=rng.choice([10, 30, 40]))
         yield {
             "tracking_code": new_tracking_code(),
+            "public_id": new_public_id(),
             "kind": rng.choice(KINDS),
             "channel": rng.choice(CHANNELS),
             "unit_id": rng.choice(units),
@@ -152,6 +154,7 @@ def copy(count: int, rng: random.Random, answers: bool = False) -> float:
         "due_on", "received_at", "updated_at", "is_anonymous", "submitter_name", "submitter_contact",
         "submitter_address", "is_remote", "complexity", "is_joint", "refusal_reason",
         "answer_text", "version", "satisfaction_comment", "assignee_id", "answered_at",
+        "public_id",
     ]  # fmt: skip
     now = timezone.now()
     units, topics = pools()
@@ -165,7 +168,7 @@ def copy(count: int, rng: random.Random, answers: bool = False) -> float:
                     [
                         *(row[c] for c in columns[:9]),
                         now, now, True, "", "", "", False, "normal", False, "", "", 1, "",
-                        row["assignee_id"], row["answered_at"],
+                        row["assignee_id"], row["answered_at"], row["public_id"],
                     ]
                 )  # fmt: skip
     return time.perf_counter() - started
