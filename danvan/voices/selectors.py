@@ -14,13 +14,13 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from danvan.accounts.roles import Capability
-from danvan.accounts.scope import scope_for
+from danvan.accounts.scope import can, scope_for
 from danvan.deadlines.calendar import WorkingCalendar
 from danvan.deadlines.selectors import working_calendar
 from danvan.organizations.models import Body
-from danvan.units.models import AdministrativeUnit
 from danvan.search.query import parse as parse_query
 from danvan.search.selectors import voice_text_match
+from danvan.units.models import AdministrativeUnit
 from danvan.voices.models import OPEN_STATUSES, Topic, Voice
 from danvan.voices.tracking import normalize_tracking_code
 
@@ -231,6 +231,13 @@ def urgency_of(
     if voice.due_on <= (due_soon_until_day or due_soon_until(today)):
         return Urgency.DUE_SOON
     return ""
+
+
+def may_see_submitter(user: Any, voice: Voice) -> bool:
+    """Whether ``user``'s role shows the sender's name and contacts for ``voice``: personal data
+    is seen where the role holds it, on the case's own unit. The one rule of the case page and the
+    export (a denunciation carries no identity on the case whatever this says)."""
+    return can(user, Capability.VIEW_PERSONAL_DATA, voice.unit)
 
 
 def topics_for(user: Any) -> QuerySet[Topic]:
