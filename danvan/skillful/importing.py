@@ -192,7 +192,7 @@ def parse_model_file(*, name: str, data: bytes) -> list[ImportRow]:
     rows: list[ImportRow] = []
     for raw in table:
         cells = raw.values
-        errors: list[str] = []
+        errors: list[str] = list(raw.errors)
         code = cells.get("unit_code", "").strip()
         if code.isdigit() and len(code) < 5 and len(code) != 2:
             code = code.zfill(5)  # Excel drops the leading zeros of "00070"

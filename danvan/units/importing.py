@@ -61,7 +61,7 @@ def parse_village_file(*, name: str, data: bytes, default_commune: str = "") -> 
     rows: list[ImportRow] = []
     for raw in table:
         values = raw.values
-        errors: list[str] = []
+        errors: list[str] = list(raw.errors)
         kind_text = fold(values.get("kind", ""))
         kind = KIND_ALIASES.get(kind_text)
         if kind is None:

@@ -40,7 +40,7 @@ from danvan.deadlines.errors import DeadlineError
 from danvan.deadlines.models import Complexity, RuleSet, TimeLimitRule, VoiceKind
 from danvan.deadlines.selectors import rule_set_for, working_calendar
 from danvan.lib.crypto import EncryptedTextField, encrypt
-from danvan.lib.tables import TableError, read_table
+from danvan.lib.tables import TableError, count_rows, read_table
 from danvan.lib.text import fold
 from danvan.units.models import AdministrativeUnit, UnitTier
 from danvan.voices.models import (
@@ -323,7 +323,7 @@ def _parse_rows(
     rows: list[VoiceImportRow] = []
     for raw in table:
         values = raw.values
-        errors: list[str] = []
+        errors: list[str] = list(raw.errors)
         kind = fixed_kind or ""
         if fixed_kind is None:
             kind_text = values.get("kind", "")
@@ -1057,23 +1057,11 @@ def _import(
 
 
 def estimate_rows(*, name: str, data: bytes) -> int:
-    """About how many rows the file has, without reading it: the line count of a CSV, the
-    dimension an .xlsx declares. 0 when it cannot tell (the import then reports what is wrong)."""
-    lower = name.lower()
-    if lower.endswith((".csv", ".txt")):
-        return max(data.count(b"\n") - 1, 0)
-    if lower.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True)
-            try:
-                return max((workbook.worksheets[0].max_row or 1) - 1, 0)
-            finally:
-                workbook.close()
-        except Exception:  # a broken or disguised file: the synchronous path explains it
-            return 0
-    return 0
+    """About how many rows the file has, without parsing it: its lines, or the ``<row>`` tags of
+    an .xlsx counted in its unpacked XML, not the size the sheet declares (which may be wrong or
+    missing). Counting stops past ``BACKGROUND_ROWS``: the caller only asks whether the file is
+    large. Raises ``TableError`` for a workbook that is damaged or unpacks to far too much."""
+    return max(count_rows(name=name, data=data, stop_after=BACKGROUND_ROWS + 2) - 1, 0)
 
 
 def voice_import_job_start(

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -168,17 +169,25 @@ def import_voices(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         actor = Actor.from_request(request)
         started = time.monotonic()
         data = upload.read()
-        if session is None and estimate_rows(name=upload.name, data=data) > BACKGROUND_ROWS:
-            # A large file: imported by a worker, with a progress bar on the job's page.
-            job = voice_import_job_start(
-                actor=actor,
-                name=upload.name,
-                data=data,
-                only_valid=form.cleaned_data["only_valid"],
-                language=translation.get_language() or "vi",
-            )
-            return redirect("voices:import_job", pk=job.pk)
         try:
+            # Rows counted in the file, not the size an .xlsx declares (a workbook without one
+            # would be parsed here); a workbook that unpacks to far too much is refused here.
+            large = estimate_rows(name=upload.name, data=data) > BACKGROUND_ROWS
+            if large and session is not None:
+                raise TableError(
+                    _("A session's file may have at most %(count)s rows.")
+                    % {"count": number_format(BACKGROUND_ROWS, force_grouping=True)}
+                )
+            if large:
+                # A large file: imported by a worker, with a progress bar on the job's page.
+                job = voice_import_job_start(
+                    actor=actor,
+                    name=upload.name,
+                    data=data,
+                    only_valid=form.cleaned_data["only_valid"],
+                    language=translation.get_language() or "vi",
+                )
+                return redirect("voices:import_job", pk=job.pk)
             if session is not None:
                 rows = parse_voice_file(
                     name=upload.name,

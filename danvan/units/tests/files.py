@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Callable, Sequence
 
 HEADER = ["Mã xã", "Tên", "Loại", "Vùng sâu, vùng xa"]
 
@@ -66,3 +68,47 @@ EXE_BYTES = (
     + b"\x00" * 64
     + (b"This program cannot be run in DOS mode.\r\r\n$")
 )
+
+
+def xlsx_rezip(data: bytes, replace: dict[str, bytes | Callable[[bytes], bytes]]) -> bytes:
+    """The same .xlsx with some members' content replaced (a value, or a function of the old)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            new = replace.get(info.filename, content)
+            target.writestr(info.filename, new(content) if callable(new) else new)
+    return out.getvalue()
+
+
+def xlsx_sheet_xml(data: bytes) -> bytes:
+    return zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+
+
+def xlsx_without_dimension(data: bytes) -> bytes:
+    """The .xlsx without the ``<dimension>`` its sheet declares (some programs write none)."""
+    return xlsx_rezip(
+        data,
+        {"xl/worksheets/sheet1.xml": lambda xml: re.sub(rb"<dimension[^>]*/>", b"", xml)},
+    )
+
+
+def xlsx_zip_bomb(unpacked_mb: int) -> bytes:
+    """A real workbook whose sheet is ``unpacked_mb`` MB of the same row: a few hundred KB."""
+    row = b'<row><c t="inlineStr"><is><t>01</t></is></c><c t="inlineStr"><is><t>Xom</t></is></c></row>'
+    block = row * (1024 * 1024 // len(row))
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([["Mã", "Tên"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for info in source.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(info.filename, source.read(info))
+                continue
+            with target.open(info.filename, "w", force_zip64=True) as sheet:
+                sheet.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/')
+                sheet.write(b'spreadsheetml/2006/main"><sheetData>')
+                for _ in range(unpacked_mb):
+                    sheet.write(block)
+                sheet.write(b"</sheetData></worksheet>")
+    return out.getvalue()

@@ -216,7 +216,7 @@ def test_a_file_missing_a_required_column_is_refused(world):
 
 
 def test_a_file_in_an_unknown_encoding_is_refused_with_a_clear_message(world):
-    data = "Mã xã,Tên\n17329,Xóm 2\n".encode() + b"\x81\x8d\x8f\xc3\x28\n"
+    data = b"Ma xa,Ten\n17329,Xom 2\n17329,\x81\x8d\x8f\xc3\x28\n"
 
     with pytest.raises(
         TableError, match=re.escape("encoding is not recognised. Save it as CSV (UTF-8)")
@@ -224,11 +224,20 @@ def test_a_file_in_an_unknown_encoding_is_refused_with_a_clear_message(world):
         parse_village_file(name="thon.csv", data=data)
 
 
-def test_a_utf16_text_export_is_refused_with_a_clear_message(world):
+def test_stray_bytes_in_a_utf8_file_are_an_error_on_their_row_naming_line_and_byte(world):
+    data = "Mã xã,Tên\n17329,Xóm 2\n".encode() + b"17329,\x81\x8d\x8f\xc3\x28\n"
+
+    rows = parse_village_file(name="thon.csv", data=data)
+
+    assert [row.name for row in rows] == ["Xóm 2", "\ufffd\ufffd\ufffd\ufffd("]
+    assert rows[0].errors == []
+    assert rows[1].errors[0].startswith("Byte 33 of the file (line 3) is not UTF-8 text")
+
+
+def test_a_utf16_text_export_is_read(world):
     data = "Mã xã\tTên\n17329\tXóm 2\n".encode("utf-16")
 
-    with pytest.raises(TableError, match="not a text CSV file"):
-        parse_village_file(name="thon.csv", data=data)
+    assert [row.name for row in parse_village_file(name="thon.csv", data=data)] == ["Xóm 2"]
 
 
 def test_a_program_renamed_to_xlsx_is_refused(world):

@@ -10,9 +10,14 @@ from django.urls import reverse
 
 from danvan.audit.context import Actor
 from danvan.audit.models import AuditEntry
-from danvan.units.tests.files import csv_bytes, xlsx_bytes
+from danvan.units.tests.files import (
+    csv_bytes,
+    xlsx_bytes,
+    xlsx_without_dimension,
+    xlsx_zip_bomb,
+)
 from danvan.voices import importing
-from danvan.voices.importing import estimate_rows, voice_import_job_start
+from danvan.voices.importing import TableError, estimate_rows, voice_import_job_start
 from danvan.voices.models import ImportJobStatus, Voice, VoiceImportJob
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -222,7 +227,8 @@ def test_progress_is_visible_while_the_import_transaction_is_open(commune_office
 def test_estimate_rows():
     assert estimate_rows(name="a.csv", data=csv_bytes(rows(7))) == 7
     assert estimate_rows(name="a.xlsx", data=xlsx_bytes(rows(7))) == 7
-    assert estimate_rows(name="a.xlsx", data=b"MZ not a workbook") == 0
+    with pytest.raises(TableError, match="not a real Excel"):
+        estimate_rows(name="a.xlsx", data=b"MZ not a workbook")
     assert estimate_rows(name="a.pdf", data=b"%PDF") == 0
 
 
@@ -239,6 +245,34 @@ def test_a_voice_file_may_be_larger_than_other_spreadsheets(
     response = post(client, csv_bytes(rows(2)))
     assert response.status_code == 400
     assert "larger than" in response.content.decode()
+
+
+@pytest.mark.usefixtures("small_background")
+def test_an_xlsx_that_declares_no_size_goes_to_the_background(world, commune_officer, login):
+    # Its rows are counted in the file: the missing <dimension> used to count as none, and the
+    # whole file was parsed inside the request.
+    client = login(commune_officer)
+
+    response = post(client, xlsx_without_dimension(xlsx_bytes(rows(5))), name="y-kien.xlsx")
+
+    assert response.status_code == 302
+    assert VoiceImportJob.objects.get().rows_total == 5
+
+
+def test_a_zip_bomb_is_refused_in_the_request_without_being_unpacked(
+    world, commune_officer, login, monkeypatch
+):
+    def unpack(*args, **kwargs):
+        raise AssertionError("the bomb was opened")
+
+    monkeypatch.setattr("openpyxl.load_workbook", unpack)
+    client = login(commune_officer)
+
+    response = post(client, xlsx_zip_bomb(20), name="y-kien.xlsx")
+
+    assert response.status_code == 400
+    assert "This workbook unpacks to 20 MB" in response.content.decode()
+    assert not VoiceImportJob.objects.exists()
 
 
 @pytest.mark.usefixtures("small_background")

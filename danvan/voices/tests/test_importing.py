@@ -198,10 +198,19 @@ def test_a_unit_outside_the_officers_scope_is_a_row_error(world, commune_officer
 
 
 def test_a_file_in_an_unknown_encoding_is_refused_with_a_clear_message(world):
-    data = ",".join(HEADER).encode() + b"\n\x81\x8d\x8f\xc3\x28\n"
+    data = b"Loai,Linh vuc,Ma don vi,Noi dung,Ngay nhan\n\x81\x8d\x8f\xc3\x28\n"
 
     with pytest.raises(TableError, match=re.escape("encoding is not recognised")):
         parse_voice_file(name="y-kien.csv", data=data)
+
+
+def test_stray_bytes_in_a_utf8_file_are_an_error_on_their_row(world):
+    data = ",".join(HEADER).encode() + b"\n\x81\x8d\x8f\xc3\x28\n"
+
+    [row] = parse_voice_file(name="y-kien.csv", data=data)
+
+    assert row.line == 2
+    assert "(line 2) is not UTF-8 text" in row.errors[0]
 
 
 @pytest.mark.parametrize("name", ["y-kien.xlsx", "y-kien.csv", "y-kien.exe"])
