@@ -37,6 +37,7 @@ from danvan.api.places import commune_from_address, place_labels, unit_by_code
 from danvan.api.throttling import AnonymousSubmissionThrottle
 from danvan.api.views import actor_of, find_topic, idempotency_key
 from danvan.deadlines.models import VoiceKind
+from danvan.lib.hostile import xml_text
 from danvan.lib.text import fold
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.models import Topic, Voice, VoiceStatus
@@ -88,11 +89,13 @@ def _fill(element: ET.Element, row: dict[str, Any]) -> None:
                 if isinstance(entry, dict):
                     _fill(sub, entry)
                 else:
-                    sub.text = str(entry)
+                    sub.text = xml_text(str(entry))
         elif isinstance(value, bool):
             child.text = "true" if value else "false"
         elif value is not None:
-            child.text = str(value)
+            # Text stored by another road than a request (an import) may hold characters XML
+            # cannot: ElementTree would write them and the document would not parse.
+            child.text = xml_text(str(value))
 
 
 def respond(data: Any, names: tuple[str, str], status: int = 200) -> Response:
@@ -231,9 +234,13 @@ def public_requests() -> QuerySet[Voice]:
 
 
 def _moment(raw: str) -> datetime.datetime:
-    value = parse_datetime(raw)
-    if value is None and (day := parse_date(raw)) is not None:
-        value = datetime.datetime.combine(day, datetime.time())
+    try:
+        # Both raise ValueError for a well-formed but impossible day ("2026-13-45").
+        value = parse_datetime(raw)
+        if value is None and (day := parse_date(raw)) is not None:
+            value = datetime.datetime.combine(day, datetime.time())
+    except ValueError:
+        value = None
     if value is None:
         raise ValidationError(_("“%(value)s” is not a date and time.") % {"value": raw})
     return value if timezone.is_aware(value) else timezone.make_aware(value)
