@@ -375,4 +375,7 @@ def _seed_demo(*, password: str | None, voices: int | None) -> SeedReport:
         from danvan.reports.demo import seed_reports
 
         seed_reports(actor, report.lines, communes=COMMUNES_WITH_BODIES)
+        from danvan.decisions.demo import seed_decisions
+
+        seed_decisions(actor, report.lines)
     return report
