@@ -135,20 +135,21 @@ def read_table(
             if len(rows) > max_rows:
                 raise TableError(
                     _("The file has more than %(count)s rows; split it into smaller files.")
-                    % {"count": max_rows}
+                    % {"count": _number(max_rows)}
                 )
     if header is None:
         raise TableError(_("The file is empty."))
     return rows
 
 
-def count_rows(*, name: str, data: bytes, stop_after: int) -> int:
+def count_rows(*, name: str, data: bytes, stop_after: int, heavy_bytes: int = 0) -> int:
     """About how many rows the file has, without parsing it; counting stops at ``stop_after``.
 
     The line count of a CSV (any line ending); the ``<row>`` elements of an .xlsx's sheets,
-    counted in the unpacked XML (its declared ``<dimension>`` may be wrong or missing). Raises
-    ``TableError`` for an .xlsx that is not one or unpacks to too much (checked from its
-    directory, before unpacking).
+    counted in the unpacked XML (its declared ``<dimension>`` may be wrong or missing). An .xlsx
+    that unpacks to more than ``heavy_bytes`` (when given) counts as ``stop_after`` rows: it is
+    heavy to parse whatever its rows. Raises ``TableError`` for an .xlsx that is not one or
+    unpacks to too much (checked from its directory, before unpacking).
     """
     lower = name.lower()
     if lower.endswith((".csv", ".txt")):
@@ -156,6 +157,9 @@ def count_rows(*, name: str, data: bytes, stop_after: int) -> int:
     if not lower.endswith(".xlsx"):
         return 0
     archive = _open_zip(data)
+    if heavy_bytes and sum(member.file_size for member in archive.infolist()) > heavy_bytes:
+        archive.close()
+        return stop_after
     count = 0
     with archive:
         for member in archive.infolist():
@@ -344,9 +348,9 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
 
 
 def _read_xlsx(data: bytes) -> Generator[tuple[int, Sequence[object], list[str]], None, None]:
+    _open_zip(data).close()
     from openpyxl import load_workbook
 
-    _open_zip(data).close()
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on broken files

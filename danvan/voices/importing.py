@@ -71,6 +71,8 @@ MAX_ROWS = 100_000
 BATCH_SIZE = 2_000
 #: Files with more rows than this are imported in the background (``VoiceImportJob``).
 BACKGROUND_ROWS = 2_000
+#: So are workbooks that unpack to more than this, whatever their rows (2,000 rows: about 2 MB).
+BACKGROUND_XLSX_BYTES = 8 * 1024 * 1024
 
 COLUMN_ALIASES = {
     # kind
@@ -1060,8 +1062,12 @@ def estimate_rows(*, name: str, data: bytes) -> int:
     """About how many rows the file has, without parsing it: its lines, or the ``<row>`` tags of
     an .xlsx counted in its unpacked XML, not the size the sheet declares (which may be wrong or
     missing). Counting stops past ``BACKGROUND_ROWS``: the caller only asks whether the file is
-    large. Raises ``TableError`` for a workbook that is damaged or unpacks to far too much."""
-    return max(count_rows(name=name, data=data, stop_after=BACKGROUND_ROWS + 2) - 1, 0)
+    large; a workbook that unpacks to more than ``BACKGROUND_XLSX_BYTES`` counts as large too.
+    Raises ``TableError`` for a workbook that is damaged or unpacks to far too much."""
+    rows = count_rows(
+        name=name, data=data, stop_after=BACKGROUND_ROWS + 2, heavy_bytes=BACKGROUND_XLSX_BYTES
+    )
+    return max(rows - 1, 0)
 
 
 def voice_import_job_start(

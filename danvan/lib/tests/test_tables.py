@@ -188,6 +188,7 @@ def test_an_xlsx_without_dimension_is_counted_while_read_and_stops_at_the_limit(
 
     assert count_rows(name="a.xlsx", data=data, stop_after=1_000) == 31
     assert count_rows(name="a.xlsx", data=data, stop_after=5) == 5
+    assert count_rows(name="a.xlsx", data=data, stop_after=1_000, heavy_bytes=1_000) == 1_000
     with pytest.raises(TableError, match="more than 10 rows"):
         read("a.xlsx", data, max_rows=10)
 

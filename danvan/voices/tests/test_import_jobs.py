@@ -259,6 +259,18 @@ def test_an_xlsx_that_declares_no_size_goes_to_the_background(world, commune_off
     assert VoiceImportJob.objects.get().rows_total == 5
 
 
+def test_a_workbook_heavy_to_parse_goes_to_the_background_whatever_its_rows(
+    world, commune_officer, login, monkeypatch
+):
+    monkeypatch.setattr(importing, "BACKGROUND_XLSX_BYTES", 1_000)
+    client = login(commune_officer)
+
+    response = post(client, xlsx_bytes(rows(1)), name="y-kien.xlsx")
+
+    assert response.status_code == 302
+    assert VoiceImportJob.objects.get().rows_total == 1
+
+
 def test_a_zip_bomb_is_refused_in_the_request_without_being_unpacked(
     world, commune_officer, login, monkeypatch
 ):
