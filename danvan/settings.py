@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "danvan.web.middleware.VietnameseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads a request's body: an upload over its view's limit is left unread.
+    "danvan.lib.uploads.UploadLimitMiddleware",
     "danvan.lib.hostile.HostileInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

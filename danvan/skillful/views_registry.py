@@ -30,6 +30,7 @@ from danvan.audit.context import Actor
 from danvan.lib.forms import import_outcome, template_download
 from danvan.lib.tables import TableError
 from danvan.lib.text import fold
+from danvan.lib.uploads import upload_limit
 from danvan.organizations.models import Body, Membership
 from danvan.skillful.forms_registry import (
     AdoptForm,
@@ -635,6 +636,7 @@ def model_adopt_view(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@upload_limit("DANVAN_MAX_IMPORT_BYTES")
 def model_import_view(request: HttpRequest) -> HttpResponse:
     if not can(request.user, Capability.ACT):
         raise PermissionDenied(_("Your role may not import models."))

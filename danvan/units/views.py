@@ -13,6 +13,7 @@ from danvan.accounts.scope import can, scope_for
 from danvan.audit.context import Actor
 from danvan.lib.forms import import_outcome, template_download
 from danvan.lib.text import natural_key
+from danvan.lib.uploads import upload_limit
 from danvan.organizations.models import Body
 from danvan.units.forms import VillageForm, VillageImportForm
 from danvan.units.importing import (
@@ -151,6 +152,7 @@ def village_add(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@upload_limit("DANVAN_MAX_IMPORT_BYTES")
 def village_import(request: HttpRequest, code: str) -> HttpResponse:
     commune = _visible_unit(request, code)
     if not commune.is_commune or not can(request.user, Capability.MANAGE_UNITS, commune):

@@ -17,6 +17,7 @@ from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_export
 from danvan.lib.forms import import_outcome, template_download
+from danvan.lib.uploads import upload_limit
 from danvan.lib.xlsx import xlsx_response
 from danvan.voices.importing import (
     BACKGROUND_ROWS,
@@ -154,6 +155,7 @@ def recommendation_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@upload_limit("DANVAN_MAX_VOICE_IMPORT_BYTES")
 def import_voices(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Import voices from a spreadsheet; with ``pk``, the recommendations of one session."""
     session = _visible_session(request, pk) if pk is not None else None

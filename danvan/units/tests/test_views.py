@@ -475,6 +475,22 @@ def test_a_file_larger_than_the_limit_is_refused(as_user, settings):
     assert "file" in response.context["form"].errors
 
 
+def test_a_file_far_larger_than_the_limit_is_refused_before_its_body_is_read(
+    as_user, settings, monkeypatch
+):
+    settings.DANVAN_MAX_IMPORT_BYTES = 1024 * 1024
+    client = as_user("commune_officer")
+
+    def parse(*args, **kwargs):
+        raise AssertionError("the body was read")
+
+    monkeypatch.setattr("django.http.multipartparser.MultiPartParser.parse", parse)
+    response = client.post(import_url(), {"file": upload("thon.csv", b"x" * 2 * 1024 * 1024)})
+
+    assert response.status_code == 413
+    assert "Tệp lớn hơn 1 MB." in response.content.decode()
+
+
 def test_posting_without_a_file_shows_the_form_again(as_user):
     response = as_user("commune_officer").post(import_url(), {})
 

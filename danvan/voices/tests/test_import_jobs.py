@@ -287,6 +287,31 @@ def test_a_zip_bomb_is_refused_in_the_request_without_being_unpacked(
     assert not VoiceImportJob.objects.exists()
 
 
+def test_a_file_over_the_limit_is_refused_before_its_body_is_read(
+    world, commune_officer, login, settings, monkeypatch
+):
+    settings.DANVAN_MAX_VOICE_IMPORT_BYTES = 1024 * 1024
+
+    def parse(*args, **kwargs):
+        raise AssertionError("the body was read")
+
+    client = login(commune_officer)
+    monkeypatch.setattr("django.http.multipartparser.MultiPartParser.parse", parse)
+
+    response = post(client, b"x" * (1024 * 1024 + 300 * 1024))
+
+    assert response.status_code == 413
+    assert "The file is larger than 1 MB." in response.content.decode()
+
+
+def test_an_import_still_checks_the_csrf_token(world, commune_officer, login):
+    client = login(commune_officer)
+    client.handler.enforce_csrf_checks = True
+
+    assert post(client, csv_bytes(rows(1))).status_code == 403
+    assert Voice.objects.count() == 0
+
+
 @pytest.mark.usefixtures("small_background")
 def test_markup_in_a_file_is_shown_as_text(world, commune_officer, login):
     script = "<script>alert('x')</script>"
