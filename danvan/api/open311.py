@@ -33,9 +33,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from danvan.api.idempotency import Answer, idempotent
 from danvan.api.places import commune_from_address, place_labels, unit_by_code
 from danvan.api.throttling import AnonymousSubmissionThrottle
-from danvan.api.views import actor_of, find_topic, idempotency_key
+from danvan.api.views import actor_of, find_topic
 from danvan.deadlines.models import VoiceKind
 from danvan.lib.hostile import xml_text
 from danvan.lib.text import fold
@@ -287,6 +288,11 @@ class RequestListView(Open311View):
         return respond(rows, ("service_requests", "request"))
 
     def post(self, request: Request, format: str | None = None) -> Response:
+        # ``Idempotency-Key``: a retry gets the first answer again (``danvan.api.idempotency``).
+        answer = idempotent(request, lambda: self._create(request))
+        return respond(answer.data, ("service_requests", "request"), status=answer.status)
+
+    def _create(self, request: Request) -> Answer:
         data = request.data
         text = str(data.get("description", "")).strip()
         if not text:
@@ -313,10 +319,9 @@ class RequestListView(Open311View):
             submitter_contact=contact,
             latitude=_decimal(str(data.get("lat", "")), "lat"),
             longitude=_decimal(str(data.get("long", "")), "long"),
-            idempotency_key=idempotency_key(request),
         )
         notice = _("Keep the code %(code)s to follow your request.") % {"code": voice.tracking_code}
-        return respond(
+        return Answer(
             [
                 {
                     "service_request_id": voice.public_id,
@@ -324,8 +329,7 @@ class RequestListView(Open311View):
                     "account_id": None,
                 }
             ],
-            ("service_requests", "request"),
-            status=201,
+            201,
         )
 
     def _place(self, data: Any) -> AdministrativeUnit:

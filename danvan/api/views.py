@@ -14,7 +14,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can
+from danvan.api import idempotency
 from danvan.api import serializers as s
 from danvan.api.authentication import ApiTokenAuthentication
 from danvan.api.errors import problem_exception_handler
@@ -38,12 +39,10 @@ from danvan.voices import services
 from danvan.voices.models import Topic, Voice, VoiceEvent, VoiceStatus
 from danvan.voices.tracking import normalize_tracking_code
 
-IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    OpenApiParameter.HEADER,
-    description="A retried request with the same key is counted once and returns the first result.",
-)
+IDEMPOTENCY_HEADER = idempotency.OPENAPI_HEADER
+IDEMPOTENCY_RESPONSES = {
+    422: OpenApiResponse(description="The Idempotency-Key was used for a different request."),
+}
 
 
 def documented(**kwargs: Any) -> Callable[[Any], Any]:
@@ -81,9 +80,15 @@ def actor_of(request: Request) -> Actor:
     return Actor.from_request(request._request)
 
 
-def idempotency_key(request: Request) -> str | None:
-    key = request.headers.get("Idempotency-Key", "").strip()
-    return key[:80] or None
+def answer_response(answer: idempotency.Answer, replay_status: int | None = None) -> Response:
+    """The answer, or its replay with ``Idempotent-Replayed: true`` (and ``replay_status``)."""
+    if not answer.replayed:
+        return Response(answer.data, status=answer.status)
+    return Response(
+        answer.data,
+        status=replay_status or answer.status,
+        headers={"Idempotent-Replayed": "true"},
+    )
 
 
 def find_topic(code: str, unit: Any) -> Topic | None:
@@ -101,18 +106,24 @@ class VoiceSubmitView(PublicApiView):
     @documented(
         operation_id="voice_submit",
         request=s.VoiceSubmitSerializer,
-        responses={201: s.SubmittedSerializer, 200: s.SubmittedSerializer},
+        responses={
+            201: s.SubmittedSerializer,
+            200: s.SubmittedSerializer,
+            **IDEMPOTENCY_RESPONSES,
+        },
         parameters=[IDEMPOTENCY_HEADER],
         auth=[],
     )
     def post(self, request: Request) -> Response:
-        """Send a voice. 201 with the tracking code; 200 when it replays an earlier key."""
+        """Send a voice. 201 with the tracking code; 200 with the same answer when it replays an
+        earlier request with the same `Idempotency-Key`; 422 when the key was used for another
+        request."""
         form = s.VoiceSubmitSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        data = form.validated_data
-        key = idempotency_key(request)
-        if key and (earlier := Voice.objects.filter(idempotency_key=key).first()):
-            return Response(s.SubmittedSerializer(earlier).data, status=status.HTTP_200_OK)
+        answer = idempotency.idempotent(request, lambda: self.submit(request, form.validated_data))
+        return answer_response(answer, replay_status=status.HTTP_200_OK)
+
+    def submit(self, request: Request, data: dict[str, Any]) -> idempotency.Answer:
         unit = unit_by_code(data["unit"])
         if unit is None:
             raise ValidationError({"unit": [_("No current commune or village has this code.")]})
@@ -133,11 +144,8 @@ class VoiceSubmitView(PublicApiView):
             submitter_id_number=data.get("submitter_id_number", ""),
             latitude=data.get("lat"),
             longitude=data.get("long"),
-            idempotency_key=key,
         )
-        # A concurrent retry that lost the race gets the first voice, as a replay.
-        code = status.HTTP_200_OK if voice.replayed else status.HTTP_201_CREATED
-        return Response(s.SubmittedSerializer(voice).data, status=code)
+        return idempotency.Answer(s.SubmittedSerializer(voice).data, status.HTTP_201_CREATED)
 
 
 def voice_by_code(queryset: QuerySet[Voice], code: str) -> Voice:
@@ -293,12 +301,16 @@ class CaseActionView(OfficerApiView):
     @documented(
         operation_id="case_action",
         request=s.CaseActionSerializer,
-        responses={200: s.CaseListSerializer},
+        responses={200: s.CaseListSerializer, **IDEMPOTENCY_RESPONSES},
+        parameters=[IDEMPOTENCY_HEADER],
         description=(
             "action is one of accept, refuse, assign, forward, coordinate, coordination_reply, "
             "extend, answer, publish, close, reopen, second_complaint (on a first complaint: "
             "creates the second and returns it). "
-            "A stale version gets 409, a refused action 400, a case you may not act on 403."
+            "A stale version gets 409, a refused action 400, a case you may not act on 403. "
+            "With an `Idempotency-Key`, a retry of an action that succeeded gets its first answer "
+            "again (not 409 for the version it changed, nor 400 for a second complaint already "
+            "filed)."
         ),
     )
     def post(self, request: Request, tracking_code: str, action: str) -> Response:
@@ -308,6 +320,13 @@ class CaseActionView(OfficerApiView):
         form = s.CaseActionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
+        return answer_response(
+            idempotency.idempotent(request, lambda: self.act(request, voice, action, data))
+        )
+
+    def act(
+        self, request: Request, voice: Voice, action: str, data: dict[str, Any]
+    ) -> idempotency.Answer:
         common: dict[str, Any] = {
             "actor": actor_of(request),
             "voice": voice,
@@ -352,7 +371,6 @@ class CaseActionView(OfficerApiView):
                 expected_version=data["version"],
                 text=data.get("text", ""),
                 channel="api",
-                idempotency_key=idempotency_key(request),
             )
         elif action == "answer":
             voice = services.case_answer(**common, text=data.get("text", ""))
@@ -363,4 +381,4 @@ class CaseActionView(OfficerApiView):
         else:
             voice = services.case_reopen(**common, reason=data.get("reason", ""))
         voice = officer_cases(request).get(pk=voice.pk)
-        return Response(s.CaseListSerializer(voice).data)
+        return idempotency.Answer(s.CaseListSerializer(voice).data, status.HTTP_200_OK)
