@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can, scope_for
 from danvan.audit.context import Actor
-from danvan.audit.services import audit_record
+from danvan.audit.services import audit_export
 from danvan.lib.xlsx import xlsx_response
 from danvan.reports.periods import (
     PERIOD_KINDS,
@@ -35,7 +35,13 @@ from danvan.reports.periods import (
     parse_period,
     period_containing,
 )
-from danvan.reports.workbooks import TABLES, build_statistics_workbook, make_table, unit_title
+from danvan.reports.workbooks import (
+    TABLES,
+    Table,
+    build_statistics_workbook,
+    make_table,
+    unit_title,
+)
 from danvan.units.models import AdministrativeUnit, UnitTier
 
 __all__ = ["StatisticsForm", "statistics_export", "statistics_page"]
@@ -286,10 +292,13 @@ def statistics_export(request: HttpRequest) -> HttpResponse:
     if period is None:
         return _render(request, form=form, unit=unit, period=None, status=400)
     names = [table] if table else list(TABLES)
-    workbook = build_statistics_workbook(unit=unit, period=period, tables=names)
-    audit_record(
+    built: list[Table] = []
+    workbook = build_statistics_workbook(unit=unit, period=period, tables=names, built=built)
+    audit_export(
         actor=Actor.from_request(request),
         action="report.statistics_export",
+        rows=sum(len(table.rows) for table in built),
+        filters=request.GET.urlencode(),
         unit=unit,
         changes={"period": period.code, "tables": names},
     )

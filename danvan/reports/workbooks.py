@@ -730,9 +730,11 @@ def build_statistics_workbook(
     period: ReportPeriod,
     tables: list[str] | None = None,
     today: datetime.date | None = None,
+    built: list[Table] | None = None,
 ) -> Workbook:
-    """The workbook of the tables named (all of them by default), one sheet each, in Vietnamese.
-    Raises ``KeyError`` for a table that does not exist."""
+    """The workbook of the tables named (all of them by default), one sheet each, in Vietnamese;
+    each table written is also appended to ``built`` when given (to count its rows). Raises
+    ``KeyError`` for a table that does not exist."""
     names = list(TABLES) if not tables else list(tables)
     for name in names:
         if name not in TABLES:
@@ -740,7 +742,10 @@ def build_statistics_workbook(
     workbook = new_workbook(write_only=False)
     with translation.override("vi"):
         for name in names:
-            _write_table(workbook, make_table(name, unit=unit, period=period, today=today))
+            table = make_table(name, unit=unit, period=period, today=today)
+            _write_table(workbook, table)
+            if built is not None:
+                built.append(table)
     return workbook
 
 

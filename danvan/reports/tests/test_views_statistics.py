@@ -90,7 +90,10 @@ def test_an_observer_views_and_downloads_the_province(
     entry = AuditEntry.objects.get(action="report.statistics_export")
     assert entry.actor == observer
     assert entry.unit == world.nghe_an
-    assert entry.changes == {"period": THIS_YEAR, "tables": ["voices", "deadlines", "models"]}
+    assert entry.changes["period"] == THIS_YEAR
+    assert entry.changes["tables"] == ["voices", "deadlines", "models"]
+    assert entry.changes["rows"] > 0 and entry.changes["personal_data"] is False
+    assert entry.changes["filters"] == f"unit=40&period={THIS_YEAR}"
 
 
 def test_one_table_downloads_alone(login: Any, provincial_staff: Any, voices: None) -> None:
