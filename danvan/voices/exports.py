@@ -42,7 +42,7 @@ from danvan.deadlines.models import VoiceKind
 from danvan.lib.forms import XLSX_CONTENT_TYPE
 from danvan.lib.xlsx import new_workbook, sheet_append, sheet_start, workbook_bytes, xlsx_response
 from danvan.voices.forms import InboxFilterForm
-from danvan.voices.models import ImportJobStatus, Voice, VoiceExportJob
+from danvan.voices.models import Channel, ImportJobStatus, Voice, VoiceExportJob, VoiceStatus
 from danvan.voices.selectors import (
     InboxFilters,
     due_soon_until,
@@ -63,6 +63,10 @@ EXPORT_KEPT = datetime.timedelta(hours=24)
 #: The background job writes its progress every this many rows.
 PROGRESS_EVERY = 500
 WAITING_TOO_LONG = datetime.timedelta(minutes=2)
+#: A running export older than this has lost its worker (50,000 rows take about a minute): it is
+#: failed, so that its page says so instead of waiting for ever. Nothing is lost: an export
+#: changes no data and can be asked again.
+RUNNING_TOO_LONG = datetime.timedelta(minutes=15)
 
 
 def _columns(with_personal_data: bool) -> list[tuple[str, int]]:
@@ -93,6 +97,7 @@ def _row(
     today: datetime.date,
     until: datetime.date,
     labels: dict[str, str],
+    names: dict[str, dict[str, str]],
 ) -> list[Any]:
     urgency = urgency_of(voice, today=today, due_soon_until_day=until)
     unit = voice.unit
@@ -100,13 +105,13 @@ def _row(
     return [
         voice.tracking_code,
         voice.received_on,
-        voice.get_kind_display(),
+        names["kind"].get(voice.kind, voice.kind),
         voice.topic.name,
-        voice.get_channel_display(),
+        names["channel"].get(voice.channel, voice.channel),
         unit.name,
         commune.name,
         voice.text,
-        voice.get_status_display(),
+        names["status"].get(voice.status, voice.status),
         voice.assignee.name if voice.assignee else "",
         voice.due_on,
         labels.get(urgency, ""),
@@ -146,6 +151,15 @@ def cases_workbook(
     voices = inbox_for(user, filters, today=today, due_soon_until_day=until)[: EXPORT_MAX_ROWS + 1]
     with_personal_columns = can(user, Capability.VIEW_PERSONAL_DATA)
     labels = {"overdue": _("Overdue"), "due_soon": _("Due soon")}
+    # The choices' labels translated once, not per row (get_FOO_display hashes lazy labels).
+    names = {
+        field: {str(key): str(label) for key, label in choices}
+        for field, choices in (
+            ("kind", VoiceKind.choices),
+            ("channel", Channel.choices),
+            ("status", VoiceStatus.choices),
+        )
+    }
 
     workbook = new_workbook()
     sheet = sheet_start(workbook, _("Cases"), _columns(with_personal_columns))
@@ -155,7 +169,7 @@ def cases_workbook(
         if written == EXPORT_MAX_ROWS:
             truncated = True
             break
-        values = _row(voice, today=today, until=until, labels=labels)
+        values = _row(voice, today=today, until=until, labels=labels, names=names)
         if with_personal_columns:
             hidden = voice.is_anonymous or voice.kind == VoiceKind.DENUNCIATION
             if not hidden and may_see_submitter(user, voice):
@@ -332,8 +346,22 @@ def voice_export_job_run(job_id: int) -> None:
 
 
 def _own_job(request: HttpRequest, pk: int) -> VoiceExportJob:
-    """The requester's own export; anyone else's is "not found", whoever asks."""
-    return get_object_or_404(VoiceExportJob, pk=pk, created_by_id=request.user.pk)
+    """The requester's own export; anyone else's is "not found", whoever asks. One whose worker
+    stopped is failed first (``RUNNING_TOO_LONG``)."""
+    job = get_object_or_404(VoiceExportJob, pk=pk, created_by_id=request.user.pk)
+    if job.status == ImportJobStatus.RUNNING and timezone.now() - job.created_at > RUNNING_TOO_LONG:
+        with translation.override(job.language):
+            error = _(
+                "The export was interrupted (the background worker stopped). Export the cases "
+                "again."
+            )
+        changed = VoiceExportJob.objects.filter(pk=job.pk, status=ImportJobStatus.RUNNING).update(
+            status=ImportJobStatus.FAILED, error=error, finished_at=timezone.now()
+        )
+        if changed:
+            logger.warning("voice export job %s: its worker stopped, failed", job.pk)
+        job.refresh_from_db()
+    return job
 
 
 def _context(job: VoiceExportJob) -> dict[str, Any]:
