@@ -2,7 +2,7 @@
 """Quick start for Dân Vận, with nothing but Python 3.11.
 
     python3 dev.py demo    # set up, build the demo province, serve it on http://127.0.0.1:8000/
-                           # (with the background worker, manage.py db_worker, beside it)
+                           # (with the background worker(s), manage.py run_worker, beside it)
     python3 dev.py test    # set up, run the test suite (extra arguments go to pytest)
     python3 dev.py setup   # only create .venv and install the project (used by .ci/run)
 
@@ -97,22 +97,38 @@ def demo(python: str) -> int:
     must(python, "manage.py", "seed_demo")
     shown = os.path.relpath(python, ROOT) if python == str(VENV_PYTHON) else python
     print(f"  To set a new password: {shown} manage.py changepassword <username>")
-    worker = start_worker(python)
+    workers = start_workers(python)
     say(f"Serving Dân Vận on {URL}  (log in at {URL}accounts/login/, stop with Ctrl+C)")
     try:
         return run(python, "manage.py", "runserver", "127.0.0.1:8000")
     except KeyboardInterrupt:
         return 0
     finally:
-        stop_worker(worker)
+        for worker in workers:
+            stop_worker(worker)
 
 
-def start_worker(python: str) -> subprocess.Popen[bytes] | None:
-    """The worker that runs background tasks (large imports), unless tasks run in-process."""
+def start_workers(python: str) -> list[subprocess.Popen[bytes]]:
+    """The workers that run background tasks, unless tasks run in-process.
+
+    On PostgreSQL two, as in production: one for the people's queue (imports, exports), so an
+    upload never waits behind analysis, and one for the batch work. On SQLite one for every
+    queue, taking the people's tasks first (their priority is higher): SQLite has a single
+    writer, so a second worker would mostly wait for the first one's locks.
+    """
     if os.environ.get("DANVAN_TASKS_BACKEND", "database").strip() != "database":
-        return None
-    say("Starting the background worker (manage.py db_worker)")
-    return subprocess.Popen([python, "manage.py", "db_worker"], cwd=ROOT)  # noqa: S603
+        return []
+    postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres:", "postgresql:"))
+    queues = ["people", "batch,default"] if postgres else ["people,batch,default"]
+    workers = []
+    for queue in queues:
+        say(f"Starting a background worker (manage.py run_worker --queue-name {queue})")
+        workers.append(
+            subprocess.Popen(  # noqa: S603 - our own manage.py
+                [python, "manage.py", "run_worker", "--queue-name", queue], cwd=ROOT
+            )
+        )
+    return workers
 
 
 def stop_worker(worker: subprocess.Popen[bytes] | None) -> None:

@@ -330,7 +330,12 @@ def login(db: None) -> Callable[[Any], Client]:
 @pytest.fixture(autouse=True)
 def _tasks_run_at_once(settings: Any) -> None:
     """Background tasks run inside the test, as soon as they are enqueued (no worker)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASKS["default"]["QUEUES"],
+        }
+    }
 
 
 # --- Browser tests (Playwright, headless Chromium) -------------------------------------------------

@@ -259,7 +259,22 @@ if _tasks_backend not in _TASK_BACKENDS:
     raise ImproperlyConfigured(
         f"DANVAN_TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {_tasks_backend!r}."
     )
-TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend]}}
+# Queues (danvan/lib/worker.py): "people" holds what a person waits for (voice imports, exports)
+# and has its own worker, so an upload never waits behind batch work; "batch" holds analysis,
+# training and scheduled drafts; "default" the rest, served with "batch". Workers run
+# `manage.py run_worker --queue-name people` and `--queue-name batch,default`.
+TASKS = {
+    "default": {
+        "BACKEND": _TASK_BACKENDS[_tasks_backend],
+        "QUEUES": ["people", "batch", "default"],
+    }
+}
+# A running import whose heartbeat is older than this many minutes is taken for dead (its worker
+# was killed or lost the database) and tried again, at most DANVAN_TASK_MAX_ATTEMPTS times in all;
+# task rows still running after DANVAN_TASK_MAX_RUN_HOURS are failed.
+DANVAN_TASK_STALE_MINUTES = envint("DANVAN_TASK_STALE_MINUTES", 3)
+DANVAN_TASK_MAX_ATTEMPTS = envint("DANVAN_TASK_MAX_ATTEMPTS", 3)
+DANVAN_TASK_MAX_RUN_HOURS = envint("DANVAN_TASK_MAX_RUN_HOURS", 6)
 # A case is "due soon" this many working days before its due date.
 DANVAN_DUE_SOON_DAYS = envint("DANVAN_DUE_SOON_DAYS", 3)
 # Map tiles for the dashboard's map ("https://tiles.example.vn/{z}/{x}/{y}.png"); empty: no tiles.

@@ -1,4 +1,5 @@
-"""Background steps of insight, on the project's task queue (django-tasks)."""
+"""Background steps of insight, on the batch queue of django-tasks (``danvan.lib.worker``): an
+import of 100,000 voices queues 100 of them, which must not hold up the next officer's upload."""
 
 from __future__ import annotations
 
@@ -10,24 +11,25 @@ from django.db import transaction
 from django_tasks import task
 
 from danvan.insight.services import insight_train, voice_analyse, voices_analyse
+from danvan.lib.worker import BATCH_QUEUE
 
 #: Voices per task when a bulk import hands its voices over for grouping.
 CHUNK = 1000
 
 
-@task()
+@task(queue_name=BATCH_QUEUE)
 def voice_analyse_task(voice_id: int) -> None:
     """Suggest the topic of a voice just received and match it into an issue."""
     voice_analyse(voice_id=voice_id)
 
 
-@task()
+@task(queue_name=BATCH_QUEUE)
 def voices_analyse_task(voice_ids: list[int]) -> int:
     """The same for a batch of voices (a bulk import), in the order given."""
     return voices_analyse(voice_ids)
 
 
-@task()
+@task(queue_name=BATCH_QUEUE)
 def insight_train_task() -> int | None:
     """Retrain the topic classifier and relearn the grouping threshold (nightly)."""
     model = insight_train()

@@ -22,6 +22,7 @@ from django_tasks import task
 
 from danvan.audit.context import Actor
 from danvan.deadlines.selectors import working_calendar
+from danvan.lib.worker import BATCH_QUEUE
 from danvan.notifications.models import NotificationKind
 from danvan.notifications.services import notify
 from danvan.organizations.models import Body
@@ -108,7 +109,7 @@ def report_scheduled_draft(*, body_id: int, period_code: str) -> Report | None:
     return report
 
 
-@task()
+@task(queue_name=BATCH_QUEUE)
 def report_scheduled_draft_task(body_id: int, period_code: str) -> int | None:
     report = report_scheduled_draft(body_id=body_id, period_code=period_code)
     return report.pk if report else None

@@ -18,6 +18,7 @@ import io
 import logging
 import re
 import secrets
+import threading
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
@@ -25,10 +26,11 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connections, models, router, transaction
+from django.db import DatabaseError, IntegrityError, connections, models, router, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from danvan.accounts.roles import Capability
@@ -42,6 +44,14 @@ from danvan.deadlines.selectors import rule_set_for, working_calendar
 from danvan.lib.crypto import EncryptedTextField, encrypt
 from danvan.lib.tables import TableError, count_rows, read_table
 from danvan.lib.text import fold
+from danvan.lib.worker import (
+    DB_ERRORS,
+    PEOPLE_PRIORITY,
+    PEOPLE_QUEUE,
+    max_attempts,
+    stale_after,
+    task_rows_abandon,
+)
 from danvan.units.models import AdministrativeUnit, UnitTier
 from danvan.voices.models import (
     Channel,
@@ -71,6 +81,10 @@ MAX_ROWS = 100_000
 BATCH_SIZE = 2_000
 #: Files with more rows than this are imported in the background (``VoiceImportJob``).
 BACKGROUND_ROWS = 2_000
+#: So are workbooks that unpack to more than this, whatever their rows (2,000 rows: about 2 MB).
+BACKGROUND_XLSX_BYTES = 8 * 1024 * 1024
+#: Seconds between two heartbeats of a running background import (``VoiceImportJob.heartbeat_at``).
+HEARTBEAT_SECONDS = 20
 #: So are workbooks that unpack to more than this, whatever their rows (2,000 rows: about 2 MB).
 BACKGROUND_XLSX_BYTES = 8 * 1024 * 1024
 
@@ -1121,11 +1135,51 @@ class _ProgressWriter:
             return
         table = self.connection.ops.quote_name(VoiceImportJob._meta.db_table)
         with self.connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET rows_done = %s WHERE id = %s", [done, self.job_id])  # noqa: S608 - a table name, not input
+            cursor.execute(
+                f"UPDATE {table} SET rows_done = %s, heartbeat_at = %s WHERE id = %s",  # noqa: S608 - a table name, not input
+                [done, timezone.now(), self.job_id],
+            )
 
     def close(self) -> None:
         if self.connection is not None:
             self.connection.close()
+
+
+class _Heartbeat:
+    """Writes the job's ``heartbeat_at`` every ``HEARTBEAT_SECONDS`` while the job runs.
+
+    From a thread with its own connection, so the beat is committed at once while the import's
+    transaction is open (on SQLite, whose single writer is the import, beats wait for its end).
+    A worker killed mid-import stops beating; ``voice_import_jobs_reap`` then retries the job.
+    """
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, name=f"import-job-{job_id}-heartbeat", daemon=True
+        )
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(HEARTBEAT_SECONDS):
+                try:
+                    VoiceImportJob.objects.filter(
+                        pk=self.job_id, status=ImportJobStatus.RUNNING
+                    ).update(heartbeat_at=timezone.now())
+                except DatabaseError:  # a lost connection or SQLite's lock: the next beat
+                    logger.warning("No heartbeat for import job %s", self.job_id, exc_info=True)
+                    connections.close_all()
+        finally:
+            connections.close_all()  # this thread's own
 
 
 def _job_update(job: VoiceImportJob, **changes: Any) -> None:
@@ -1134,13 +1188,102 @@ def _job_update(job: VoiceImportJob, **changes: Any) -> None:
     VoiceImportJob.objects.filter(pk=job.pk).update(**changes)
 
 
-@task()
+def _job_retry_or_fail(job: VoiceImportJob, *, abandon: bool = True) -> bool:
+    """A running job whose worker stopped (or lost its database): queued again, or failed after
+    ``DANVAN_TASK_MAX_ATTEMPTS`` attempts. Nothing of an interrupted attempt was kept (the import
+    is one transaction, finished together with the job), so the next one starts from the first
+    row. ``abandon``: fail the task rows its dead worker left running. Returns whether this call
+    changed the job (another reaper may have been quicker)."""
+    if abandon:
+        task_rows_abandon(
+            voice_import_job_run.module_path, [job.pk], reason="its import job is being retried"
+        )
+    with translation.override(job.language):
+        if job.attempts < max_attempts():
+            changes: dict[str, Any] = {
+                "status": ImportJobStatus.QUEUED,
+                "rows_done": 0,
+                "heartbeat_at": None,
+                "error": _(
+                    "The import was interrupted (the background worker stopped or lost its "
+                    "database); nothing from it was kept. It starts again by itself: attempt "
+                    "%(attempt)s of %(max)s."
+                )
+                % {"attempt": job.attempts + 1, "max": max_attempts()},
+            }
+        else:
+            changes = {
+                "status": ImportJobStatus.FAILED,
+                "rows_done": 0,
+                "error": ngettext(
+                    "The import was interrupted %(count)s time (the background worker stopped "
+                    "or lost its database). Nothing from this file was imported. Try again "
+                    "later, or tell the system administrator.",
+                    "The import was interrupted %(count)s times (the background worker stopped "
+                    "or lost its database). Nothing from this file was imported. Try again "
+                    "later, or tell the system administrator.",
+                    job.attempts,
+                )
+                % {"count": job.attempts},
+                "finished_at": timezone.now(),
+            }
+    with transaction.atomic():
+        changed = VoiceImportJob.objects.filter(
+            pk=job.pk, status=ImportJobStatus.RUNNING, attempts=job.attempts
+        ).update(**changes)
+        if changed and changes["status"] == ImportJobStatus.QUEUED:
+            transaction.on_commit(lambda: voice_import_job_run.enqueue(job.pk))
+    if changed:
+        for key, value in changes.items():
+            setattr(job, key, value)
+        logger.warning("Voice import job %s: %s", job.pk, changes["status"])
+    return bool(changed)
+
+
+def voice_import_jobs_reap(*, job: VoiceImportJob | None = None) -> int:
+    """Retry (or, after its attempts, fail) each running job whose heartbeat has stopped.
+
+    Every worker runs it each minute (``danvan.lib.worker.reap``), so does ``manage.py
+    reap_tasks``; the job's page runs it for its job, so an officer never watches a dead job.
+    Returns the number of jobs changed.
+    """
+    cutoff = timezone.now() - stale_after()
+    stale = models.Q(heartbeat_at__lt=cutoff) | models.Q(
+        heartbeat_at__isnull=True, created_at__lt=cutoff
+    )
+    jobs = VoiceImportJob.objects.filter(stale, status=ImportJobStatus.RUNNING)
+    if job is not None:
+        jobs = jobs.filter(pk=job.pk)
+    changed = 0
+    for stale_job in jobs:
+        if _job_retry_or_fail(stale_job):
+            changed += 1
+            if job is not None:
+                job.refresh_from_db()
+    return changed
+
+
+@task(queue_name=PEOPLE_QUEUE, priority=PEOPLE_PRIORITY)
 def voice_import_job_run(job_id: int) -> None:
-    """Import a queued job's file; the job ends done (with its report) or failed, never half-done."""
-    job = VoiceImportJob.objects.select_related("created_by").filter(pk=job_id).first()
-    if job is None or job.status != ImportJobStatus.QUEUED:
-        return  # already taken by another worker, or gone
-    _job_update(job, status=ImportJobStatus.RUNNING)
+    """Import a queued job's file; the job ends done (with its report) or failed, never half-done.
+
+    Queued again when its worker or database is lost (``_job_retry_or_fail``). On the people's
+    queue, so that an officer's upload never waits behind analysis.
+    """
+    # Taken in one statement: of two workers handed the same job, one runs it.
+    claimed = VoiceImportJob.objects.filter(pk=job_id, status=ImportJobStatus.QUEUED).update(
+        status=ImportJobStatus.RUNNING,
+        heartbeat_at=timezone.now(),
+        attempts=models.F("attempts") + 1,
+    )
+    if not claimed:
+        return  # already taken by another worker, finished, or gone
+    job = VoiceImportJob.objects.select_related("created_by").get(pk=job_id)
+    with _Heartbeat(job.pk):
+        _job_run(job)
+
+
+def _job_run(job: VoiceImportJob) -> None:
     actor = Actor(user=job.created_by, ip=job.ip_address, user_agent=job.user_agent)
     with translation.override(job.language):
         try:
@@ -1158,28 +1301,40 @@ def voice_import_job_run(job_id: int) -> None:
                 return
             _job_update(job, rows_total=len(rows))
             progress = _ProgressWriter(job.pk)
-            try:
-                report = voices_import(
-                    actor=actor, rows=rows, only_valid=job.only_valid, progress=progress
+            # The job is done in the import's own transaction: a worker killed before the commit
+            # leaves neither voices nor a finished job (the retry imports the file anew), one
+            # killed after it leaves both (the retry finds the job done and does nothing).
+            with transaction.atomic():
+                try:
+                    report = voices_import(
+                        actor=actor, rows=rows, only_valid=job.only_valid, progress=progress
+                    )
+                finally:
+                    progress.close()
+                _job_update(
+                    job,
+                    status=ImportJobStatus.DONE,
+                    rows_done=len(rows),
+                    imported=report.imported,
+                    error="",
+                    report=[
+                        {
+                            "line": row.line,
+                            "unit_code": row.unit_code,
+                            "text": row.text[:200],
+                            "errors": row.errors,
+                        }
+                        for row in report.error_rows
+                    ],
+                    finished_at=timezone.now(),
                 )
-            finally:
-                progress.close()
-            _job_update(
-                job,
-                status=ImportJobStatus.DONE,
-                rows_done=len(rows),
-                imported=report.imported,
-                report=[
-                    {
-                        "line": row.line,
-                        "unit_code": row.unit_code,
-                        "text": row.text[:200],
-                        "errors": row.errors,
-                    }
-                    for row in report.error_rows
-                ],
-                finished_at=timezone.now(),
-            )
+        except DB_ERRORS:
+            # The connection was cut or the server restarted: the transaction went with it.
+            logger.exception("voice import job %s lost its database", job.pk)
+            connection = connections[router.db_for_write(VoiceImportJob)]
+            if not connection.in_atomic_block:  # reconnect if the connection is broken
+                connection.close_if_unusable_or_obsolete()
+            _job_retry_or_fail(job, abandon=False)
         except Exception:
             logger.exception("voice import job %s failed", job.pk)
             # The import's transaction was rolled back: no voice of this file was kept.
@@ -1283,6 +1438,7 @@ __all__ = [
     "voice_import_job_run",
     "voice_import_job_start",
     "voice_import_job_visible",
+    "voice_import_jobs_reap",
     "voice_template_csv",
     "voice_template_xlsx",
     "voices_bulk_create",

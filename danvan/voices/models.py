@@ -425,9 +425,15 @@ class VoiceImportJob(models.Model):
     imported = models.PositiveIntegerField(_("voices imported"), default=0)
     #: The rows with errors: [{"line", "unit_code", "text", "errors": [...]}, ...].
     report = models.JSONField(default=list, blank=True)
-    #: Why the whole job failed (an unreadable file, a crash), for the officer.
+    #: Why the whole job failed (an unreadable file, a crash), for the officer; while the job is
+    #: queued again after its worker stopped, the notice saying so.
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: Written every ``importing.HEARTBEAT_SECONDS`` while a worker runs the job: a running job
+    #: whose heartbeat has stopped is retried or failed (``importing.voice_import_jobs_reap``).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    #: How many times a worker has started the job.
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("voice import")

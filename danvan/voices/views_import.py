@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from danvan.voices.importing import voice_import_job_visible
+from danvan.voices.importing import voice_import_job_visible, voice_import_jobs_reap
 from danvan.voices.models import ImportJobStatus, VoiceImportJob
 
 #: Rows with errors shown on the page; the rest are counted.
@@ -27,6 +27,9 @@ def _visible_job(request: HttpRequest, pk: int) -> VoiceImportJob:
     job = get_object_or_404(VoiceImportJob.objects.select_related("created_by"), pk=pk)
     if not voice_import_job_visible(job, request.user):
         raise Http404  # the same answer as a job that does not exist
+    if job.status == ImportJobStatus.RUNNING:
+        # A job whose worker died is retried or failed now, not only by the next reaper's round.
+        voice_import_jobs_reap(job=job)
     return job
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -22,6 +24,8 @@ from danvan.voices.models import ImportJobStatus, Voice, VoiceImportJob
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
+DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
+IMMEDIATE_BACKEND = "django_tasks.backends.immediate.ImmediateBackend"
 HEADER = ["Loại", "Lĩnh vực", "Mã đơn vị", "Nội dung", "Ngày nhận", "Họ tên"]
 
 
@@ -190,7 +194,7 @@ def test_only_the_officer_or_a_wider_scope_sees_a_job(
 @pytest.mark.django_db(transaction=True)  # the worker takes its own (exclusive) transactions
 @pytest.mark.usefixtures("small_background")
 def test_with_the_database_backend_a_worker_runs_the_job(world, commune_officer, login, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {**settings.TASKS["default"], "BACKEND": DATABASE_BACKEND}}
     client = login(commune_officer)
 
     response = post(client, csv_bytes(rows(4)))
@@ -198,7 +202,14 @@ def test_with_the_database_backend_a_worker_runs_the_job(world, commune_officer,
     job = VoiceImportJob.objects.get()
     assert job.status == ImportJobStatus.QUEUED
     assert "Waiting for the import to start" in client.get(response["Location"]).content.decode()
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    call_command(
+        "run_worker",
+        queue_name="people",
+        batch=True,
+        startup_delay=False,
+        reload=False,
+        verbosity=0,
+    )
     job.refresh_from_db()
     assert (job.status, job.imported) == (ImportJobStatus.DONE, 4)
 
@@ -346,3 +357,129 @@ def test_a_job_waiting_for_minutes_hints_at_a_missing_worker(world, commune_offi
     )
     text = client.get(url).content.decode()
     assert "worker may not be running" in text and "every 1s" in text
+
+
+# --- A worker that dies or loses its database -------------------------------------------------
+
+
+def test_imports_wait_on_the_peoples_queue_and_analysis_on_the_batch_queue(
+    world, commune_officer, settings
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from danvan.insight.tasks import enqueue_analysis
+
+    settings.TASKS = {"default": {**settings.TASKS["default"], "BACKEND": DATABASE_BACKEND}}
+
+    voice_import_job_start(
+        actor=Actor.of_user(commune_officer),
+        name="a.csv",
+        data=csv_bytes(rows(3)),
+        only_valid=False,
+    )
+    enqueue_analysis([1, 2])
+    enqueue_analysis([3])
+
+    queued = sorted(DBTaskResult.objects.values_list("task_path", "queue_name", "priority"))
+    assert queued == [
+        ("danvan.insight.tasks.voice_analyse_task", "batch", 0),
+        ("danvan.insight.tasks.voices_analyse_task", "batch", 0),
+        ("danvan.voices.importing.voice_import_job_run", "people", 50),
+    ]
+
+
+def _worker_died(job: VoiceImportJob, *, attempts: int, minutes_ago: int = 10) -> None:
+    """As a worker killed mid-import leaves its job: running, with a heartbeat that stopped."""
+    from django.utils import timezone
+
+    VoiceImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJobStatus.RUNNING,
+        attempts=attempts,
+        rows_done=2,
+        heartbeat_at=timezone.now() - datetime.timedelta(minutes=minutes_ago),
+    )
+
+
+def test_an_import_whose_worker_died_is_retried_then_failed_with_a_message(
+    world, commune_officer, login, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {**settings.TASKS["default"], "BACKEND": DATABASE_BACKEND}}
+    settings.DANVAN_TASK_STALE_MINUTES = 3
+    settings.DANVAN_TASK_MAX_ATTEMPTS = 3
+    job = voice_import_job_start(
+        actor=Actor.of_user(commune_officer),
+        name="y.csv",
+        data=csv_bytes(rows(3)),
+        only_valid=False,
+        language="en",
+    )
+    first = DBTaskResult.objects.get()
+    first.claim("killed-worker")
+    _worker_died(job, attempts=1, minutes_ago=2)
+
+    assert importing.voice_import_jobs_reap() == 0  # its heartbeat is recent: still alive
+    _worker_died(job, attempts=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert importing.voice_import_jobs_reap() == 1
+
+    job.refresh_from_db()
+    first.refresh_from_db()
+    assert (job.status, job.rows_done) == (ImportJobStatus.QUEUED, 0)
+    assert "starts again by itself: attempt 2 of 3" in job.error
+    assert first.status == TaskResultStatus.FAILED  # not taken up again beside the new task
+    again = DBTaskResult.objects.exclude(pk=first.pk).get()
+    assert (again.status, again.queue_name) == (TaskResultStatus.READY, "people")
+
+    # The second attempt runs (here at once) and imports each row once.
+    settings.TASKS = {"default": {**settings.TASKS["default"], "BACKEND": IMMEDIATE_BACKEND}}
+    importing.voice_import_job_run.call(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.imported, job.error) == (ImportJobStatus.DONE, 2, 3, "")
+    assert Voice.objects.count() == 3
+
+    # A job whose worker died on its last attempt is failed when its page is looked at.
+    _worker_died(job, attempts=3)
+    client = login(commune_officer)
+    client.cookies["django_language"] = "en"
+    text = client.get(reverse("voices:import_job_progress", args=[job.pk])).content.decode()
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.FAILED and job.finished_at is not None
+    assert "The import was interrupted 3 times" in text
+    assert "Nothing from this file was imported" in text
+    assert "every 1s" not in text
+    assert Voice.objects.count() == 3
+
+
+def test_an_import_that_loses_its_database_is_retried(
+    world, commune_officer, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db.utils import OperationalError
+
+    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    real = importing._ProgressWriter.__call__
+    cut: list[int] = []
+
+    def cut_once(self, done: int) -> None:
+        if done >= 4 and not cut:
+            cut.append(done)
+            raise OperationalError("terminating connection due to administrator command")
+        real(self, done)
+
+    monkeypatch.setattr(importing._ProgressWriter, "__call__", cut_once)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = voice_import_job_start(
+            actor=Actor.of_user(commune_officer),
+            name="y.csv",
+            data=csv_bytes(rows(6)),
+            only_valid=False,
+            language="en",
+        )
+
+    job.refresh_from_db()
+    assert cut == [4]
+    assert (job.status, job.attempts, job.imported) == (ImportJobStatus.DONE, 2, 6)
+    assert Voice.objects.count() == 6  # the first attempt's four were rolled back
