@@ -56,6 +56,7 @@ from danvan.voices.selectors import (
     urgency_of,
 )
 from danvan.voices.services import (
+    DECIDED_KINDS,
     StaleCaseError,
     case_accept,
     case_answer,
@@ -70,6 +71,7 @@ from danvan.voices.services import (
     case_set_topic,
     complaint_file_second,
     coordination_reply,
+    decided_since_reopening,
     extension_ways_of,
     may_accept,
 )
@@ -327,6 +329,9 @@ def _applicable(user: Any, voice: Voice, action: str) -> bool:
         return bool(_extendable_steps(voice))
     if action in ("accept", "refuse"):
         return may_accept(user, voice)
+    if action == "close" and voice.kind in DECIDED_KINDS and voice.status != VoiceStatus.REFUSED:
+        # Closed only once the decision or conclusion is issued (the decisions app's panel).
+        return decided_since_reopening(voice)
     return True
 
 

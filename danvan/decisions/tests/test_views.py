@@ -87,3 +87,22 @@ def test_someone_outside_the_unit_sees_no_decision(complaint, commune_officer, l
     client = login(request.getfixturevalue("nobody"))
     assert client.get(reverse("decisions:detail", args=[decision.pk])).status_code == 404
     assert client.get(reverse("decisions:download", args=[decision.pk])).status_code == 404
+
+
+def test_the_case_page_offers_closing_a_complaint_only_once_its_decision_is_issued(
+    complaint, commune_officer, leader, login
+):
+    from danvan.audit.context import Actor
+    from danvan.decisions.tests.helpers import issued
+    from danvan.voices.services import case_answer, case_publish
+
+    officer = Actor.of_user(commune_officer)
+    voice = case_answer(
+        actor=officer, voice=complaint, expected_version=complaint.version, text="Đã xem xét."
+    )
+    voice = case_publish(actor=officer, voice=voice, expected_version=voice.version)
+    client = login(commune_officer)
+    case_url = reverse("voices:case", args=[voice.tracking_code])
+    assert 'name="close-version"' not in client.get(case_url).content.decode()
+    issued(voice, commune_officer, leader, on=voice.received_on)
+    assert 'name="close-version"' in client.get(case_url).content.decode()
