@@ -320,8 +320,9 @@ def _identity_in_text(decision: Decision) -> bool:
     identity = DenouncerIdentity.objects.filter(voice_id=decision.voice_id).first()
     if identity is None:
         return False
-    text = fold(" ".join(str(getattr(decision, f) or "") for f in EDITABLE_FIELDS))
-    digits = re.sub(r"\D", "", text)
+    text = fold(" | ".join(str(getattr(decision, f) or "") for f in EDITABLE_FIELDS))
+    # "0977 123 456", "0977.123.456": the digits of one number, whatever separates them.
+    digits = re.sub(r"(?<=\d)[\s.\-]+(?=\d)", "", text)
     for value in (identity.name, identity.address):
         folded = fold(value or "")
         if len(folded) >= 4 and folded in text:

@@ -22,6 +22,7 @@ ACTIONS = {
     "voice.assign": _("Case assigned"),
     "voice.answer": _("Case answered"),
     "voice.publish": _("Answer published"),
+    "voice.decide": _("Case answered by an issued decision or conclusion"),
     "voice.close": _("Case closed"),
     "voice.reopen": _("Case reopened"),
     "voice.forward": _("Case forwarded to the competent body"),

@@ -87,6 +87,7 @@ EVENT_LABELS = {
     "assign": gettext_lazy("Assigned"),
     "answer": gettext_lazy("Answered"),
     "publish": gettext_lazy("Answer published"),
+    "decide": gettext_lazy("Decision or conclusion issued"),
     "close": gettext_lazy("Closed"),
     "reopen": gettext_lazy("Reopened"),
     "forward": gettext_lazy("Forwarded to the competent body"),

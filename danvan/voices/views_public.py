@@ -176,9 +176,11 @@ PUBLIC_ACTION_LABELS = {
     "forward": gettext_lazy("Forwarded to the competent body"),
     "extend": gettext_lazy("Time limit extended"),
     "second_complaint": gettext_lazy("Second complaint filed"),
+    "decide": gettext_lazy("Decision or conclusion issued"),
 }
-#: Actions whose note is written for the citizen (the reason for forwarding or extending).
-PUBLIC_NOTES = frozenset({"forward", "extend"})
+#: Actions whose note is written for the citizen (the reason for forwarding or extending; the
+#: number and symbol of the decision or conclusion that answered the case).
+PUBLIC_NOTES = frozenset({"forward", "extend", "decide"})
 
 
 def _public_timeline(voice: Voice) -> list[dict[str, Any]]:

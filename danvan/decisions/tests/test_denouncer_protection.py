@@ -132,5 +132,6 @@ def test_the_citizen_reads_the_conclusion_on_the_tracking_page_without_any_ident
     text = page.content.decode()
     assert conclusion.symbol in text
     assert "Nội dung tố cáo là đúng một phần." in text
+    assert "Đã ban hành quyết định, kết luận" in text  # the step in the public timeline
     for secret in SECRETS:
         assert secret not in text
