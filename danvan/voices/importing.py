@@ -1194,10 +1194,6 @@ def _job_retry_or_fail(job: VoiceImportJob, *, abandon: bool = True) -> bool:
     is one transaction, finished together with the job), so the next one starts from the first
     row. ``abandon``: fail the task rows its dead worker left running. Returns whether this call
     changed the job (another reaper may have been quicker)."""
-    if abandon:
-        task_rows_abandon(
-            voice_import_job_run.module_path, [job.pk], reason="its import job is being retried"
-        )
     with translation.override(job.language):
         if job.attempts < max_attempts():
             changes: dict[str, Any] = {
@@ -1231,6 +1227,10 @@ def _job_retry_or_fail(job: VoiceImportJob, *, abandon: bool = True) -> bool:
         changed = VoiceImportJob.objects.filter(
             pk=job.pk, status=ImportJobStatus.RUNNING, attempts=job.attempts
         ).update(**changes)
+        if changed and abandon:  # only once the job is ours: its worker may be alive after all
+            task_rows_abandon(
+                voice_import_job_run.module_path, [job.pk], reason="its import job is being retried"
+            )
         if changed and changes["status"] == ImportJobStatus.QUEUED:
             transaction.on_commit(lambda: voice_import_job_run.enqueue(job.pk))
     if changed:
