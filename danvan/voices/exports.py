@@ -40,6 +40,7 @@ from danvan.audit.context import Actor
 from danvan.audit.services import audit_export, audit_record
 from danvan.deadlines.models import VoiceKind
 from danvan.lib.forms import XLSX_CONTENT_TYPE
+from danvan.lib.worker import PEOPLE_PRIORITY, PEOPLE_QUEUE
 from danvan.lib.xlsx import new_workbook, sheet_append, sheet_start, workbook_bytes, xlsx_response
 from danvan.voices.forms import InboxFilterForm
 from danvan.voices.models import Channel, ImportJobStatus, Voice, VoiceExportJob, VoiceStatus
@@ -294,7 +295,7 @@ def _job_update(job: VoiceExportJob, **changes: Any) -> None:
     VoiceExportJob.objects.filter(pk=job.pk).update(**changes)
 
 
-@task()
+@task(queue_name=PEOPLE_QUEUE, priority=PEOPLE_PRIORITY)  # an officer is waiting for it
 def voice_export_job_run(job_id: int) -> None:
     """Write a queued export's file within the scopes frozen at the request; the job ends done
     (with its file) or failed."""

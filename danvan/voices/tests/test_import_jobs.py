@@ -386,6 +386,9 @@ def test_imports_wait_on_the_peoples_queue_and_analysis_on_the_batch_queue(
         ("danvan.insight.tasks.voices_analyse_task", "batch", 0),
         ("danvan.voices.importing.voice_import_job_run", "people", 50),
     ]
+    from danvan.voices.exports import voice_export_job_run  # an officer waits for it too
+
+    assert (voice_export_job_run.queue_name, voice_export_job_run.priority) == ("people", 50)
 
 
 def _worker_died(job: VoiceImportJob, *, attempts: int, minutes_ago: int = 10) -> None:
