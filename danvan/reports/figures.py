@@ -47,7 +47,8 @@ from danvan.reports.snapshot import (
 from danvan.reports.snapshot import (
     Count as Row,
 )
-from danvan.skillful.models import Commendation, MobilizationModel, ModelStatus
+from danvan.skillful.models import Commendation, MobilizationModel
+from danvan.skillful.selectors import models_under_way
 from danvan.units.models import AdministrativeUnit, UnitKind
 from danvan.voices.models import OPEN_STATUSES, Channel, Topic, Voice, VoiceKind, VoiceStatus
 
@@ -570,12 +571,8 @@ class _Reader:
             registered=Count(
                 "id", filter=_within(self.period.start, self.period.end, "created_at__date")
             ),
-            active=Count(
-                "id",
-                filter=Q(created_at__date__lte=self.period.end)
-                & ~Q(status=ModelStatus.NOT_RECOGNIZED),
-            ),
         )
+        under_way = models_under_way(models).count()
         honored = list(
             Commendation.objects.filter(
                 _within(self.period.start, self.period.end, "decided_on"),
@@ -594,7 +591,7 @@ class _Reader:
         return ModelFigures(
             registered=_int(counts["registered"]),
             honored=len(seen),
-            total_active=_int(counts["active"]),
+            total_active=under_way,
             honored_names=names,
         )
 

@@ -116,7 +116,7 @@ class ModelFigures:
 
     registered: int = 0  # registered during the period
     honored: int = 0  # honored (commendation dated) during the period
-    total_active: int = 0  # all registered and not refused, at the period's end
+    total_active: int = 0  # under way when drafted (skillful.selectors.models_under_way)
     honored_names: list[str] = field(default_factory=list)  # up to 10, for the text
 
 

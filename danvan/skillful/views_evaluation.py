@@ -44,6 +44,7 @@ from danvan.skillful.models import (
     MobilizationModel,
     ModelStatus,
 )
+from danvan.skillful.selectors import EVALUATED_STATUSES, awaiting_council, councils_for
 from danvan.skillful.services_evaluation import (
     StaleModelError,
     aggregate,
@@ -362,7 +363,12 @@ def my_evaluations(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "skillful/evaluation/mine.html",
-        {"mine": mine, "scored": scored, "to_close": to_close},
+        {
+            "mine": mine,
+            "scored": scored,
+            "to_close": to_close,
+            "awaiting": awaiting_council(user),
+        },
     )
 
 
@@ -492,21 +498,6 @@ def _visible_model(request: HttpRequest, pk: int) -> MobilizationModel:
         MobilizationModel.objects.visible_to(request.user).select_related("unit", "period"),
         pk=pk,
     )
-
-
-def councils_for(model: MobilizationModel) -> QuerySet[Council]:
-    """Councils of the model's current level whose unit covers the model's unit."""
-    paths = [p for p in _ancestor_paths(model.unit.path)]
-    return (
-        Council.objects.filter(level=model.current_level, unit__path__in=paths)
-        .select_related("unit", "period")
-        .order_by("-period__starts_on", "name")
-    )
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = path.strip("/").split("/")
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def _model_action(
@@ -682,6 +673,10 @@ def panel_context(user: Any, model: MobilizationModel) -> dict[str, Any]:
     return {
         "model": model,
         "evaluations": evaluations,
+        # Proposed, and no council has it before it yet.
+        "awaiting_council": model.status == ModelStatus.PROPOSED and not is_open,
+        # Recorded as evaluated (an imported list, an earlier period) with no scores kept here.
+        "evaluated_before": not evaluations and model.status in EVALUATED_STATUSES,
         "commendations": list(model.commendations.all()),
         "may_propose": may_act and target is not None and not is_open,
         "target_label": level_label(target) if target else "",

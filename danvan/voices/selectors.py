@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
@@ -144,7 +144,10 @@ def inbox_for(
     return voices.order_by(F("due_on").asc(nulls_last=True), "received_on", "id")
 
 
-def overdue_now(voices: QuerySet[Voice], *, today: datetime.date) -> QuerySet[Voice]:
+_Voices = TypeVar("_Voices", bound=QuerySet[Voice])
+
+
+def overdue_now(voices: _Voices, *, today: datetime.date) -> _Voices:
     """The open cases among ``voices`` whose due date has passed (quá hạn). Being overdue is a
     fact of today, not of the day a case was received: the inbox's "overdue", the dashboard's
     "overdue now" and its list, and the overdue list by body all count these."""
