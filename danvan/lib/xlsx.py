@@ -27,7 +27,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -86,6 +86,22 @@ def _fill(cell: Cell, value: Any) -> Cell:
     return cell
 
 
+_NEEDS_CELL = object()
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as openpyxl may take it without a cell of ours: numbers, nothing, and text it
+    keeps as text unaided (not starting like a formula, not an error code); otherwise
+    ``_NEEDS_CELL``. The same file, written faster (a large export has half a million cells)."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str) and not isinstance(value, Promise):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not value.startswith(FORMULA_STARTS) and value not in ERROR_CODES:
+            return value
+    return _NEEDS_CELL
+
+
 def new_workbook(*, write_only: bool = True) -> Workbook:
     """An empty workbook: streamed row by row (``write_only``), or with cells anywhere (merged
     titles, borders) and no sheet yet."""
@@ -105,8 +121,13 @@ def sheet_append(
     wrap: bool = False,
 ) -> None:
     """One row at the bottom of the sheet, through the one cell writer."""
-    cells = []
+    cells: list[Any] = []
     for value in values:
+        if not (bold or wrap):
+            plain = _plain(value)
+            if plain is not _NEEDS_CELL:
+                cells.append(plain)
+                continue
         cell = _fill(WriteOnlyCell(sheet), value)
         if bold:
             cell.font = Font(bold=True)

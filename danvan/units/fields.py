@@ -77,8 +77,8 @@ class UnitField(forms.CharField):
                 _("No unit matches “%(text)s”. Type another name or its code."),
                 params={"text": text},
             )
-        best = [u for u in found if u.rank == found[0].rank]  # type: ignore[attr-defined]
-        if len(found) == 1 or (len(best) == 1 and found[0].rank <= 1):  # type: ignore[attr-defined]
+        best = [u for u in found if u.rank == found[0].rank]
+        if len(found) == 1 or (len(best) == 1 and found[0].rank <= 1):
             return found[0].code
         names = "; ".join(
             f"{u.name}{', ' + u.parent.name if u.parent else ''} ({u.code})" for u in found[:_SHOWN]

@@ -174,3 +174,24 @@ def test_the_background_export_keeps_the_rights_of_the_moment_it_was_asked(
     anh_son = cases["anh_son"].unit.parent
     assert anh_son is not None
     assert job.scopes["personal_data"] == {"global": False, "prefixes": [anh_son.path]}
+
+
+def test_an_export_whose_worker_stopped_says_so_instead_of_waiting_for_ever(
+    big: None, cases: dict[str, Voice], provincial_staff: Any, login: Any, monkeypatch: Any
+) -> None:
+    class Queue:
+        enqueue = staticmethod(lambda job_id: None)
+
+    monkeypatch.setattr(exports, "voice_export_job_run", Queue)
+    client = login(provincial_staff)
+    job = client.post(EXPORT, follow=True).context["job"]
+    # A worker took it, then died: still "running" long after.
+    VoiceExportJob.objects.filter(pk=job.pk).update(status="running")
+    progress = reverse("voices:export_job_progress", args=[job.pk])
+    assert "Writing the file" in client.get(progress).content.decode()
+    VoiceExportJob.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - exports.RUNNING_TOO_LONG - datetime.timedelta(minutes=1)
+    )
+    page = client.get(progress).content.decode()
+    assert "interrupted" in page and "hx-get" not in page
+    assert VoiceExportJob.objects.get(pk=job.pk).status == "failed"
