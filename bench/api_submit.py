@@ -32,6 +32,7 @@ Exit status 1 when a check fails. The voices stay in the database (keys start wi
 from __future__ import annotations
 
 import argparse
+import hashlib
 import http.client
 import json
 import os
@@ -248,6 +249,7 @@ def check(prefix: str, results: list[Result], baseline_id: int) -> list[str]:
     from django.db.models import Count
     from django.utils import timezone
 
+    from danvan.api.models import IdempotencyRecord
     from danvan.audit.models import AuditEntry
     from danvan.deadlines.engine import compute_schedule
     from danvan.voices.models import Voice, VoiceDeadline, VoiceEvent
@@ -269,24 +271,27 @@ def check(prefix: str, results: list[Result], baseline_id: int) -> list[str]:
         )
 
     new = Voice.objects.filter(pk__gt=baseline_id)
-    voices = dict(
-        Voice.objects.filter(idempotency_key__startswith=prefix).values_list(
-            "idempotency_key", "tracking_code"
-        )
-    )
+    # The keys are the API's (``api.IdempotencyRecord``, per client: all of them 127.0.0.1 here),
+    # each with the answer its first request got; voices do not carry them.
+    hashes = {hashlib.sha256(k.encode()).hexdigest(): k for k in keys}
+    records = [
+        (hashes[key_hash], response.get("tracking_code", ""))
+        for key_hash, response in IdempotencyRecord.objects.filter(
+            key_hash__in=list(hashes)
+        ).values_list("key_hash", "response")
+    ]
+    voices = dict(records)
+    codes = set(new.values_list("tracking_code", flat=True))
     print("\nChecks in the database:")
     print(f"  distinct keys sent: {len(keys):,}; keys answered 2xx: {len(codes_by_key):,}")
-    print(f"  new voices: {new.count():,}; voices with this run's keys: {len(voices):,}")
+    print(f"  new voices: {new.count():,}; keys kept with their answer: {len(voices):,}")
     if new.count() != len(keys) or len(voices) != len(keys):
         problems.append(f"{len(keys)} keys sent but {new.count()} new voices ({len(voices)} keyed)")
-    twice = (
-        new.values("idempotency_key").annotate(n=Count("id")).filter(n__gt=1).count()
-        + new.filter(idempotency_key__isnull=True).count()
-    )
+    twice = len(records) - len(voices) + len(codes - set(voices.values()))
     print(f"  keys stored twice or voices without a key: {twice}")
     if twice:
         problems.append(f"{twice} keys stored twice or voices without a key")
-    lost = [r for r in ok if voices.get(r.key) != r.code]
+    lost = [r for r in ok if voices.get(r.key) != r.code or r.code not in codes]
     print(f"  tracking codes returned that do not exist or belong to another key: {len(lost)}")
     if lost:
         problems.append(f"{len(lost)} returned tracking codes not found for their key")

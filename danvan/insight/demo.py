@@ -82,7 +82,7 @@ def _plant(
             text=text,
             received_on=today - datetime.timedelta(days=len(texts) - n),
             is_anonymous=True,
-            idempotency_key=f"demo-{key}-{n}",
+            submission_key=f"demo-{key}-{n}",
         )
         made += not voice.replayed
     return made
@@ -111,7 +111,7 @@ def seed_insight(actor: Actor, lines: list[str]) -> None:
     )
     for voice_id in waiting:
         voice_analyse(voice_id=voice_id)
-    flood = Issue.objects.filter(unit=commune, voices__idempotency_key="demo-flood-0").first()
+    flood = Issue.objects.filter(unit=commune, voices__submission_key="demo-flood-0").first()
     lines.append(
         f"insight: {planted} voices planted, {len(waiting)} analysed into "
         f"{Issue.objects.filter(merged_into__isnull=True).count()} issues; the flooded road of "

@@ -101,7 +101,7 @@ class VoiceAdmin(_ReadOnlyAdmin, admin.ModelAdmin[Voice]):
     date_hierarchy = "received_on"
     list_select_related = ["topic", "unit", "assignee"]
     # The submitter's identity (encrypted) never appears in the admin.
-    exclude = ["submitter_name", "submitter_contact", "submitter_address", "idempotency_key"]
+    exclude = ["submitter_name", "submitter_contact", "submitter_address", "submission_key"]
     raw_id_fields = ["unit", "receiving_body", "assignee", "previous", "rule_set", "created_by"]
 
 

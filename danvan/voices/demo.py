@@ -151,7 +151,7 @@ def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
 
 
 def seed_voices(actor: Actor, lines: list[str], *, count: int = DEMO_COUNT) -> None:
-    if Voice.objects.filter(idempotency_key__startswith="demo-").exists():
+    if Voice.objects.filter(submission_key__startswith="demo-").exists():
         lines.append("voices: already seeded")
         return
     rng = random.Random(2026)  # noqa: S311 - demo data, reproducible on purpose
@@ -202,7 +202,7 @@ def seed_voices(actor: Actor, lines: list[str], *, count: int = DEMO_COUNT) -> N
             else "",
             submitter_contact=f"09{rng.randint(10_000_000, 99_999_999)}" if named else "",
             joint=kind == "voter_recommendation" and rng.random() < 0.2,
-            idempotency_key=f"demo-{i}",
+            submission_key=f"demo-{i}",
         )
         age = (today - received).days
         if age < 3 or rng.random() < 0.08:
@@ -266,7 +266,7 @@ def seed_voices(actor: Actor, lines: list[str], *, count: int = DEMO_COUNT) -> N
                         text="Tôi không đồng ý với quyết định giải quyết khiếu nại lần đầu, "
                         "đề nghị cấp trên xem xét lại.",
                         channel="letter",
-                        idempotency_key=f"demo-second-{i}",
+                        submission_key=f"demo-second-{i}",
                     )
                     counts["second"] += 1
                 # A complaint or denunciation closes only once its written decision is issued
@@ -293,7 +293,7 @@ def _spread_timelines(today: datetime.date) -> None:
     changed_events: list[VoiceEvent] = []
     changed_voices: list[Voice] = []
     voices = Voice.objects.filter(
-        Q(idempotency_key__startswith="demo-") | Q(previous__idempotency_key__startswith="demo-")
+        Q(submission_key__startswith="demo-") | Q(previous__submission_key__startswith="demo-")
     ).prefetch_related(Prefetch("events", queryset=VoiceEvent.objects.order_by("id")))
     for voice in voices:
         events = list(voice.events.all())

@@ -13,7 +13,6 @@ import contextlib
 import datetime
 import functools
 import gc
-import hashlib
 import io
 import logging
 import re
@@ -53,6 +52,7 @@ from danvan.lib.worker import (
     task_rows_abandon,
 )
 from danvan.units.models import AdministrativeUnit, UnitTier
+from danvan.voices.fingerprint import import_fingerprint
 from danvan.voices.models import (
     Channel,
     DenouncerIdentity,
@@ -222,27 +222,30 @@ class VoiceImportRow:
     def ok(self) -> bool:
         return not self.errors
 
-    def fingerprint(self) -> str:
-        """What makes two rows the same voice: used for duplicates and as the idempotency key."""
+    def fingerprint(self, scope: str = "import") -> str:
+        """What makes two rows the same voice (``fingerprint.import_fingerprint``): the kind,
+        unit, topic, text and date, never the sender. Finds duplicates in the file and, stored as
+        ``Voice.import_fingerprint``, rows imported before."""
+        topic = str(self.topic.pk) if self.topic is not None else None
         source = (
+            scope,
             self.kind,
             self.unit_code,
+            topic,
             self.topic_text,
             self.text,
             self.received_on,
-            self.name,
         )
         if self._fingerprint is not None and self._fingerprint[0] == source:
             return self._fingerprint[1]
-        parts = [
-            self.kind,
-            self.unit_code,
-            _fold_short(self.topic_text),
-            _fold_fast(self.text),
-            self.received_on.isoformat() if self.received_on else "",
-            _fold_short(self.name),
-        ]
-        value = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+        value = import_fingerprint(
+            scope=scope,
+            kind=self.kind,
+            unit_code=self.unit_code,
+            topic=topic if topic is not None else "?" + _fold_short(self.topic_text),
+            folded_text=_fold_fast(self.text),
+            received_on=self.received_on,
+        )
         self._fingerprint = (source, value)
         return value
 
@@ -464,7 +467,7 @@ def _submit_imported(actor: Actor) -> RowSubmit:
             submitter_name=row.name,
             submitter_contact=row.contact,
             submitter_address=row.address,
-            idempotency_key=key,
+            import_fingerprint=key,
         )
 
     return submit
@@ -656,7 +659,7 @@ def _bulk_plan(
             "is_joint": False,
             "rule_set_id": schedule.rule_set_id,
             "due_on": schedule.due_on,
-            "idempotency_key": keys[id(row)],
+            "import_fingerprint": keys[id(row)],
             "created_by_id": user_id,
         }
         planned.append(
@@ -848,21 +851,16 @@ def _bulk_write_batches(
                 break
             except IntegrityError:
                 # Another import of the same rows won the race: those rows are done already.
-                raced = dict(
-                    Voice.objects.filter(
-                        idempotency_key__in=[p.values["idempotency_key"] for p in batch]
-                    ).values_list("idempotency_key", "tracking_code")
-                )
+                raced = _imported_before([p.values["import_fingerprint"] for p in batch])
                 if raced:
                     for p in batch:
-                        if p.values["idempotency_key"] in raced:
+                        if p.values["import_fingerprint"] in raced:
                             p.row.errors.append(
-                                _("Already imported (tracking code %(code)s).")
-                                % {"code": raced[p.values["idempotency_key"]]}
+                                already_imported(*raced[p.values["import_fingerprint"]])
                             )
                     if not only_valid:
                         raise _RollBack from None
-                    batch = [p for p in batch if p.values["idempotency_key"] not in raced]
+                    batch = [p for p in batch if p.values["import_fingerprint"] not in raced]
                 elif attempt == 2:
                     raise
         deadline_rows: list[list[Any]] = []
@@ -932,8 +930,9 @@ def voices_bulk_create(
     """Make the voices of checked rows in bulk, as ``voice_submit`` would one by one.
 
     ``rows`` have their unit and topic resolved (``voices_validate``); ``keys`` maps ``id(row)`` to
-    its idempotency key. A row ``voice_submit`` would refuse gets the same errors and is skipped;
-    with ``only_valid`` false, one refused row means nothing is written and 0 is returned.
+    its fingerprint (``VoiceImportRow.fingerprint``). A row ``voice_submit`` would refuse gets the
+    same errors and is skipped; with ``only_valid`` false, one refused row means nothing is written
+    and 0 is returned.
     Returns the number of voices made; each row made has ``row.voice``.
     """
     planned = _bulk_plan(actor=actor, rows=rows, keys=keys, channel=channel)
@@ -955,25 +954,32 @@ def voices_bulk_create(
         return 0
 
 
-def _imported_before(keys: list[str]) -> dict[str, str]:
-    """The tracking codes of the voices that already have one of the idempotency ``keys``."""
+def _imported_before(keys: list[str]) -> dict[str, tuple[str, str]]:
+    """(kind, tracking code) of the voices that already have one of the fingerprints ``keys``."""
     connection = connections[router.db_for_read(Voice)]
     if connection.vendor == "postgresql":  # one array parameter instead of 100,000
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT idempotency_key, tracking_code FROM voices_voice "
-                "WHERE idempotency_key = ANY(%s)",
+                "SELECT import_fingerprint, kind, tracking_code FROM voices_voice "
+                "WHERE import_fingerprint = ANY(%s)",
                 [keys],
             )
-            return dict(cursor.fetchall())
-    found: dict[str, str] = {}
+            return {key: (kind, code) for key, kind, code in cursor.fetchall()}
+    found: dict[str, tuple[str, str]] = {}
     for start in range(0, len(keys), 500):
-        found.update(
-            Voice.objects.filter(idempotency_key__in=keys[start : start + 500]).values_list(
-                "idempotency_key", "tracking_code"
-            )
-        )
+        for key, kind, code in Voice.objects.filter(
+            import_fingerprint__in=keys[start : start + 500]
+        ).values_list("import_fingerprint", "kind", "tracking_code"):
+            found[key] = (kind, code)
     return found
+
+
+def already_imported(kind: str, code: str) -> str:
+    """The error of a row imported before. A denunciation's tracking code is never shown: whoever
+    holds it follows the case, and the denouncer must stay protected (Law on Denunciations)."""
+    if kind == VoiceKind.DENUNCIATION:
+        return _("Already imported: the same as a denunciation received earlier.")
+    return _("Already imported (tracking code %(code)s).") % {"code": code}
 
 
 def voices_import(
@@ -1014,13 +1020,11 @@ def _import(
     progress: Progress | None,
 ) -> VoiceImportReport:
     report = voices_validate(actor=actor, rows=rows)
-    keys = {id(r): f"{key_prefix}:{r.fingerprint()}" for r in report.valid_rows}
+    keys = {id(r): r.fingerprint(key_prefix) for r in report.valid_rows}
     earlier = _imported_before(list(keys.values()))
     for row in report.valid_rows:
         if keys[id(row)] in earlier:
-            row.errors.append(
-                _("Already imported (tracking code %(code)s).") % {"code": earlier[keys[id(row)]]}
-            )
+            row.errors.append(already_imported(*earlier[keys[id(row)]]))
     try:
         with transaction.atomic():
             if submit is None:

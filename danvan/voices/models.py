@@ -213,7 +213,17 @@ class Voice(models.Model):
         related_name="+",
     )
     topic_confidence = models.FloatField(_("confidence of the suggestion"), null=True, blank=True)
-    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    #: A key the server made for one submission (the citizens' form's one-time token, hashed; the
+    #: demo data's names): a retry with it returns the first voice. Never a client's own key: the
+    #: API keeps those per client (``api.IdempotencyRecord``). It was ``idempotency_key``, global
+    #: to every client and answered by the public API for any voice.
+    submission_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    #: What makes a spreadsheet row the same voice as an earlier one (``fingerprint.py``):
+    #: an HMAC, with a secret derived from ``SECRET_KEY``, of the import's scope, kind, unit, topic,
+    #: text and date; never of the sender, and unreadable without the server's secret.
+    import_fingerprint = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -176,12 +176,18 @@ def voice_submit(
     complexity: str = Complexity.NORMAL,
     joint: bool = False,
     previous: Voice | None = None,
-    idempotency_key: str | None = None,
+    submission_key: str | None = None,
+    import_fingerprint: str | None = None,
 ) -> Voice:
-    """Take in a voice from any channel. A retried call with the same key returns the first voice,
-    with ``replayed`` set, so that an API can answer "already received" (200) rather than 201."""
-    if idempotency_key:
-        existing = Voice.objects.filter(idempotency_key=idempotency_key).first()
+    """Take in a voice from any channel.
+
+    ``submission_key`` is a key the server made (the citizens' form's one-time token, the demo
+    data): a retried call with the same key returns the first voice, with ``replayed`` set.
+    Clients' keys never come here: the API keeps them per client (``danvan.api.idempotency``). ``import_fingerprint``: a spreadsheet
+    row's (``fingerprint.py``); a row imported before is refused.
+    """
+    if submission_key:
+        existing = Voice.objects.filter(submission_key=submission_key).first()
         if existing is not None:
             existing.replayed = True
             return existing
@@ -261,7 +267,8 @@ def voice_submit(
         complexity=complexity,
         is_joint=joint,
         previous=previous,
-        idempotency_key=idempotency_key or None,
+        submission_key=submission_key or None,
+        import_fingerprint=import_fingerprint or None,
         created_by=actor.user,
         rule_set_id=schedule.rule_set_id,
         due_on=min(driving) if driving else None,
@@ -272,12 +279,21 @@ def voice_submit(
                 voice.save()
             break
         except IntegrityError:
-            if idempotency_key:
+            if submission_key:
                 # Two retries of one submission raced; the other one won.
-                raced = Voice.objects.filter(idempotency_key=idempotency_key).first()
+                raced = Voice.objects.filter(submission_key=submission_key).first()
                 if raced is not None:
                     raced.replayed = True
                     return raced
+            if (
+                import_fingerprint
+                and Voice.objects.filter(import_fingerprint=import_fingerprint).exists()
+            ):
+                # A concurrent import of the same row won. Its tracking code is not given: it
+                # may be a denunciation's.
+                raise ValidationError(
+                    _("Already imported: the same as a voice received earlier.")
+                ) from None
             if attempt == 2 or not Voice.objects.filter(tracking_code=voice.tracking_code).exists():
                 raise
             voice.tracking_code = new_tracking_code()  # the rare collision of random codes
@@ -1031,7 +1047,7 @@ def complaint_file_second(
     channel: str,
     received_on: datetime.date | None = None,
     receiving_body: Body | None = None,
-    idempotency_key: str | None = None,
+    submission_key: str | None = None,
 ) -> Voice:
     """File a second complaint against the first-time decision (Law on Complaints Art. 33).
 
@@ -1075,7 +1091,7 @@ def complaint_file_second(
             submitter_address=v.submitter_address,
             receiving_body=receiving_body,
             previous=v,
-            idempotency_key=idempotency_key,
+            submission_key=submission_key,
         )
         created["second"] = second
         return {"second_complaint": second.tracking_code}

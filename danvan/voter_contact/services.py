@@ -96,7 +96,7 @@ def session_add_recommendation(
     submitter_name: str = "",
     submitter_contact: str = "",
     submitter_address: str = "",
-    idempotency_key: str | None = None,
+    import_fingerprint: str | None = None,
 ) -> SessionRecommendation:
     """Record one recommendation voters raised at the session, as a voice received that day.
 
@@ -122,11 +122,8 @@ def session_add_recommendation(
         submitter_address=submitter_address,
         receiving_body=session.organizing_body,
         joint=joint,
-        idempotency_key=idempotency_key,
+        import_fingerprint=import_fingerprint,
     )
-    existing = SessionRecommendation.objects.filter(voice=voice).first()
-    if existing is not None:  # a retried submission
-        return existing
     recommendation = SessionRecommendation.objects.create(session=session, voice=voice, joint=joint)
     audit_record(
         actor=actor,
@@ -160,7 +157,7 @@ def session_import_recommendations(
             submitter_name=row.name,
             submitter_contact=row.contact,
             submitter_address=row.address,
-            idempotency_key=key,
+            import_fingerprint=key,
         ).voice
 
     return voices_import(

@@ -54,6 +54,7 @@ def test_an_imported_denunciation_cannot_be_probed_with_its_old_style_key(
     assert probe.status_code == 201
     assert probe.json()["tracking_code"] != denunciation.tracking_code
     assert denunciation.tracking_code not in probe.content.decode()
+    assert Voice.objects.filter(import_fingerprint__isnull=False).get() == denunciation
 
 
 def test_the_same_key_from_two_clients_makes_two_voices(world, anonymous):

@@ -96,9 +96,9 @@ def test_the_demo_voices_span_kinds_and_stages_with_real_due_dates(seeded):
 
     # 40 voices, and the second complaints some of their complainants filed (and the voices
     # planted for the flooded road and the land surge, tested below).
-    assert voices.filter(idempotency_key__regex=r"^demo-[0-9]+$").count() == 40
+    assert voices.filter(submission_key__regex=r"^demo-[0-9]+$").count() == 40
     assert (
-        not voices.filter(idempotency_key__startswith="demo-second-")
+        not voices.filter(submission_key__startswith="demo-second-")
         .exclude(kind="complaint_second")
         .exists()
     )
@@ -117,14 +117,14 @@ def test_the_demo_shows_the_flooded_road_as_one_issue_and_a_land_alert(seeded):
     from danvan.insight.demo import FLOOD_VOICES
     from danvan.insight.models import Issue
 
-    flood = Voice.objects.filter(idempotency_key__startswith="demo-flood-").exclude(
-        idempotency_key__startswith="demo-flood-other-"
+    flood = Voice.objects.filter(submission_key__startswith="demo-flood-").exclude(
+        submission_key__startswith="demo-flood-other-"
     )
     assert flood.count() == len(FLOOD_VOICES)
     assert flood.values("issue").distinct().count() == 1
     issue = Issue.objects.get(voices=flood[0])
     assert issue.voice_count >= len(FLOOD_VOICES)
-    other = Voice.objects.filter(idempotency_key__startswith="demo-flood-other-")
+    other = Voice.objects.filter(submission_key__startswith="demo-flood-other-")
     assert not other.filter(issue=issue).exists()  # another commune, another issue
     assert not Voice.objects.filter(issue__isnull=True).exists()
     assert Alert.objects.filter(rule="surge", topic__code="land").exists()

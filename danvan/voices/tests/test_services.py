@@ -121,8 +121,8 @@ def test_a_voice_must_arise_in_a_commune_or_village(world):
 
 
 def test_a_retried_submission_with_the_same_key_counts_once(world):
-    first = submit(world, idempotency_key="app-123")
-    second = submit(world, idempotency_key="app-123")
+    first = submit(world, submission_key="app-123")
+    second = submit(world, submission_key="app-123")
     assert first.pk == second.pk
     assert Voice.objects.count() == 1
 
