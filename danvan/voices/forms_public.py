@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
+import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +33,7 @@ PUBLIC_KINDS = (
 )
 PUBLIC_TIERS = (UnitTier.COMMUNE, UnitTier.VILLAGE)
 ACCEPTED_FILES = "image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 def public_units() -> Any:
@@ -141,9 +146,14 @@ class VoiceSubmitForm(forms.Form):
             "camera data are removed from photos."
         ),
     )
+    #: A one-time token made with the empty form. Sent again (the page failed after the voice was
+    #: saved, the citizen pressed "Send" twice), it finds the voice already made.
+    submission_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, province: AdministrativeUnit | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["submission_token"].initial = secrets.token_urlsafe(24)
         self.unit_obj: AdministrativeUnit | None = None
         self.checked_attachments: list[CheckedAttachment] = []
         topics = Topic.objects.filter(is_active=True)
@@ -221,6 +231,31 @@ class VoiceSubmitForm(forms.Form):
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             self.add_error("longitude", _("Give both latitude and longitude, or neither."))
         return data
+
+    def submission_key(self) -> str | None:
+        """``voice_submit``'s key for the valid form: its token bound to what it says, so the same
+        form sent again is the same voice, and a form changed after "Back" (same token, other
+        content) is a new one. None without a well-formed token."""
+        data = self.cleaned_data
+        token = data.get("submission_token") or ""
+        if not _TOKEN.fullmatch(token) or self.unit_obj is None:
+            return None
+        content = "\x1f".join(
+            str(value)
+            for value in (
+                data["kind"],
+                self.unit_obj.code,
+                data["topic"].pk,
+                data["text"].strip(),
+                data["is_anonymous"],
+                data["submitter_name"].strip(),
+                data["submitter_contact"].strip(),
+                data["submitter_address"].strip(),
+                data["latitude"],
+                data["longitude"],
+            )
+        )
+        return "web:" + hmac.new(token.encode(), content.encode(), hashlib.sha256).hexdigest()
 
 
 class LookupForm(forms.Form):

@@ -127,13 +127,18 @@ def submit(request: HttpRequest) -> HttpResponse:
                     submitter_address=data["submitter_address"],
                     latitude=data["latitude"],
                     longitude=data["longitude"],
+                    submission_key=form.submission_key(),
                 )
-                for checked in form.checked_attachments:
-                    attachment_add(actor=actor, voice=voice, upload=checked)
+                # The same form sent again (the page failed after the voice was saved): the
+                # voice and its files are already there; the citizen gets its receipt.
+                if not voice.replayed:
+                    for checked in form.checked_attachments:
+                        attachment_add(actor=actor, voice=voice, upload=checked)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            _rate_hit(request, "submit", rate)
+            if not voice.replayed:
+                _rate_hit(request, "submit", rate)
             request.session[_SUBMITTED] = {"code": voice.tracking_code, "kind": voice.kind}
             return redirect("voices_public:submitted")
     return render(request, "voices/public/submit.html", {"form": form})
