@@ -59,6 +59,9 @@ def cases(role: str) -> list[tuple[str, dict[str, str]]]:
         unit_code = unit.code if unit else "17329"
     else:
         unit_code = "17329"
+    # A code the user may see, typed as read over the phone (lower case, no dashes).
+    sample = Voice.objects.filter(unit__path__startswith="/40/17329/").order_by("-id").first()
+    code = sample.tracking_code.lower().replace("-", "") if sample else "dv"
     return [
         ("no filter", {}),
         ("status=received", {"status": "received"}),
@@ -68,6 +71,12 @@ def cases(role: str) -> list[tuple[str, dict[str, str]]]:
         (f"unit={unit_code}", {"unit": unit_code}),
         ("overdue+topic", {"urgency": "overdue", "topic": str(land.pk)}),
         ("page 20", {"page": "20"}),
+        ("newest", {"order": "newest"}),
+        ("newest+overdue", {"order": "newest", "urgency": "overdue"}),
+        ("unit by name", {"unit": "Xóm 1 Anh Sơn" if role == "commune officer" else "Anh Sơn"}),
+        ("code", {"q": code}),
+        ("words", {"q": "xuong cap"}),
+        ("words+overdue", {"q": "xuong cap", "urgency": "overdue"}),
     ]
 
 

@@ -268,3 +268,14 @@ def test_a_commune_officer_cannot_pick_a_body_above_their_scope(world, commune_o
     voice = submit(world.anh_son)
 
     assert set(assignable_bodies(commune_officer, voice)) == {world.anh_son_body}
+
+
+def test_the_open_case_indexes_name_the_open_statuses():
+    """The planner uses a partial index only when the query's ``status IN (...)`` implies its
+    condition: migration 0012's list must stay ``OPEN_STATUSES``."""
+    from importlib import import_module
+
+    from danvan.voices.models import OPEN_STATUSES
+
+    migration = import_module("danvan.voices.migrations.0012_open_case_indexes")
+    assert set(migration.OPEN) == {str(s) for s in OPEN_STATUSES}
