@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {
+    "skillful.stats_export": _("Models' statistics downloaded"),
     "skillful.model_register": _("Model registered"),
     "skillful.model_record_existing": _("Existing model recorded"),
     "skillful.model_update": _("Model changed"),

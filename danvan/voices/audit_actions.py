@@ -13,6 +13,7 @@ ACTIONS = {
     "voice.submit_batch": _("Cases received in a batch"),
     "voice.attachment_add": _("Attachment added"),
     "voice.export": _("Cases exported"),
+    "voice.export_queued": _("Case export queued in the background"),
     "voice.import": _("Cases imported from a spreadsheet"),
     "voice.import_queued": _("Spreadsheet import queued"),
     "voice.superior_report_requested": _("Superior asked for a report"),
