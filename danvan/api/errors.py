@@ -14,13 +14,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from danvan.voices.services import StaleCaseError
+from danvan.voices.services import CaseStateError, StaleCaseError
 
 
 class ProblemJSONRenderer(JSONRenderer):
@@ -49,6 +49,23 @@ def problem(
     return response
 
 
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any other address under ``/api/``: a problem document too, not the site's HTML page."""
+    body = {
+        "type": "about:blank",
+        "title": _("Not found"),
+        "status": 404,
+        "detail": _("Not found."),
+        "errors": [_("Not found.")],
+    }
+    return JsonResponse(
+        body,
+        status=404,
+        content_type="application/problem+json; charset=utf-8",
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
 def _flatten(detail: Any) -> list[str]:
     if isinstance(detail, dict):
         return [m for value in detail.values() for m in _flatten(value)]
@@ -59,7 +76,8 @@ def _flatten(detail: Any) -> list[str]:
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF ``EXCEPTION_HANDLER`` for the API views (set on the views, not in settings)."""
-    if isinstance(exc, StaleCaseError):
+    if isinstance(exc, (StaleCaseError, CaseStateError)):
+        # Both are about the case as it is now, not about the request: reloading it tells why.
         return problem(status.HTTP_409_CONFLICT, _("Conflict"), exc.messages)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else None

@@ -115,8 +115,12 @@ class SubmitterSerializer(serializers.Serializer[Any]):
 
 class CaseDetailSerializer(CaseListSerializer):
     text = serializers.CharField()
-    lat = serializers.DecimalField(max_digits=9, decimal_places=6, source="latitude")
-    long = serializers.DecimalField(max_digits=9, decimal_places=6, source="longitude")
+    lat = serializers.DecimalField(
+        max_digits=9, decimal_places=6, source="latitude", allow_null=True
+    )
+    long = serializers.DecimalField(
+        max_digits=9, decimal_places=6, source="longitude", allow_null=True
+    )
     accepted_on = serializers.DateField(allow_null=True)
     refusal_reason = serializers.CharField()
     answer_text = serializers.CharField()

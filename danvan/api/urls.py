@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from danvan.api import open311, views
+from danvan.api import errors, open311, views
 
 app_name = "api"
 
@@ -28,6 +28,11 @@ class SchemaView(SpectacularAPIView):
         "separately under /open311/v2/.",
         "VERSION": "1.0.0",
         "SCHEMA_PATH_PREFIX": "/api/v1",
+        # The errors each operation answers and the case list's page (danvan/api/schema.py).
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "danvan.api.schema.describe_errors",
+        ],
     }
 
     def _get_version_parameter(self, request: Request) -> None:
@@ -57,7 +62,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/cases/", views.CaseListView.as_view(), name="case-list"),
     path("api/v1/cases/<str:tracking_code>/", views.CaseDetailView.as_view(), name="case-detail"),
     path(
-        "api/v1/cases/<str:tracking_code>/<slug:action>/",
+        "api/v1/cases/<str:tracking_code>/<str:action>/",
         views.CaseActionView.as_view(),
         name="case-action",
     ),
@@ -77,4 +82,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
         open311.RequestDetailView.as_view(),
         name="open311-request",
     ),
+    re_path(r"^api/", errors.not_found, name="not-found"),
 ]

@@ -209,6 +209,19 @@ class CasePagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_page_size(self, request: Request) -> int | None:
+        # DRF would silently fall back to 50 for "abc" or 0: a client's mistake is answered.
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isdigit() and int(raw) >= 1):
+            raise ValidationError({"page_size": [_("Enter a whole number of at least 1.")]})
+        return super().get_page_size(request)
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and not (raw.isdigit() and int(raw) >= 1):
+            raise ValidationError({"page": [_("Enter a whole number of at least 1.")]})
+        return super().get_page_number(request, paginator)
+
 
 def officer_cases(request: Request) -> QuerySet[Voice]:
     return Voice.objects.visible_to(request.user).select_related("unit", "topic", "assignee")

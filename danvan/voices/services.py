@@ -93,6 +93,10 @@ class StaleCaseError(ValidationError):
     """Another officer changed the case since this one loaded it."""
 
 
+class CaseStateError(ValidationError):
+    """The action cannot be taken in the case's current status (the API answers 409)."""
+
+
 def _province_of(unit: AdministrativeUnit) -> str:
     return unit.path.strip("/").split("/")[0]
 
@@ -358,7 +362,7 @@ def _transition(
             )
         )
     if locked.status not in ALLOWED_FROM[action]:
-        raise ValidationError(
+        raise CaseStateError(
             _("This cannot be done while the case is “%(status)s”.")
             % {"status": locked.get_status_display()}
         )

@@ -225,14 +225,15 @@ def test_a_stale_version_gets_409_with_the_vietnamese_message(world, commune_off
     assert "Vụ việc vừa được người khác cập nhật" in response.json()["detail"]
 
 
-def test_a_refused_action_gets_400_and_a_missing_version_too(world, commune_officer, token_client):
+def test_an_action_the_status_forbids_gets_409_and_a_missing_version_400(
+    world, commune_officer, token_client
+):
     voice = submit(world)
     client = token_client(commune_officer)
 
-    assert (
-        client.post(f"/api/v1/cases/{voice.tracking_code}/publish/", {"version": 1}).status_code
-        == 400
-    )
+    not_now = client.post(f"/api/v1/cases/{voice.tracking_code}/publish/", {"version": 1})
+    assert not_now.status_code == 409  # the case as it is now, not the request, is the matter
+    assert "Không thể thực hiện khi vụ việc đang ở trạng thái" in not_now.json()["detail"]
     missing = client.post(f"/api/v1/cases/{voice.tracking_code}/accept/", {})
     assert missing.status_code == 400
     assert "version" in missing.json()["fields"]
