@@ -13,7 +13,6 @@ import contextlib
 import datetime
 import functools
 import gc
-import io
 import logging
 import re
 import secrets
@@ -85,8 +84,6 @@ BACKGROUND_ROWS = 2_000
 BACKGROUND_XLSX_BYTES = 8 * 1024 * 1024
 #: Seconds between two heartbeats of a running background import (``VoiceImportJob.heartbeat_at``).
 HEARTBEAT_SECONDS = 20
-#: So are workbooks that unpack to more than this, whatever their rows (2,000 rows: about 2 MB).
-BACKGROUND_XLSX_BYTES = 8 * 1024 * 1024
 
 COLUMN_ALIASES = {
     # kind
