@@ -7,12 +7,15 @@ the suite stays fast; the full run against a live server is in the README.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
@@ -22,6 +25,17 @@ from danvan.audit.context import Actor
 pytestmark = pytest.mark.django_db
 
 CONFIG = Path(__file__).resolve().parents[1] / "schemathesis.toml"
+
+
+@pytest.fixture(autouse=True)
+def _connections_stay_open() -> Iterator[None]:
+    """The calls go to the WSGI handler itself, not through Django's test client: without this,
+    the end of each request would close the test's database connection, as the client avoids."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
