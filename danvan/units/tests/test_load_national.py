@@ -8,6 +8,14 @@ from danvan.units import services
 from danvan.units.models import AdministrativeUnit, UnitKind, UnitTier
 from danvan.units.services import unit_set_remote, units_load_national, village_create
 
+
+@pytest.fixture(autouse=True)
+def _no_units(db):
+    """The test database comes with the units loaded (conftest): these tests load them into an
+    empty table, inside their own transaction."""
+    AdministrativeUnit.objects.filter(tier=UnitTier.COMMUNE).delete()
+    AdministrativeUnit.objects.all().delete()
+
 pytestmark = pytest.mark.django_db
 
 
