@@ -36,6 +36,7 @@ from danvan.decisions.services import (
     decision_return,
     decision_submit,
 )
+from danvan.lib.forms import add_service_errors
 from danvan.voices.models import Voice
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -176,11 +177,7 @@ def decision_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             request, _visible(request, pk), error=" ".join(error.messages), status=409, **bound
         )
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                if field in form.fields:
-                    for message in errors:
-                        form.add_error(field, message)
+        add_service_errors(form, error, others_on_top=False)
         return _detail(request, decision, error=" ".join(error.messages), status=400, **bound)
     messages.success(request, str(_DONE[action]))
     return redirect("decisions:detail", pk=pk)

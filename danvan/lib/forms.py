@@ -8,9 +8,26 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+
+def add_service_errors(
+    form: forms.BaseForm, error: ValidationError, *, others_on_top: bool = True
+) -> None:
+    """Put a service's refusal on ``form``: each message by its field where the form has that
+    field; the others at the top of the form, or nowhere when ``others_on_top`` is False (the page
+    shows all of the messages by itself)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            if name in form.fields:
+                form.add_error(name, errors)
+            elif others_on_top:
+                form.add_error(None, errors)
+    elif others_on_top:
+        form.add_error(None, error.messages)
 
 
 class SpreadsheetImportForm(forms.Form):

@@ -26,9 +26,10 @@ from danvan.lib.worker import BATCH_QUEUE
 from danvan.notifications.models import NotificationKind
 from danvan.notifications.services import notify
 from danvan.organizations.models import Body
+from danvan.organizations.selectors import body_officers
 from danvan.reports.models import Report
 from danvan.reports.periods import ReportPeriod, parse_period, period_containing
-from danvan.reports.services import _officers, report_generate, report_link, scheduled_body_kinds
+from danvan.reports.services import report_generate, report_link, scheduled_body_kinds
 
 __all__ = ["CATCH_UP_DAYS", "Due", "drafts_due", "report_scheduled_draft", "run_report_drafts"]
 
@@ -96,7 +97,7 @@ def report_scheduled_draft(*, body_id: int, period_code: str) -> Report | None:
         with translation.override("vi"):
             notify(
                 actor=actor,
-                recipients=_officers(body),
+                recipients=body_officers(body),
                 title=_("The draft report for %(period)s is ready: %(title)s")
                 % {"period": period.label(), "title": report.title},
                 body=_("Read the figures, write the proposals and submit it for approval."),

@@ -31,6 +31,7 @@ from danvan.audit.services import audit_record
 from danvan.notifications.models import NotificationKind
 from danvan.notifications.services import notify
 from danvan.organizations.models import Body, BodyKind, Membership, PoliticalSystem
+from danvan.organizations.selectors import body_officers
 from danvan.reports.models import (
     Report,
     ReportAction,
@@ -341,13 +342,6 @@ def _leaders(report: Report) -> list[Any]:
     return next((by_unit[unit.pk] for unit in units if unit.pk in by_unit), [])
 
 
-def _officers(body: Body) -> list[Any]:
-    memberships = (
-        Membership.objects.active().holding(Capability.ACT).filter(body=body).select_related("user")
-    )
-    return [m.user for m in memberships]
-
-
 def report_link(report: Report) -> str:
     return reverse("reports:detail", args=[report.pk])
 
@@ -564,7 +558,7 @@ def _tell_superiors(actor: Actor, report: Report) -> None:
     if parent_id is None:
         return
     bodies = Body.objects.filter(unit_id=parent_id, kind__in=scheduled_body_kinds(), is_active=True)
-    recipients = [user for body in bodies for user in _officers(body)]
+    recipients = [user for body in bodies for user in body_officers(body)]
     notify(
         actor=actor,
         recipients=recipients,

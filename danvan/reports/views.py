@@ -26,6 +26,7 @@ from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
+from danvan.lib.forms import add_service_errors
 from danvan.organizations.models import Body
 from danvan.reports.forms import (
     EditForm,
@@ -247,11 +248,7 @@ def report_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             request, _visible(request, pk), error=" ".join(error.messages), status=409, **bound
         )
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                if field in form.fields:
-                    for message in errors:
-                        form.add_error(field, message)
+        add_service_errors(form, error, others_on_top=False)
         return _detail(request, report, error=" ".join(error.messages), status=400, **bound)
     messages.success(request, str(_DONE[action]))
     return redirect("reports:detail", pk=pk)

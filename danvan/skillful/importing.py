@@ -26,10 +26,10 @@ from danvan.skillful.services_registry import (
     LEVEL_OF_TIER,
     PARTS,
     CommendationInput,
-    _clean_registration,
     bodies_for,
     model_record_existing,
     period_by_years,
+    registration_errors,
 )
 from danvan.units.models import AdministrativeUnit
 
@@ -318,7 +318,7 @@ def models_validate(*, actor: Actor, rows: list[ImportRow]) -> ImportReport:
             continue
         seen[key] = row.line
         checked = dict(values)
-        errors = _clean_registration(
+        errors = registration_errors(
             unit=unit, values=checked, partner_bodies=[], require_parts=False
         )
         for messages in errors.values():

@@ -329,6 +329,10 @@ class GradeThreshold(models.Model):
         return f"{self.name} ≥ {self.min_score}"
 
 
+class CouncilQuerySet(ScopedQuerySet):
+    scope_path_lookup = "unit__path"
+
+
 class Council(models.Model):
     """An evaluation council at a unit for a period (hội đồng thi đua, khen thưởng)."""
 
@@ -345,12 +349,18 @@ class Council(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("members"), related_name="councils"
     )
 
+    objects = CouncilQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("council")
         verbose_name_plural = _("councils")
 
     def __str__(self) -> str:
         return self.name
+
+
+class EvaluationQuerySet(ScopedQuerySet):
+    scope_path_lookup = "council__unit__path"
 
 
 class Evaluation(models.Model):
@@ -367,6 +377,8 @@ class Evaluation(models.Model):
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=80, blank=True)
     recognized = models.BooleanField(null=True)
+
+    objects = EvaluationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("evaluation")

@@ -5,11 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from danvan.accounts.roles import Capability
-from danvan.accounts.scope import scope_for
-from danvan.skillful.models import Council, Evaluation, MobilizationModel, ModelStatus
+from danvan.skillful.models import (
+    Council,
+    CouncilQuerySet,
+    Evaluation,
+    MobilizationModel,
+    ModelStatus,
+)
 
 #: The statuses of a model "under way" (đang triển khai): the models list's "Under way" and the
 #: periodic report's "models under way" count the same models.
@@ -28,7 +33,7 @@ def _ancestor_paths(path: str) -> list[str]:
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
-def councils_for(model: MobilizationModel) -> QuerySet[Council]:
+def councils_for(model: MobilizationModel) -> CouncilQuerySet:
     """The councils that evaluate ``model`` now: of its current level, at its unit or above. The
     model's page, the form that puts it before a council and "my evaluations" all read this."""
     return (
@@ -60,14 +65,8 @@ def awaiting_council(user: Any, *, limit: int = 200) -> list[AwaitingCouncil]:
     """Proposed models with no evaluation under way that a council ``user`` sits on, or may
     open evaluations for, evaluates (``councils_for``): what "my evaluations" lists as waiting
     to be put before a council. Three queries."""
-    act = scope_for(user, Capability.ACT)
-    related = Q(members=user)
-    if act.is_global:
-        related = Q()
-    elif not act.is_empty:
-        related |= act.q("unit__path")
     councils = list(
-        Council.objects.filter(related)
+        (Council.objects.visible_to(user, Capability.ACT) | Council.objects.filter(members=user))
         .select_related("unit", "period")
         .distinct()
         .order_by("-period__starts_on", "name")

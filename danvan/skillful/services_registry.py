@@ -325,7 +325,7 @@ def period_by_years(unit: AdministrativeUnit, text: str) -> EmulationPeriod | No
 # --- Registering ----------------------------------------------------------------------------------
 
 
-def _clean_registration(
+def registration_errors(
     *,
     unit: AdministrativeUnit,
     values: dict[str, Any],
@@ -492,7 +492,7 @@ def _create_model(
     action: str = "skillful.model_register",
 ) -> MobilizationModel:
     _require_act(actor, unit)
-    errors = _clean_registration(
+    errors = registration_errors(
         unit=unit, values=values, partner_bodies=partner_bodies, require_parts=require_parts
     )
     try:
@@ -717,7 +717,7 @@ def model_update(
     }
     values.update(changes)
     partners = list(locked.partner_bodies.all()) if partner_bodies is None else list(partner_bodies)
-    errors = _clean_registration(unit=locked.unit, values=values, partner_bodies=partners)
+    errors = registration_errors(unit=locked.unit, values=values, partner_bodies=partners)
     if errors:
         raise ValidationError(errors)
     changed: dict[str, list[Any]] = {}

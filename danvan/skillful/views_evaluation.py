@@ -13,14 +13,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can, scope_for
+from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.skillful.forms_evaluation import (
     CommendationForm,
@@ -241,28 +241,18 @@ def criteria_set_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _visible_councils(user: Any) -> QuerySet[Council]:
-    scope = scope_for(user, Capability.VIEW)
-    councils = Council.objects.select_related("unit", "period")
-    if scope.is_global:
-        return councils
-    member_of = Q(members=user) if user.is_authenticated else Q(pk__in=[])
-    if scope.is_empty:
-        return councils.filter(member_of).distinct()
-    return councils.filter(scope.q("unit__path") | member_of).distinct()
+    councils = Council.objects.visible_to(user)
+    if user.is_authenticated:
+        councils = (councils | Council.objects.filter(members=user)).distinct()
+    return councils.select_related("unit", "period")
 
 
 def _managed_units(user: Any) -> QuerySet[AdministrativeUnit]:
     """Units where ``user`` may set up a council: the provinces, communes and villages they
     manage (a council evaluates at its unit's level)."""
-    scope = scope_for(user, Capability.MANAGE_BODIES)
-    units = AdministrativeUnit.objects.current().filter(
-        tier__in=[UnitTier.PROVINCE, UnitTier.COMMUNE, UnitTier.VILLAGE]
-    )
-    if scope.is_global:
-        return units.order_by("path")
-    if scope.is_empty:
-        return units.none()
-    return units.filter(scope.q("path")).order_by("path")
+    units = AdministrativeUnit.objects.visible_to(user, Capability.MANAGE_BODIES).current()
+    units = units.filter(tier__in=[UnitTier.PROVINCE, UnitTier.COMMUNE, UnitTier.VILLAGE])
+    return units.order_by("path")
 
 
 @login_required
@@ -351,14 +341,13 @@ def my_evaluations(request: HttpRequest) -> HttpResponse:
     scored = set(
         Evaluation.objects.filter(scores__member=user).values_list("pk", flat=True).distinct()
     )
-    approve = scope_for(user, Capability.APPROVE)
     to_close: list[Evaluation] = []
-    if not approve.is_empty:
-        open_ones = base.filter(closed_at__isnull=True).annotate(
-            scorers=Count("scores__member", distinct=True)
+    if can(user, Capability.APPROVE):
+        open_ones = (
+            base.visible_to(user, Capability.APPROVE)
+            .filter(closed_at__isnull=True)
+            .annotate(scorers=Count("scores__member", distinct=True))
         )
-        if not approve.is_global:
-            open_ones = open_ones.filter(approve.q("council__unit__path"))
         to_close = list(open_ones.order_by("opened_at")[:200])
     return render(
         request,
@@ -383,7 +372,7 @@ def _visible_evaluation(request: HttpRequest, pk: int) -> Evaluation:
     is_member = evaluation.council.members.filter(pk=user.pk).exists()
     if not is_member and not can(user, Capability.VIEW, evaluation.council.unit):
         raise Http404
-    evaluation.is_member = is_member  # type: ignore[attr-defined]
+    evaluation.is_member = is_member
     return evaluation
 
 
@@ -582,10 +571,7 @@ def propose_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def open_view(request: HttpRequest, pk: int) -> HttpResponse:
     model = _visible_model(request, pk)
-    councils = councils_for(model)
-    scope = scope_for(request.user, Capability.ACT)
-    if not scope.is_global:
-        councils = councils.filter(scope.q("unit__path"))
+    councils = councils_for(model).visible_to(request.user, Capability.ACT)
     if not councils.exists() and request.method == "POST":
         raise PermissionDenied(_("You may not open evaluations for this model."))
     form = OpenEvaluationForm(
@@ -667,9 +653,7 @@ def panel_context(user: Any, model: MobilizationModel) -> dict[str, Any]:
     may_act = can(user, Capability.ACT, model.unit)
     councils = councils_for(model) if model.status == ModelStatus.PROPOSED else None
     if councils is not None:
-        scope = scope_for(user, Capability.ACT)
-        if not scope.is_global:
-            councils = councils.filter(scope.q("unit__path"))
+        councils = councils.visible_to(user, Capability.ACT)
     return {
         "model": model,
         "evaluations": evaluations,

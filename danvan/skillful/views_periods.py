@@ -16,10 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from danvan.audit.context import Actor
+from danvan.lib.forms import add_service_errors
 from danvan.skillful.forms_periods import PeriodForm, RoundForm
 from danvan.skillful.models import CriteriaSet, EmulationPeriod, Level
 from danvan.skillful.services_registry import period_create, round_add
-from danvan.skillful.views_registry import _form_errors
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.topics import managed_provinces
 
@@ -61,7 +61,7 @@ def period_list(request: HttpRequest) -> HttpResponse:
                     yearly_rounds=data["yearly_rounds"],
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request, _("The period %(name)s is created.") % {"name": period.name}
@@ -97,7 +97,7 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     ends_on=data["ends_on"],
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request, _("The round of %(year)s is added.") % {"year": created.year}

@@ -17,7 +17,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
@@ -25,9 +24,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can, scope_for
+from danvan.accounts.scope import can
 from danvan.audit.context import Actor
-from danvan.lib.forms import import_outcome, template_download
+from danvan.lib.forms import add_service_errors, import_outcome, template_download
 from danvan.lib.tables import TableError
 from danvan.lib.text import fold
 from danvan.lib.uploads import upload_limit
@@ -73,15 +72,6 @@ from danvan.skillful.services_registry import (
 from danvan.units.models import AdministrativeUnit, UnitTier
 
 PAGE_SIZE = 25
-
-
-def _form_errors(form: Form, exc: ValidationError) -> None:
-    """Put a service's refusal on the form: by field where the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _visible_model(request: HttpRequest, code: str) -> MobilizationModel:
@@ -197,7 +187,7 @@ def model_register_view(request: HttpRequest) -> HttpResponse:
                     **data,
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request, _("The model is registered with code %(code)s.") % {"code": model.code}
@@ -327,7 +317,7 @@ def model_report(request: HttpRequest, code: str) -> HttpResponse:
                 caption=data["caption"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -352,7 +342,7 @@ def model_evidence(request: HttpRequest, code: str) -> HttpResponse:
                 caption=form.cleaned_data["caption"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The evidence is attached."))
             return redirect("skillful:detail", code=model.code)
@@ -380,7 +370,7 @@ def model_indicator_add(request: HttpRequest, code: str) -> HttpResponse:
             form.add_error(None, exc.messages)
             status = 409
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The indicator is added."))
             return redirect("skillful:detail", code=model.code)
@@ -443,7 +433,7 @@ def indicator_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 form.add_error(None, exc.messages)
                 status = 409
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The indicator is saved."))
                 return redirect("skillful:detail", code=model.code)
@@ -540,7 +530,7 @@ def model_edit(request: HttpRequest, code: str) -> HttpResponse:
                 form.add_error(None, exc.messages)
                 status = 409
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The registration is saved."))
                 return redirect("skillful:detail", code=model.code)
@@ -565,12 +555,8 @@ def model_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 def _act_units(request: HttpRequest) -> QuerySet[AdministrativeUnit]:
     """Current provinces, communes and villages where the user may act, nearest first."""
-    scope = scope_for(request.user, Capability.ACT)
-    units = AdministrativeUnit.objects.current().filter(
-        tier__in=[UnitTier.PROVINCE, UnitTier.COMMUNE, UnitTier.VILLAGE]
-    )
-    if not scope.is_global:
-        units = units.filter(scope.q("path")) if scope.prefixes else units.none()
+    units = AdministrativeUnit.objects.visible_to(request.user, Capability.ACT).current()
+    units = units.filter(tier__in=[UnitTier.PROVINCE, UnitTier.COMMUNE, UnitTier.VILLAGE])
     return units.order_by("path")
 
 
@@ -613,7 +599,7 @@ def model_adopt_view(request: HttpRequest, code: str) -> HttpResponse:
                         starts_on=data["starts_on"],
                     )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,

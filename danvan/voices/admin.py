@@ -8,14 +8,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from danvan.audit.context import Actor
-from danvan.audit.services import audit_record
+from danvan.lib.forms import add_service_errors
 from danvan.voices.models import Topic, Voice, VoiceEvent
+from danvan.voices.topics import topic_create, topic_update
 
 
 class _ReadOnlyAdmin:
@@ -30,6 +32,9 @@ class _ReadOnlyAdmin:
 
 
 class TopicForm(ModelForm[Topic]):
+    #: Who saves: set by ``TopicAdmin.get_form`` from the request.
+    actor: Actor | None = None
+
     class Meta:
         model = Topic
         fields = ["province", "code", "name", "order", "is_active"]
@@ -41,6 +46,46 @@ class TopicForm(ModelForm[Topic]):
                 _("Choose the province: the built-in topics are loaded by the system.")
             )
         return province
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if self.errors or self.actor is None:
+            return data
+        # The service is the judge (a province, a unique code and name): it writes in a savepoint
+        # rolled back here, so that a refusal is shown on the form; ``save_model`` writes for real.
+        try:
+            with transaction.atomic():
+                _topic_write(self.actor, self.instance, self)
+                raise _DryRun
+        except _DryRun:
+            pass
+        except ValidationError as error:
+            add_service_errors(self, error)
+        return data
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _topic_write(actor: Actor, topic: Topic, form: ModelForm[Topic]) -> Topic:
+    """Create or change ``topic`` as the admin form says, through the services (audit rows)."""
+    data = form.cleaned_data
+    if topic.pk is None:
+        return topic_create(
+            actor=actor,
+            province=data["province"],
+            name=data["name"],
+            code=data["code"],
+            order=data["order"],
+        )
+    return topic_update(
+        actor=actor,
+        topic=topic,
+        name=data["name"],
+        order=data["order"],
+        is_active=data["is_active"],
+    )
 
 
 @admin.register(Topic)
@@ -67,18 +112,21 @@ class TopicAdmin(admin.ModelAdmin[Topic]):
     def has_delete_permission(self, request: HttpRequest, obj: Topic | None = None) -> bool:
         return False
 
-    @transaction.atomic
+    def get_readonly_fields(self, request: HttpRequest, obj: Topic | None = None) -> list[str]:
+        # As in the services: a new topic is active; a topic's province and code never change.
+        return ["province", "code"] if obj is not None else ["is_active"]
+
+    def get_form(
+        self, request: HttpRequest, obj: Topic | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": Actor.from_request(request)})
+
     def save_model(
         self, request: HttpRequest, obj: Topic, form: ModelForm[Topic], change: bool
     ) -> None:
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=Actor.from_request(request),
-            action="topic.change" if change else "topic.create",
-            obj=obj,
-            unit=obj.province,
-            changes={name: str(form.cleaned_data.get(name)) for name in form.changed_data},
-        )
+        saved = _topic_write(Actor.from_request(request), obj, form)
+        obj.pk, obj.code, obj.name = saved.pk, saved.code, saved.name
 
 
 @admin.register(Voice)

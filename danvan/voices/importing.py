@@ -15,7 +15,6 @@ import functools
 import gc
 import logging
 import re
-import secrets
 import threading
 import unicodedata
 import uuid
@@ -70,7 +69,7 @@ from danvan.voices.services import (
     analyse_on_commit,
     voice_submit,
 )
-from danvan.voices.tracking import _ALPHABET, tracking_code_of
+from danvan.voices.tracking import new_tracking_code
 
 logger = logging.getLogger(__name__)
 
@@ -668,18 +667,6 @@ def _bulk_plan(
             )
         )
     return planned
-
-
-def new_tracking_code() -> str:
-    """A code as ``tracking.new_tracking_code`` makes it (50 random bits), from one call to the
-    random source instead of ten: a third of the time of a large import went there. Never with a
-    symbol as its check character (``tracking.tracking_code_of``)."""
-    while True:
-        bits = secrets.randbits(50)
-        body = "".join(_ALPHABET[(bits >> shift) & 31] for shift in range(45, -5, -5))
-        code = tracking_code_of(body)
-        if code is not None:
-            return code
 
 
 def _give_codes(planned: list[_Planned], used: set[str]) -> None:

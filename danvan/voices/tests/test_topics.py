@@ -95,3 +95,36 @@ def test_the_page_lists_and_adds_topics(world, provincial_staff, login):
 )
 def test_others_are_refused_the_page(request, world, role, login):
     assert login(request.getfixturevalue(role)).get(TOPICS).status_code == 403
+
+
+def test_the_admin_writes_a_provinces_topics_through_the_services(world, system_admin, login):
+    client = login(system_admin)
+    add = reverse("admin:voices_topic_add")
+
+    response = client.post(
+        add, {"province": world.nghe_an.pk, "code": "fishing", "name": "Thủy sản", "order": 200}
+    )
+    assert response.status_code == 302
+    topic = Topic.objects.get(code="fishing", province=world.nghe_an)
+    created = AuditEntry.objects.filter(action="topic.create", object_id=str(topic.pk))
+    assert created.count() == 1
+
+    response = client.post(
+        reverse("admin:voices_topic_change", args=[topic.pk]),
+        {"name": "Khai thác thủy sản", "order": 5},  # "active" unticked
+    )
+    assert response.status_code == 302
+    topic.refresh_from_db()
+    assert (topic.name, topic.order, topic.is_active) == ("Khai thác thủy sản", 5, False)
+    assert AuditEntry.objects.filter(action="topic.update", object_id=str(topic.pk)).exists()
+
+    # What the service refuses is shown on the form, and nothing is written, not even an audit row.
+    for data, refusal in [
+        ({"province": world.nghe_an.pk, "code": "fish2", "name": "khai thac thuy san"}, "exists"),
+        ({"province": world.anh_son.pk, "code": "fish3", "name": "Cá"}, "added for a province"),
+    ]:
+        response = client.post(add, {**data, "order": 1})
+        assert response.status_code == 200
+        assert refusal in response.content.decode()
+    assert Topic.objects.filter(province__isnull=False).count() == 1
+    assert AuditEntry.objects.filter(action="topic.create").count() == 1
