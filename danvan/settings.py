@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "danvan.notifications",
     "danvan.api",
     "danvan.web",
+    "danvan.periodic",
     "danvan.demo",
 ]
 
