@@ -444,7 +444,8 @@ def test_hostile_input_is_searched_as_words_or_refused(make_voice, system_admin,
     make_voice("Đường sụt lún.")
     for kind in (VOICES, ANSWERS, ISSUES):
         response = login(system_admin).get(URL, {"q": text, "type": kind})
-        assert response.status_code == 200, (text, kind)
+        # A NUL is refused at the edge for every address (danvan.lib.hostile), the rest searched.
+        assert response.status_code == (400 if "\x00" in text else 200), (text, kind)
     assert Voice.objects.count() == 1
 
 

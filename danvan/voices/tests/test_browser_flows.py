@@ -544,9 +544,14 @@ def test_a_denouncer_is_hidden_from_the_commune_officer_and_revealed_to_a_leader
     for secret in secrets:
         assert secret not in leader_page.content()
     reads = AuditEntry.objects.filter(
-        action="sensitive.view", object_id=str(voice.pk), is_sensitive_view=True
+        action="voice.identity_reveal", object_id=str(voice.pk), is_sensitive_view=True
     )
     assert not reads.exists()
+    # The control unfolds a form that asks why; the reason goes into the audit log.
+    leader_page.locator("main details:has(form[action$='/identity/']) > summary").click()
+    leader_page.locator(reveal).locator("textarea[name=reason]").fill(
+        "Xác minh theo yêu cầu của Thanh tra tỉnh"
+    )
     leader_page.locator(reveal).get_by_role("button").click()
     expect(details).to_contain_text(name)
     expect(details).to_contain_text(phone)
@@ -555,3 +560,4 @@ def test_a_denouncer_is_hidden_from_the_commune_officer_and_revealed_to_a_leader
     (read,) = reads
     assert read.actor == leader
     assert "denouncer.name" in read.changes["fields"]
+    assert read.changes["reason"] == "Xác minh theo yêu cầu của Thanh tra tỉnh"
