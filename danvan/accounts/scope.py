@@ -1,65 +1,27 @@
-"""Compute a user's scope: the unit paths under which they hold a capability."""
+"""Compute a user's scope: the unit paths under which they hold a capability.
+
+``Scope`` itself and the ``visible_to`` filter are in ``danvan.lib.scoping``; ``scope_for`` is the
+rule, registered there as the resolver by ``AccountsConfig.ready``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
-
 from danvan.accounts.roles import GLOBAL_ROLES, NOT_FOR_SUPERUSERS, Capability, role_has
+from danvan.lib.scoping import EMPTY_SCOPE, Scope
+from danvan.organizations.models import Membership
+from danvan.units.selectors import minimal_paths, paths_with_predecessors
 
-
-@dataclass(frozen=True)
-class Scope:
-    is_global: bool = False
-    #: Unit paths: the user's units, plus units merged into them (predecessors).
-    prefixes: tuple[str, ...] = field(default_factory=tuple)
-
-    def q(self, path_lookup: str) -> Q:
-        query = Q()
-        for prefix in self.prefixes:
-            query |= Q(**{f"{path_lookup}__startswith": prefix})
-        return query
-
-    def covers(self, path: str) -> bool:
-        return self.is_global or any(path.startswith(p) for p in self.prefixes)
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.is_global and not self.prefixes
-
-
-EMPTY_SCOPE = Scope()
-
-
-def _minimal(paths: set[str]) -> tuple[str, ...]:
-    """Drop paths already covered by a shorter one ("/40/17329/" under "/40/")."""
-    kept: list[str] = []
-    for path in sorted(paths, key=len):
-        if not any(path.startswith(k) for k in kept):
-            kept.append(path)
-    return tuple(sorted(kept))
-
-
-def _with_predecessors(paths: set[str]) -> set[str]:
-    """Add the paths of units merged into any unit under ``paths`` (repeatedly, for chains)."""
-    from danvan.units.models import UnitSuccession
-
-    result = set(paths)
-    frontier = set(paths)
-    for _depth in range(5):  # chains of mergers are short; stop on cycles
-        if not frontier:
-            break
-        query = Q()
-        for prefix in frontier:
-            query |= Q(successor__path__startswith=prefix)
-        found = set(
-            UnitSuccession.objects.filter(query).values_list("predecessor__path", flat=True)
-        )
-        frontier = {p for p in found if not any(p.startswith(r) for r in result)}
-        result |= frontier
-    return result
+__all__ = [
+    "EMPTY_SCOPE",
+    "Scope",
+    "can",
+    "forget_scope",
+    "scope_for",
+    "scope_pin",
+    "visible_scope",
+]
 
 
 def scope_for(user: Any, capability: Capability) -> Scope:
@@ -69,8 +31,6 @@ def scope_for(user: Any, capability: Capability) -> Scope:
     cache: dict[Capability, Scope] = user.__dict__.setdefault("_danvan_scope_cache", {})
     if capability in cache:
         return cache[capability]
-
-    from danvan.organizations.models import Membership
 
     if user.is_superuser and capability not in NOT_FOR_SUPERUSERS:
         scope = Scope(is_global=True)
@@ -102,12 +62,17 @@ def scope_for(user: Any, capability: Capability) -> Scope:
             )
             key = frozenset(paths)
             if key not in expanded:
-                expanded[key] = _minimal(_with_predecessors(paths))
+                expanded[key] = minimal_paths(paths_with_predecessors(paths))
             scope = Scope(prefixes=expanded[key])
         else:
             scope = EMPTY_SCOPE
     cache[capability] = scope
     return scope
+
+
+def visible_scope(user: Any, capability: str | None) -> Scope:
+    """The scope ``ScopedQuerySet.visible_to`` filters on (``None``: the capability to view)."""
+    return scope_for(user, Capability(capability) if capability else Capability.VIEW)
 
 
 def scope_pin(user: Any, capability: Capability, scope: Scope) -> None:

@@ -6,11 +6,10 @@ from django.conf import settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from danvan.accounts.roles import Role
+from danvan.organizations.models import Membership
 
 
 def user_roles(user: Any) -> set[str]:
-    from danvan.organizations.models import Membership
-
     roles = set(Membership.objects.active().filter(user=user).values_list("role", flat=True))
     if user.is_superuser:
         roles.add(Role.SYSTEM_ADMIN)

@@ -18,12 +18,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from danvan.accounts.roles import Capability
-from danvan.accounts.scope import _minimal, _with_predecessors, scope_for
+from danvan.accounts.scope import scope_for
 from danvan.dashboards.models import Bucket, Dim
 from danvan.dashboards.periods import Period
 from danvan.insight.models import Issue
 from danvan.organizations.models import Body
 from danvan.units.models import AdministrativeUnit, UnitTier
+from danvan.units.selectors import minimal_paths, paths_with_predecessors
 from danvan.voices.models import Channel, Topic, Voice, VoiceKind, VoiceStatus
 from danvan.voices.selectors import overdue_now
 
@@ -236,7 +237,7 @@ class Dashboard:
 
 def paths_of(units: list[AdministrativeUnit]) -> tuple[str, ...]:
     """The units' paths and those of the units merged into them (their voices kept the old unit)."""
-    return _minimal(_with_predecessors({u.path for u in units}))
+    return minimal_paths(paths_with_predecessors({u.path for u in units}))
 
 
 def _areas_of(units: list[AdministrativeUnit]) -> list[int]:

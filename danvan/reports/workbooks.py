@@ -39,7 +39,6 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from danvan.accounts.scope import _minimal, _with_predecessors
 from danvan.dashboards.models import Bucket, Dim, VoiceFact
 from danvan.dashboards.selectors import Figures, Row, rank_bodies
 from danvan.deadlines.models import VoiceKind
@@ -48,6 +47,7 @@ from danvan.organizations.models import Body
 from danvan.reports.periods import ReportPeriod
 from danvan.skillful.models import Commendation, Field, Level, MobilizationModel
 from danvan.units.models import AdministrativeUnit, UnitSuccession
+from danvan.units.selectors import minimal_paths, paths_with_predecessors
 from danvan.voices.models import OPEN_STATUSES, VoiceStatus
 
 __all__ = [
@@ -160,7 +160,7 @@ def _child_paths(
             break
     for predecessor, child in owner.items():
         result[child].add(predecessor)
-    return {pk: set(_minimal(paths)) for pk, paths in result.items()}
+    return {pk: set(minimal_paths(paths)) for pk, paths in result.items()}
 
 
 def _unit_ids(paths: Iterable[str]) -> list[int]:
@@ -173,7 +173,7 @@ def _unit_ids(paths: Iterable[str]) -> list[int]:
 
 
 def _root_paths(root: AdministrativeUnit) -> tuple[str, ...]:
-    return _minimal(_with_predecessors({root.path}))
+    return minimal_paths(paths_with_predecessors({root.path}))
 
 
 def _children(root: AdministrativeUnit) -> list[AdministrativeUnit]:

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
 
 from danvan.lib.text import fold
-from danvan.units.models import AdministrativeUnit, AdministrativeUnitQuerySet
+from danvan.units.models import AdministrativeUnit, AdministrativeUnitQuerySet, UnitSuccession
 
 #: Words that name a kind of unit ("xã Anh Sơn", "huyện Anh Sơn"): typed or not, they decide
 #: nothing when a unit is looked for by the other words.
@@ -105,3 +106,32 @@ def unit_search(
     if tiers:
         qs = qs.filter(tier__in=tiers)
     return match_units(qs, query)[:limit]
+
+
+def minimal_paths(paths: Iterable[str]) -> tuple[str, ...]:
+    """The shortest prefixes covering ``paths``, sorted: a path under a kept one is dropped
+    ("/40/17329/" under "/40/"), so one ``startswith`` per kept path finds every unit below."""
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return tuple(sorted(kept))
+
+
+def paths_with_predecessors(paths: set[str]) -> set[str]:
+    """``paths`` and the paths of the units merged into any unit under them (unit successions,
+    followed a few steps for chains of mergers): records filed under a merged unit roll up."""
+    result = set(paths)
+    frontier = set(paths)
+    for _depth in range(5):  # chains of mergers are short; stop on cycles
+        if not frontier:
+            break
+        query = Q()
+        for prefix in frontier:
+            query |= Q(successor__path__startswith=prefix)
+        found = set(
+            UnitSuccession.objects.filter(query).values_list("predecessor__path", flat=True)
+        )
+        frontier = {p for p in found if not any(p.startswith(r) for r in result)}
+        result |= frontier
+    return result

@@ -12,7 +12,7 @@ from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can, scope_for
 from danvan.audit.context import Actor
 from danvan.lib.forms import import_outcome, template_download
-from danvan.lib.text import natural_key
+from danvan.lib.text import fold, natural_key
 from danvan.lib.uploads import upload_limit
 from danvan.organizations.models import Body
 from danvan.units.forms import VillageForm, VillageImportForm
@@ -89,8 +89,6 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         children = children.current()
     child_query = request.GET.get("q", "").strip()
     if child_query:
-        from danvan.lib.text import fold
-
         children = children.filter(name_folded__contains=fold(child_query))
     bodies = Body.objects.visible_to(request.user).filter(unit=unit).active()
     can_manage = (
