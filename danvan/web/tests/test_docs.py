@@ -24,12 +24,15 @@ def _contracts(path: Path) -> list[dict[str, Any]]:
     return tomllib.loads(path.read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
 
 
-def _layered_apps() -> set[str]:
-    """The apps placed in a layer of the target contract, those in parentheses (not there yet)
-    apart."""
+def _layer_names() -> set[str]:
+    """The names in the layers of the target contract, as written (optional ones in parentheses)."""
     layers = next(c for c in _contracts(ROOT / "layers.toml") if c["type"] == "layers")["layers"]
-    names = {name.strip() for layer in layers for name in layer.split("|")}
-    return {name for name in names if not name.startswith("(")}
+    return {name.strip() for layer in layers for name in layer.split("|")}
+
+
+def _layered_apps() -> set[str]:
+    """The apps placed in a layer, those in parentheses (not there yet) apart."""
+    return {name for name in _layer_names() if not name.startswith("(")}
 
 
 def test_every_command_the_docs_name_exists() -> None:
@@ -52,8 +55,7 @@ def test_the_docs_name_commands_at_all() -> None:
 
 def test_every_app_is_in_a_layer() -> None:
     apps = {p.parent.name for p in (ROOT / "danvan").glob("*/apps.py")}
-    layers = _contracts(ROOT / "layers.toml")[0]["layers"]
-    placed = {name.strip(" ()") for layer in layers for name in layer.split("|")}
+    placed = {name.strip("()") for name in _layer_names()}
     assert apps <= placed, f"not in layers.toml: {sorted(apps - placed)}"
 
 
