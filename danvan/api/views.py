@@ -36,7 +36,9 @@ from danvan.audit.context import Actor
 from danvan.audit.services import audit_sensitive_view
 from danvan.organizations.models import Body
 from danvan.voices import services
+from danvan.voices.forms import CaseApiFilterForm
 from danvan.voices.models import Topic, Voice, VoiceEvent, VoiceStatus
+from danvan.voices.selectors import inbox_for
 from danvan.voices.tracking import normalize_tracking_code
 
 IDEMPOTENCY_HEADER = idempotency.OPENAPI_HEADER
@@ -242,26 +244,18 @@ class CaseListView(OfficerApiView):
     )
     def get(self, request: Request) -> Response:
         """The cases in the token owner's scope, newest first."""
-        cases = officer_cases(request)
         params = request.query_params
-        if params.get("kind"):
-            cases = cases.filter(kind=params["kind"])
-        if params.get("status"):
-            cases = cases.filter(status=params["status"])
-        if params.get("topic"):
-            cases = cases.filter(topic__code=params["topic"])
-        if params.get("unit"):
-            unit = unit_by_code(params["unit"]) or _unit_or_none(params["unit"])
-            cases = cases.filter(unit__path__startswith=unit.path) if unit else cases.none()
+        form = CaseApiFilterForm(
+            {name: params.get(name, "") for name in ("kind", "status", "unit")}
+            | {"topic_code": params.get("topic", "")}
+        )
+        # A value that names nothing (an unknown kind, status or code) finds no case.
+        cases = inbox_for(request.user, form.filters()) if form.is_valid() else Voice.objects.none()
+        # Newest as received (the inbox's "newest" is by day), as this list always was.
+        cases = cases.order_by("-received_at", "-id")
         paginator = CasePagination()
         page = paginator.paginate_queryset(cases, request, view=self)
         return paginator.get_paginated_response(s.CaseListSerializer(page, many=True).data)
-
-
-def _unit_or_none(code: str) -> Any:
-    from danvan.units.models import AdministrativeUnit
-
-    return AdministrativeUnit.objects.filter(code=code).first()
 
 
 class CaseDetailView(OfficerApiView):

@@ -141,6 +141,7 @@ class StatisticsForm(forms.Form):
 def _highest_units(user: Any) -> list[AdministrativeUnit]:
     """The user's own top units, highest first; for a global role, the provinces (the one of
     the user's own body first)."""
+    # The scope's own paths are the top units; ``visible_to`` gives everything below them too.
     scope = scope_for(user, Capability.VIEW)
     if scope.is_global:
         provinces = list(
@@ -162,7 +163,7 @@ def unit_options(user: Any) -> list[tuple[AdministrativeUnit, int]]:
     """The units to pick from, with their depth for the list: the user's top units and the units
     directly below each (for a global role, the provinces alone)."""
     tops = _highest_units(user)
-    if scope_for(user, Capability.VIEW).is_global:
+    if scope_for(user, Capability.VIEW).is_global:  # the provinces: not the units below them
         return [(u, 0) for u in tops]
     below: dict[int, list[AdministrativeUnit]] = {}
     for child in (
@@ -244,8 +245,7 @@ def _render(
 
 def _trail(user: Any, unit: AdministrativeUnit) -> list[AdministrativeUnit]:
     """The unit's ancestors the user sees, for the way back up."""
-    scope = scope_for(user, Capability.VIEW)
-    return [u for u in unit.ancestors() if scope.covers(u.path)]
+    return [u for u in unit.ancestors() if can(user, Capability.VIEW, u)]
 
 
 @login_required

@@ -106,6 +106,7 @@ def issue_text_match(query: Query) -> RawSQL | None:
 
 def _scope_units(user: Any) -> list[int] | None:
     """The ids of the units ``user`` may see, or None for everywhere."""
+    # Everywhere is no filter at all, rather than the ids of every unit.
     if scope_for(user, Capability.VIEW).is_global:
         return None
     return list(AdministrativeUnit.objects.visible_to(user).values_list("pk", flat=True))

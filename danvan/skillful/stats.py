@@ -122,6 +122,7 @@ def _segment_after(path: str, prefix: str) -> str:
 
 def _top_paths(user: Any) -> tuple[str, ...] | None:
     """Where the table starts with no unit chosen: the user's own units, or provinces (None)."""
+    # The scope's own paths are the user's top units; ``visible_to`` gives everything below too.
     scope = scope_for(user, Capability.VIEW)
     return None if scope.is_global else scope.prefixes
 

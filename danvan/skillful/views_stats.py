@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can, scope_for
+from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_export
 from danvan.lib.xlsx import new_workbook, sheet_append_with_totals, sheet_start, xlsx_response
@@ -51,8 +51,7 @@ def _query_without_unit(request: HttpRequest) -> str:
 @require_GET
 def stats_page(request: HttpRequest) -> HttpResponse:
     form, result = _stats_for(request)
-    scope = scope_for(request.user, Capability.VIEW)
-    trail = [u for u in result.trail if scope.covers(u.path)]
+    trail = [u for u in result.trail if can(request.user, Capability.VIEW, u)]
     return render(
         request,
         "skillful/stats/stats.html",

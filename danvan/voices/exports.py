@@ -274,6 +274,7 @@ def voice_export_job_start(
         created_by=user,
         query=query[:2000],
         as_of=today,
+        # The scopes themselves, kept for the worker (``scope_pin``): not a filter.
         scopes={key: _scope_json(scope_for(user, cap)) for key, cap in _FROZEN.items()},
         language=language,
         ip_address=actor.ip,

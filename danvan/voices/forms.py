@@ -6,6 +6,7 @@ with the stored one, so an officer never overwrites a change made by a colleague
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django import forms
@@ -127,6 +128,25 @@ class InboxFilterForm(forms.Form):
             if query.error:
                 raise forms.ValidationError(query_error_message(query.error))
         return text
+
+
+class CaseApiFilterForm(InboxFilterForm):
+    """The inbox's filters as the API's case list takes them (``kind``, ``status``, ``unit``,
+    ``topic``): a unit by its code only, a topic by its code (``topic_code``, which the caller
+    fills from the API's ``topic``), newest first. The other fields are left empty."""
+
+    topic_code = forms.CharField(required=False, max_length=40)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, topics=Topic.objects.none(), **kwargs)
+        # A code, as documented: a name is not looked up (the page's ``UnitField`` does that).
+        self.fields["unit"] = forms.CharField(required=False, max_length=200)
+
+    def filters(self) -> InboxFilters:
+        data = getattr(self, "cleaned_data", {})
+        return replace(
+            super().filters(), topic_code=data.get("topic_code") or "", order=ORDER_NEWEST
+        )
 
 
 class BulkAction:

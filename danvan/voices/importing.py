@@ -31,7 +31,7 @@ from django.utils.translation import ngettext
 from django_tasks import task
 
 from danvan.accounts.roles import Capability
-from danvan.accounts.scope import scope_for
+from danvan.accounts.scope import can, scope_for
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.deadlines.engine import compute_schedule
@@ -401,10 +401,9 @@ def voices_validate(*, actor: Actor, rows: list[VoiceImportRow]) -> VoiceImportR
         province = topic.province.code if topic.province else None
         topics[(province, fold(topic.code))] = topic
         topics.setdefault((province, fold(topic.name)), topic)
-    act_scope = scope_for(actor.user, Capability.ACT) if actor.user is not None else None
     # Per unit, once: whether it is outside the actor's scope, and its province.
     outside = {
-        code: act_scope is not None and not act_scope.covers(unit.path)
+        code: actor.user is not None and not can(actor.user, Capability.ACT, unit)
         for code, unit in units.items()
     }
     provinces = {code: _province_code(unit) for code, unit in units.items()}
@@ -1344,6 +1343,7 @@ def voice_import_job_visible(job: VoiceImportJob, user: Any) -> bool:
         return False
     if job.created_by_id == user.pk:
         return True
+    # Two scopes compared (one covers the other), which no filter on the records expresses.
     mine, theirs = scope_for(user, Capability.ACT), scope_for(job.created_by, Capability.ACT)
     if mine.is_global:
         return True

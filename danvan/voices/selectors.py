@@ -60,6 +60,8 @@ class InboxFilters:
 
     kind: str = ""
     topic_id: int | None = None
+    #: A topic's code (the API names topics by code): every topic with that code.
+    topic_code: str = ""
     #: A unit's code: the voices that arose there or in any unit below it.
     unit_code: str = ""
     status: str = ""
@@ -119,6 +121,8 @@ def inbox_for(
         voices = voices.filter(kind=filters.kind)
     if filters.topic_id is not None:
         voices = voices.filter(topic_id=filters.topic_id)
+    if filters.topic_code:
+        voices = voices.filter(topic__code=filters.topic_code)
     if filters.status:
         voices = voices.filter(status=filters.status)
     if filters.received_from:
@@ -252,6 +256,8 @@ def may_see_submitter(user: Any, voice: Voice) -> bool:
 def topics_for(user: Any) -> QuerySet[Topic]:
     """Active topics an officer can file or filter under: the built-in ones and their provinces'."""
     topics = Topic.objects.filter(is_active=True).select_related("province")
+    # The provinces above the scope's units (a commune officer files under their province's
+    # topics): read from the scope's paths, which no filter on the units gives.
     scope = scope_for(user, Capability.VIEW)
     if scope.is_global:
         return topics

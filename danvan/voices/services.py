@@ -400,6 +400,7 @@ def may_accept(user: Any, voice: Voice) -> bool:
     may, not the body that forwarded it. ``user`` None is the system itself (imports, the demo)."""
     if voice.status != VoiceStatus.FORWARDED or voice.assignee_id is None or user is None:
         return True
+    # A global role (not a path in the scope) may accept anywhere; others through the body.
     if scope_for(user, Capability.ACT).is_global:
         return True
     return (

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can, scope_for
+from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.lib.text import clean_name, fold
@@ -134,11 +134,8 @@ class TopicEditForm(forms.Form):
 
 def managed_provinces(user: Any) -> list[AdministrativeUnit]:
     """The provinces whose topics ``user`` may manage."""
-    scope = scope_for(user, Capability.MANAGE_BODIES)
-    if scope.is_empty:
-        return []
-    provinces = AdministrativeUnit.objects.current().filter(tier=UnitTier.PROVINCE)
-    return [p for p in provinces.order_by("name") if scope.covers(p.path)]
+    provinces = AdministrativeUnit.objects.visible_to(user, Capability.MANAGE_BODIES).current()
+    return list(provinces.filter(tier=UnitTier.PROVINCE).order_by("name"))
 
 
 @login_required

@@ -38,6 +38,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
+    # The scope itself, not a query: this runs on every page (a province-wide prefix is enough).
     manage = scope_for(user, Capability.MANAGE_BODIES)
     return {
         "nav": {

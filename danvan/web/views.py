@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from danvan.accounts.roles import Capability, Role
-from danvan.accounts.scope import scope_for
+from danvan.accounts.scope import can, scope_for
 from danvan.organizations.models import Body, Membership
 from danvan.units.models import AdministrativeUnit, UnitTier
 
@@ -21,7 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
     roles = sorted({m.role for m in memberships}, key=list(Role.values).index)
     if user.is_superuser and Role.SYSTEM_ADMIN not in roles:
         roles.insert(0, Role.SYSTEM_ADMIN)
-    scope = scope_for(user, Capability.VIEW)
+    scope = scope_for(user, Capability.VIEW)  # shown as such: "you see nothing yet"
     units = AdministrativeUnit.objects.visible_to(user).current()
     stats = {
         "communes": units.filter(tier=UnitTier.COMMUNE).count(),
@@ -36,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "role_labels": [Role(r).label for r in roles],
             "scope": scope,
             "stats": stats,
-            "can_act": not scope_for(user, Capability.ACT).is_empty,
+            "can_act": can(user, Capability.ACT),
         },
     )
 

@@ -11,7 +11,7 @@ from danvan.api.models import ApiToken, hash_key
 from danvan.api.tests.helpers import DENOUNCER, submit
 from danvan.audit.context import Actor
 from danvan.audit.models import AuditEntry
-from danvan.voices.models import Voice, VoiceStatus
+from danvan.voices.models import Topic, Voice, VoiceStatus
 from danvan.voices.services import case_accept, case_answer, case_publish
 
 pytestmark = pytest.mark.django_db
@@ -167,6 +167,26 @@ def test_an_officer_lists_only_the_cases_in_scope_with_filters(
     assert response.status_code == 200
     assert response.json()["count"] == 2
     assert [c["tracking_code"] for c in filtered.json()["results"]] == [own.tracking_code]
+
+
+def test_the_case_list_filters_as_the_inbox_and_a_value_naming_nothing_finds_nothing(
+    world, commune_officer, token_client
+):
+    first = submit(world)
+    land = Topic.objects.get(code="land", province=None)
+    second = submit(world, unit=world.anh_son, kind="opinion", submitter_name="", topic=land)
+    client = token_client(commune_officer)
+
+    def codes(**params: str) -> list[str]:
+        response = client.get("/api/v1/cases/", params)
+        assert response.status_code == 200
+        return [c["tracking_code"] for c in response.json()["results"]]
+
+    assert codes() == [second.tracking_code, first.tracking_code]  # newest first
+    assert codes(topic="infrastructure", unit="17329") == [first.tracking_code]
+    assert codes(status="received", kind="opinion") == [second.tracking_code]
+    for name, value in [("kind", "x"), ("status", "x"), ("unit", "Anh Sơn"), ("topic", "x")]:
+        assert codes(**{name: value}) == []
 
 
 def test_a_commune_officer_cannot_see_another_communes_case(world, commune_officer, token_client):
