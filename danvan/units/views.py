@@ -36,6 +36,7 @@ def _visible_unit(request: HttpRequest, code: str) -> AdministrativeUnit:
 @login_required
 def unit_list(request: HttpRequest) -> HttpResponse:
     """Entry point: the user's top units, and a search box over everything in scope."""
+    # The scope's own paths are the user's top units; ``visible_to`` gives everything below too.
     scope = scope_for(request.user, Capability.VIEW)
     query = request.GET.get("q", "").strip()
     results = (
@@ -102,11 +103,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         "units/detail.html",
         {
             "unit": unit,
-            "ancestors": [
-                a
-                for a in unit.ancestors()
-                if scope_for(request.user, Capability.VIEW).covers(a.path)
-            ],
+            "ancestors": [a for a in unit.ancestors() if can(request.user, Capability.VIEW, a)],
             "children": sorted(children, key=lambda u: (u.tier, natural_key(u.name))),
             "child_query": child_query,
             "bodies": bodies,
