@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from danvan.accounts.roles import Capability
-from danvan.accounts.scope import scope_for
+from danvan.accounts.scope import can, scope_for
 from danvan.dashboards.models import Bucket, Dim
 from danvan.dashboards.periods import Period
 from danvan.insight.models import Issue
@@ -270,6 +270,7 @@ def roots_for(
         if unit is None:
             raise LookupError(code)
         return unit, [unit]
+    # The scope's own paths are the user's top units; ``visible_to`` gives everything below too.
     scope = scope_for(user, Capability.VIEW)
     if scope.is_global:
         provinces = list(AdministrativeUnit.objects.current().filter(tier=UnitTier.PROVINCE))
@@ -378,11 +379,10 @@ def _trail(user: Any, root: AdministrativeUnit | None) -> list[AdministrativeUni
     if root is None:
         return []
     prefixes = [root.path[: i + 1] for i, ch in enumerate(root.path) if ch == "/" and i > 0]
-    scope = scope_for(user, Capability.VIEW)
     return [
         u
         for u in AdministrativeUnit.objects.filter(path__in=prefixes).order_by("path")
-        if scope.covers(u.path)
+        if can(user, Capability.VIEW, u)
     ]
 
 
