@@ -33,7 +33,8 @@ __all__ = ["JOBS", "job_named"]
 
 def _report_drafts() -> str:
     due = run_report_drafts(today=timezone.localdate())
-    return f"{len(due)} report(s) queued: " + ", ".join(f"{d.body_id}/{d.period_code}" for d in due)
+    queued = ", ".join(f"body {d.body_id} {d.period_code}" for d in due)
+    return f"{len(due)} report(s) queued" + (f": {queued}" if queued else "")
 
 
 def _insight_train() -> str:
