@@ -16,6 +16,7 @@ def _no_units(db):
     AdministrativeUnit.objects.filter(tier=UnitTier.COMMUNE).delete()
     AdministrativeUnit.objects.all().delete()
 
+
 pytestmark = pytest.mark.django_db
 
 
