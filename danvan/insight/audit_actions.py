@@ -9,4 +9,5 @@ ACTIONS = {
     "issue.split": _("Voices split into a new issue"),
     "issue.move": _("Voice moved to another issue"),
     "issue.answer": _("Issue answered"),
+    "issue.regroup": _("Issues of a commune regrouped"),
 }

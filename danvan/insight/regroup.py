@@ -17,6 +17,12 @@ regrouping again after a small change rewrites little. A voice that an officer o
 moved while its commune was being grouped is left where they put it; old issues left without
 voices are deleted.
 
+Each commune's transaction writes one audit row (``issue.regroup``, on the commune) when it
+changed anything: the counts and the threshold, not a row per voice. One row per commune, not one
+per run, because a run is not one transaction: a row written at the end would be missing after a
+failure part way, while the communes already done stay regrouped; each commune's row commits or
+rolls back with the commune's writes, and the commune's officers see it in their audit log.
+
 ``regroup(processes=2)`` returns what it did; ``manage.py regroup_issues`` runs it.
 """
 
@@ -33,6 +39,8 @@ from django.db import connection, connections, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from danvan.audit.context import Actor
+from danvan.audit.services import audit_record
 from danvan.insight.grouping import Matcher
 from danvan.insight.models import Issue, IssueStatus
 from danvan.insight.signatures import TextStats, signature
@@ -56,6 +64,8 @@ class RegroupReport:
     kept_issues: int = 0
     deleted_issues: int = 0
     communes: int = 0
+    #: Communes whose regrouping changed something (each wrote one audit row).
+    audited_communes: int = 0
     seconds: float = 0.0
     processes: int = 1
     #: Seconds since the start at the end of each phase, and the seconds the workers spent
@@ -85,6 +95,8 @@ class _Done:
     reused: int = 0
     moved: int = 0
     deleted: int = 0
+    #: Whether the commune's transaction wrote anything (then it wrote an audit row too).
+    audited: bool = False
     grouping: float = 0.0
     writing: float = 0.0
 
@@ -165,8 +177,11 @@ def _issue_fields(group: _Group) -> dict[str, Any]:
     }
 
 
-def _write(commune_id: int, groups: list[_Group], done: _Done) -> None:
-    """Put the commune's regrouped issues in place of its old ones (one transaction)."""
+def _write(
+    commune_id: int, groups: list[_Group], done: _Done, *, actor: Actor, threshold: float
+) -> None:
+    """Put the commune's regrouped issues in place of its old ones (one transaction), with one
+    audit row saying what changed when anything did."""
     with transaction.atomic():
         AdministrativeUnit.objects.select_for_update().filter(pk=commune_id).exists()
         old = set(Issue.objects.filter(unit=commune_id).exclude(_KEPT).values_list("pk", flat=True))
@@ -209,7 +224,9 @@ def _write(commune_id: int, groups: list[_Group], done: _Done) -> None:
         moved = _move(moves)
         # Voices someone else moved meanwhile (an officer, live matching) stay where they were
         # put: count what each issue holds now (one aggregate; nothing to write as a rule).
-        _recount({issue_of[index]: len(group.voices) for index, group in enumerate(groups)})
+        recounted = _recount(
+            {issue_of[index]: len(group.voices) for index, group in enumerate(groups)}
+        )
         gone = list(
             Issue.objects.filter(pk__in=old - taken, voices__isnull=True).values_list(
                 "pk", flat=True
@@ -218,6 +235,24 @@ def _write(commune_id: int, groups: list[_Group], done: _Done) -> None:
         deleted = len(gone)
         if gone:
             Issue.objects.filter(pk__in=gone).delete()
+        if changed or created or moved or recounted or gone:
+            audit_record(
+                actor=actor,
+                action="issue.regroup",
+                unit=AdministrativeUnit(pk=commune_id),
+                changes={
+                    "voices": sum(len(g.voices) for g in groups),
+                    "issues": len(groups),
+                    "reused": len(takes),
+                    "rewritten": len(changed),
+                    "created": len(created),
+                    "moved_voices": moved,
+                    "recounted": recounted,
+                    "deleted": deleted,
+                    "threshold": threshold,
+                },
+            )
+            done.audited = True
     done.voices += sum(len(g.voices) for g in groups)
     done.issues += len(groups)
     done.reused += len(takes)
@@ -287,7 +322,8 @@ def _move(moves: list[tuple[int, int, int | None]]) -> int:
         return int(cursor.rowcount)
 
 
-def _recount(expected: dict[int, int]) -> None:
+def _recount(expected: dict[int, int]) -> int:
+    """Set the count of the issues whose voices someone else moved meanwhile; how many."""
     counts = dict(
         Voice.objects.filter(issue__in=list(expected))
         .values("issue")
@@ -295,11 +331,14 @@ def _recount(expected: dict[int, int]) -> None:
         .values_list("issue", "n")
         .order_by()
     )
+    recounted = 0
     for pk, n in expected.items():
         if counts.get(pk, 0) != n:
             Issue.objects.filter(pk=pk).update(
                 voice_count=counts.get(pk, 0), version=F("version") + 1
             )
+            recounted += 1
+    return recounted
 
 
 def _regroup_commune(commune_id: int) -> _Done:
@@ -307,7 +346,7 @@ def _regroup_commune(commune_id: int) -> _Done:
     started = time.perf_counter()
     groups = _group(commune_id, _JOB["threshold"], _JOB["stats"])
     done.grouping = time.perf_counter() - started
-    _write(commune_id, groups, done)
+    _write(commune_id, groups, done, actor=_JOB["actor"], threshold=_JOB["threshold"])
     done.writing = time.perf_counter() - started - done.grouping
     return done
 
@@ -319,7 +358,11 @@ def _in_worker(commune_id: int) -> _Done:
         connections.close_all()
 
 
-def regroup(*, processes: int = 2, threshold: float | None = None) -> RegroupReport:
+def regroup(
+    *, processes: int = 2, threshold: float | None = None, actor: Actor | None = None
+) -> RegroupReport:
+    """Regroup every commune; ``actor`` (the command by default) signs each commune's audit
+    row."""
     from danvan.insight.services import active_trained
 
     started = time.perf_counter()
@@ -343,6 +386,7 @@ def regroup(*, processes: int = 2, threshold: float | None = None) -> RegroupRep
     _JOB.update(
         threshold=trained.threshold if threshold is None else threshold,
         stats=trained.stats,
+        actor=actor or Actor.system("regroup_issues"),
     )
     report.timings["plan"] = time.perf_counter() - started
     report.communes = len(communes)
@@ -366,6 +410,7 @@ def regroup(*, processes: int = 2, threshold: float | None = None) -> RegroupRep
         report.reused_issues += done.reused
         report.moved_voices += done.moved
         report.deleted_issues += done.deleted
+        report.audited_communes += done.audited
     report.timings["grouping (workers)"] = sum(d.grouping for d in results)
     report.timings["writing (workers)"] = sum(d.writing for d in results)
     report.seconds = report.timings["done"] = time.perf_counter() - started

@@ -15,6 +15,7 @@ ACTIONS = {
     "skillful.indicator_update": _("Indicator changed"),
     "skillful.indicator_report": _("Indicator reported"),
     "skillful.flag_dismiss": _("Formalism flag dismissed"),
+    "skillful.flags_check": _("Formalism flags raised, changed or removed by the checks"),
     "skillful.period_create": _("Emulation period created"),
     "skillful.round_add": _("Yearly round added"),
     "skillful.criteria_set.create": _("Criteria set created"),

@@ -24,6 +24,13 @@ A finding is stored as numbers and codes (``FormalismFlag.details``), never as a
 sentence is written when the flag is read, in the reader's language (``flag_reasons``). Whether a
 dismissed flag still stands is decided on those numbers, so it does not depend on anyone's
 language either.
+
+Each model's flags are written in a transaction of their own, with one audit row
+(``skillful.flags_check``, on the model) when a flag was raised, changed or removed: the kinds,
+the counts and the thresholds in force. Not one row per run: the nightly run is one transaction
+per model, and a row written at its end would be missing after a failure part way. Refreshing
+the numbers of a flag whose reason stands (the days moved on) decides nothing and writes no row;
+it would add one a night for every flagged model and bury the rows that matter.
 """
 
 from __future__ import annotations
@@ -482,16 +489,39 @@ class CheckReport:
         self.by_kind.update(other.by_kind)
 
 
+def thresholds() -> dict[str, int | float]:
+    """The settings the checks ran with, as written in their audit rows."""
+    return {
+        "near_duplicate": NEAR_DUPLICATE_THRESHOLD,
+        "complaints_months": complaints_window_months(),
+        "complaints_min": complaints_min(),
+        "complaints_rise_percent": complaints_rise_percent(),
+        "evidence_grace_days": evidence_grace_days(),
+    }
+
+
+#: Who writes the flags when no person asked for the check (the nightly run, the task).
+CHECKS_ACTOR = Actor.system("check_models")
+
+
 def _write(
-    model: MobilizationModel, findings: Sequence[Finding], existing: Sequence[FormalismFlag]
+    model: MobilizationModel,
+    findings: Sequence[Finding],
+    existing: Sequence[FormalismFlag],
+    *,
+    actor: Actor,
 ) -> CheckReport:
+    """Write the model's flags (inside the caller's transaction) and, when a flag was raised,
+    changed or removed, the audit row of it."""
     report = CheckReport(models=1)
     found = {f.kind: f for f in findings}
+    kinds: dict[str, list[str]] = {"raised": [], "updated": [], "removed": []}
     for flag in existing:
         finding = found.pop(flag.kind, None)
         if finding is None:
             flag.delete()
             report.removed += 1
+            kinds["removed"].append(flag.kind)
             continue
         report.by_kind[flag.kind] += 1
         if flag.other_id == finding.other_id and _says_the_same(flag, finding):
@@ -511,12 +541,27 @@ def _write(
             update_fields=["details", "legacy_reason", "other", "dismissed_at", "dismissed_note"]
         )
         report.updated += 1
+        kinds["updated"].append(flag.kind)
     for finding in found.values():
         FormalismFlag.objects.create(
             model=model, kind=finding.kind, details=finding.details, other_id=finding.other_id
         )
         report.raised += 1
         report.by_kind[finding.kind] += 1
+        kinds["raised"].append(finding.kind)
+    if report.raised or report.updated or report.removed:
+        audit_record(
+            actor=actor,
+            action="skillful.flags_check",
+            obj=model,
+            unit=model.unit,
+            changes={
+                "model": model.code,
+                **{what: sorted(k) for what, k in kinds.items() if k},
+                "standing": sorted(report.by_kind),
+                "thresholds": thresholds(),
+            },
+        )
     return report
 
 
@@ -557,16 +602,21 @@ def _findings(
     return [f for f in candidates if f is not None]
 
 
-def check_model(model: MobilizationModel, *, today: datetime.date | None = None) -> CheckReport:
+def check_model(
+    model: MobilizationModel,
+    *,
+    today: datetime.date | None = None,
+    actor: Actor = CHECKS_ACTOR,
+) -> CheckReport:
     """Recompute the flags of one model. Call it after registering, changing or reporting."""
     with transaction.atomic():
         findings = _findings(model, today=today, duplicate=find_near_duplicate(model))
         existing = list(FormalismFlag.objects.select_for_update().filter(model=model))
-        return _write(model, findings, existing)
+        return _write(model, findings, existing, actor=actor)
 
 
-def check_all(*, today: datetime.date | None = None) -> CheckReport:
-    """Recompute the flags of every model (the nightly job)."""
+def check_all(*, today: datetime.date | None = None, actor: Actor = CHECKS_ACTOR) -> CheckReport:
+    """Recompute the flags of every model (the nightly job): one transaction per model."""
     total = CheckReport()
     duplicates = near_duplicates_of_all()
     flags: dict[int, list[FormalismFlag]] = defaultdict(list)
@@ -592,7 +642,7 @@ def check_all(*, today: datetime.date | None = None) -> CheckReport:
                 has_evidence=model.pk in with_evidence,
                 complaints=complaints,
             )
-            total.add(_write(model, findings, flags.get(model.pk, [])))
+            total.add(_write(model, findings, flags.get(model.pk, []), actor=actor))
     logger.info(
         "Formalism checks: %s", {**dataclasses.asdict(total), "by_kind": dict(total.by_kind)}
     )

@@ -124,3 +124,45 @@ def test_issues_left_without_voices_are_deleted_with_their_commune_regrouped(say
     assert report.voices == 0
     assert report.deleted_issues == 1
     assert not Issue.objects.exists()
+
+
+def _regroup_rows():
+    from danvan.audit.models import AuditEntry
+
+    return AuditEntry.objects.filter(action="issue.regroup").order_by("id")
+
+
+def test_each_commune_that_changes_writes_one_audit_row_of_counts_and_threshold(say, world):
+    flood = [say(text) for text in FLOOD]
+    say("Trạm y tế xã thiếu thuốc, bác sĩ không trực ban đêm", topic="health")
+    say(FLOOD[0], unit=world.muong_xen_village)
+    wrong = Issue.objects.get(pk=flood[0].issue_id)
+    Voice.objects.filter(pk=flood[1].pk).update(issue=None)  # one voice out of its issue
+
+    report = regroup(processes=1, threshold=0.4, actor=Actor.system("test_regroup"))
+
+    rows = list(_regroup_rows())
+    # Anh Sơn changed (a voice put back); Mường Xén's one voice was already where it is now.
+    assert report.communes == 2 and report.audited_communes == 1 == len(rows)
+    row = rows[0]
+    assert row.unit_id == wrong.unit_id and row.actor_label == "system:test_regroup"
+    assert row.changes["voices"] == 4 and row.changes["moved_voices"] >= 1
+    assert row.changes["threshold"] == 0.4
+    assert {"issues", "reused", "created", "deleted"} <= set(row.changes)
+
+    # Nothing left to change: no row.
+    regroup(processes=1, threshold=0.4)
+    assert _regroup_rows().count() == 1
+
+
+def test_a_commune_whose_audit_row_fails_is_left_as_it_was(say, world, monkeypatch):
+    flood = [say(text) for text in FLOOD]
+    Voice.objects.filter(pk=flood[1].pk).update(issue=None)
+
+    def refuse(**kwargs):
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr(regroup_module, "audit_record", refuse)
+    with pytest.raises(RuntimeError):
+        regroup(processes=1)
+    assert Voice.objects.get(pk=flood[1].pk).issue_id is None

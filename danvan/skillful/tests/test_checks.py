@@ -521,3 +521,57 @@ def test_a_dismissed_flag_stays_dismissed_when_only_a_threshold_setting_changes(
     checks.check_model(copy, today=TODAY)
     found.refresh_from_db()
     assert found.details["threshold"] == 70 and found.dismissed_at is not None
+
+
+# --- Audit ---------------------------------------------------------------------------------------
+
+
+def _check_rows(model: MobilizationModel) -> list[Any]:
+    from danvan.audit.models import AuditEntry
+
+    return list(
+        AuditEntry.objects.filter(action="skillful.flags_check", object_id=str(model.pk)).order_by(
+            "id"
+        )
+    )
+
+
+def test_a_check_that_raises_or_removes_a_flag_writes_one_audit_row_with_kinds_and_thresholds(
+    world: Any,
+) -> None:
+    model = make_model(world.anh_son, world.anh_son_body, starts_on=datetime.date(2026, 1, 5))
+    before = len(_check_rows(model))
+    checks.check_model(model, today=TODAY)
+    rows = _check_rows(model)[before:]
+    assert len(rows) == 1
+    row = rows[0]
+    assert row.actor_label == "system:check_models" and row.unit_id == model.unit_id
+    assert row.changes["raised"] == [FlagKind.NO_EVIDENCE]
+    assert row.changes["standing"] == [FlagKind.NO_EVIDENCE]
+    assert row.changes["thresholds"]["near_duplicate"] == checks.NEAR_DUPLICATE_THRESHOLD
+    assert row.changes["thresholds"]["evidence_grace_days"] == 90
+
+    # Only the days moved on: the flag's numbers are refreshed, nothing is decided, no row.
+    checks.check_model(model, today=TODAY + datetime.timedelta(days=1))
+    checks.check_all(today=TODAY + datetime.timedelta(days=2))
+    assert len(_check_rows(model)) == before + 1
+
+    add_evidence(model)
+    checks.check_all(today=TODAY)
+    last = _check_rows(model)[-1]
+    assert last.changes["removed"] == [FlagKind.NO_EVIDENCE] and last.changes["standing"] == []
+
+
+def test_the_audit_row_is_written_in_the_transaction_of_the_flags_it_records(
+    world: Any, monkeypatch: Any
+) -> None:
+    model = make_model(world.anh_son, world.anh_son_body, starts_on=datetime.date(2026, 1, 5))
+    flags_before = FormalismFlag.objects.filter(model=model).count()
+
+    def refuse(**kwargs: Any) -> None:
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr(checks, "audit_record", refuse)
+    with pytest.raises(RuntimeError):
+        checks.check_model(model, today=TODAY)
+    assert FormalismFlag.objects.filter(model=model).count() == flags_before
