@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "danvan.web.middleware.ContentSecurityPolicyMiddleware",
+    # Without DATABASE_REPLICA_URL it only passes the request on.
+    "danvan.lib.routers.PrimaryAfterWriteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "danvan.web.middleware.VietnameseFirstMiddleware",
@@ -129,6 +131,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",
     }
+# A PostgreSQL streaming replica for the heavy reads (dashboards, search, report figures,
+# exports): danvan/lib/routers.py and docs/topology.md. Never on SQLite; never migrated; its test
+# database is the primary's, streamed to it (TEST MIRROR).
+_replica_url = envstr("DATABASE_REPLICA_URL")
+if _replica_url and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url, conn_max_age=envint("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["danvan.lib.routers.PrimaryReplicaRouter"]
+# After a POST or a write, the browser's next requests read from the primary for this long.
+DANVAN_REPLICA_PIN_SECONDS = envint("DANVAN_REPLICA_PIN_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_url = envstr("REDIS_URL")

@@ -24,6 +24,7 @@ from danvan.dashboards import selectors
 from danvan.dashboards.models import Dim
 from danvan.dashboards.periods import PeriodForm
 from danvan.dashboards.selectors import Dashboard, Figures, Row
+from danvan.lib.routers import heavy_reads
 from danvan.lib.xlsx import new_workbook, sheet_append_with_totals, sheet_start, xlsx_response
 
 #: The tables of the dashboard, in the order of the page and of the workbook's sheets.
@@ -90,6 +91,7 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 
 @login_required
 @require_GET
+@heavy_reads()
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     form, board = _board(request)
     return render(
@@ -243,6 +245,7 @@ def _trend_rows(board: Dashboard) -> list[tuple[str, int, int]]:
 
 @login_required
 @require_GET
+@heavy_reads()
 def dashboard_export(request: HttpRequest) -> HttpResponse:
     """One table of the page (``?table=bodies``), or all of them as sheets: frozen header, titles
     in the officer's language, a totals row in bold."""
@@ -276,6 +279,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@heavy_reads()
 def map_page(request: HttpRequest) -> HttpResponse:
     """Where the voices with coordinates arose, on the tile server of ``DANVAN_MAP_TILE_URL``;
     with none configured, the points on a blank background and in a list (nothing is fetched from

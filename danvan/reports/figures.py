@@ -31,6 +31,7 @@ from danvan.alerts.models import Alert, AlertLevel, AlertRule, AlertStatus
 from danvan.dashboards.models import Bucket, Dim, VoiceFact
 from danvan.dashboards.selectors import paths_of
 from danvan.insight.models import Issue, IssueStatus
+from danvan.lib.routers import heavy_reads
 from danvan.reports.models import Report, ReportStatus
 from danvan.reports.periods import ReportPeriod
 from danvan.reports.snapshot import (
@@ -141,6 +142,7 @@ def _int(value: Any) -> int:
     return int(value or 0)
 
 
+@heavy_reads()
 def report_figures(
     *, unit: AdministrativeUnit, period: ReportPeriod, today: datetime.date | None = None
 ) -> Snapshot:

@@ -40,6 +40,7 @@ from danvan.audit.context import Actor
 from danvan.audit.services import audit_export, audit_record
 from danvan.deadlines.models import VoiceKind
 from danvan.lib.forms import XLSX_CONTENT_TYPE
+from danvan.lib.routers import heavy_reads
 from danvan.lib.worker import PEOPLE_PRIORITY, PEOPLE_QUEUE
 from danvan.lib.xlsx import new_workbook, sheet_append, sheet_start, workbook_bytes, xlsx_response
 from danvan.voices.forms import InboxFilterForm
@@ -138,6 +139,7 @@ def filters_from(query: str, user: Any) -> InboxFilters:
     return form.filters()
 
 
+@heavy_reads()
 def cases_workbook(
     user: Any,
     filters: InboxFilters,
