@@ -19,6 +19,7 @@ from django.utils import timezone
 from danvan.alerts.services import alerts_scan
 from danvan.api.idempotency import purge_expired
 from danvan.insight.services import insight_train
+from danvan.insight.tasks import voices_unanalysed_requeue
 from danvan.lib.worker import reap
 from danvan.periodic.housekeeping import periodic_runs_prune, task_results_prune
 from danvan.periodic.schedules import Daily, EveryMinutes, Hourly, Job
@@ -107,6 +108,13 @@ JOBS: list[Job] = [
         voice_export_jobs_purge,
         Hourly(minute=5),
         "Delete the files of background exports past their 24 hours (voices.exports).",
+    ),
+    Job(
+        "voices_unanalysed_requeue",
+        voices_unanalysed_requeue,
+        Hourly(minute=20),
+        "Queue again the analysis of voices whose task was lost with the database after their "
+        "commit (insight).",
     ),
     Job(
         "tasks_reap",
