@@ -6,10 +6,13 @@ only kind it has). Both compute the same thing:
 
 * a voice's fact: its unit, day received, kind, channel, status, topic, responsible body, due
   date while open, whether answered, whether on time and the days the answer took;
-* "on time": answered on or before the due date in force, which is the due date of its
-  ``answer``/``resolve`` step when the voice has one, otherwise the voice's own ``due_on`` as it
-  was just before the answer (``case_answer`` clears it); no due date at all (an opinion) is on
-  time. The answer's day is the local (``TIME_ZONE``) date of ``answered_at``.
+* "on time": the rule of ``danvan.voices.on_time`` (its steps, ``ANSWER_STEPS``, and its SQL
+  form, ``on_time_sql``), decided when the answer is given and kept until the next answer: the
+  answer's local (``TIME_ZONE``) day on or before the due date in force, which is the due date
+  of its ``answer``/``resolve`` step when the voice has one, otherwise the voice's own ``due_on``
+  as it was just before the answer (``case_answer`` clears it); no due date at all (an opinion)
+  is on time. ``dashboards/tests/test_on_time_rule.py`` holds both databases' triggers to the
+  Python definition.
 
 ``rebuild`` recomputes everything from the voices in one transaction (after a reorganization of
 units moved paths, or to check); the migration calls it to fill the tables the first time.
@@ -27,9 +30,10 @@ from typing import Any
 from django.conf import settings
 
 from danvan.voices.models import OPEN_STATUSES
+from danvan.voices.on_time import ANSWER_STEPS, on_time_sql
 
 OPEN = ", ".join(f"'{s.value}'" for s in OPEN_STATUSES)
-DUE_STEPS = "'answer', 'resolve'"
+DUE_STEPS = ", ".join(f"'{step}'" for step in ANSWER_STEPS)
 FACT_COLUMNS = (
     "voice_id, unit_id, day, kind, channel, status, topic_id, assignee_id, due_on, answered, "
     "on_time, days"
@@ -98,8 +102,7 @@ def _pg_fact_select(source: str, due: str) -> str:
     SELECT v.id, v.unit_id, v.received_on, v.kind, v.channel, v.status, v.topic_id,
            v.assignee_id, CASE WHEN v.status IN ({OPEN}) THEN v.due_on END,
            (v.answered_at IS NOT NULL)::int,
-           CASE WHEN v.answered_at IS NOT NULL AND ({due} IS NULL OR {answered_on} <= {due})
-                THEN 1 ELSE 0 END,
+           {on_time_sql(answered_at="v.answered_at", answered_on=answered_on, due=due)},
            CASE WHEN v.answered_at IS NOT NULL THEN {answered_on} - v.received_on ELSE 0 END
     FROM {source}
     """
@@ -135,9 +138,10 @@ def _pg_install() -> list[str]:
                 due_on = CASE WHEN n.status IN ({OPEN}) THEN n.due_on END,
                 answered = (n.answered_at IS NOT NULL)::int,
                 on_time = CASE
-                    WHEN n.answered_at IS NULL THEN 0
-                    WHEN o.answered_at IS NOT DISTINCT FROM n.answered_at THEN f.on_time
-                    WHEN {due} IS NULL OR {answered_on} <= {due} THEN 1 ELSE 0 END,
+                    WHEN n.answered_at IS NOT NULL
+                        AND o.answered_at IS NOT DISTINCT FROM n.answered_at THEN f.on_time
+                    ELSE {on_time_sql(answered_at="n.answered_at", answered_on=answered_on, due=due)}
+                    END,
                 days = CASE WHEN n.answered_at IS NOT NULL
                     THEN {answered_on} - n.received_on ELSE 0 END
             FROM new_voices n JOIN old_voices o ON o.id = n.id
@@ -268,9 +272,8 @@ def _lite_fact_values(v: str, on_time: str) -> str:
 
 
 def _lite_on_time(v: str, due: str) -> str:
-    return (
-        f"CASE WHEN {v}.answered_at IS NOT NULL AND ({due} IS NULL OR "
-        f"{_lite_local(f'{v}.answered_at')} <= {due}) THEN 1 ELSE 0 END"
+    return on_time_sql(
+        answered_at=f"{v}.answered_at", answered_on=_lite_local(f"{v}.answered_at"), due=due
     )
 
 
@@ -321,9 +324,10 @@ def _lite_install() -> list[str]:
                 due_on = CASE WHEN NEW.status IN ({OPEN}) THEN NEW.due_on END,
                 answered = NEW.answered_at IS NOT NULL,
                 on_time = CASE
-                    WHEN NEW.answered_at IS NULL THEN 0
-                    WHEN NEW.answered_at IS OLD.answered_at THEN on_time
-                    WHEN {due} IS NULL OR {answered_on} <= {due} THEN 1 ELSE 0 END,
+                    WHEN NEW.answered_at IS NOT NULL AND NEW.answered_at IS OLD.answered_at
+                        THEN on_time
+                    ELSE {_lite_on_time("NEW", due)}
+                    END,
                 days = CASE WHEN NEW.answered_at IS NOT NULL
                     THEN CAST(julianday({answered_on}) - julianday(NEW.received_on) AS INTEGER)
                     ELSE 0 END

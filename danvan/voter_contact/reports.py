@@ -1,4 +1,5 @@
-"""The per-session report: for each recommendation, whether it was answered on time."""
+"""The per-session report: for each recommendation, whether it was answered on time (by the one
+rule of ``danvan.voices.on_time``, the dashboards' too)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from danvan.deadlines.models import Step
 from danvan.voices.models import VoiceStatus
+from danvan.voices.on_time import answered_in_time, due_in_force
 from danvan.voter_contact.models import SessionRecommendation, VoterContactSession
 
 
@@ -51,7 +52,7 @@ def classify(
     today: datetime.date,
 ) -> Outcome:
     if answered_on is not None:
-        return Outcome.LATE if due_on is not None and answered_on > due_on else Outcome.ON_TIME
+        return Outcome.ON_TIME if answered_in_time(answered_on, due_on) else Outcome.LATE
     if status == VoiceStatus.REFUSED:
         return Outcome.REFUSED
     return Outcome.OVERDUE if due_on is not None and today > due_on else Outcome.OPEN
@@ -71,8 +72,8 @@ def session_report(
     totals: dict[str, int] = {}
     for number, rec in enumerate(recommendations, start=1):
         voice = rec.voice
-        answer = next((d for d in voice.deadlines.all() if d.step == Step.ANSWER), None)
-        due_on = answer.due_on if answer else voice.due_on
+        # A recommendation's answer step counts from its receipt: always dated.
+        due_on = due_in_force(voice)
         answered_on = (
             timezone.localdate(voice.answered_at) if voice.answered_at is not None else None
         )
