@@ -11,6 +11,7 @@ lands in a URL, a server log or a Referer header.
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Callable
 from typing import Any
@@ -137,11 +138,28 @@ def submit(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            if voice.replayed and voice.received_at < timezone.now() - RESUBMIT_RECEIPT_WINDOW:
+                # Long after: more likely the next person on a shared phone or computer going
+                # "Back" than the sender whose page failed. Nothing is saved twice either way.
+                form.add_error(
+                    None,
+                    _(
+                        "This form was already sent, on %(when)s. For the sender's privacy its "
+                        "tracking code is not shown again; whoever sent it received it then."
+                    )
+                    % {"when": timezone.localtime(voice.received_at).strftime("%d/%m/%Y %H:%M")},
+                )
+                return render(request, "voices/public/submit.html", {"form": form})
             if not voice.replayed:
                 _rate_hit(request, "submit", rate)
             request.session[_SUBMITTED] = {"code": voice.tracking_code, "kind": voice.kind}
             return redirect("voices_public:submitted")
     return render(request, "voices/public/submit.html", {"form": form})
+
+
+#: How long the same form sent again shows the first voice's receipt (the page failed after the
+#: voice was saved, or a double click); later, it says the form was sent, without the code.
+RESUBMIT_RECEIPT_WINDOW = datetime.timedelta(minutes=30)
 
 
 @require_GET

@@ -67,3 +67,24 @@ def test_a_form_without_a_token_still_works(world, citizen):
     citizen.post(SUBMIT, form_data(world))
     citizen.post(SUBMIT, form_data(world, submission_token="short"))
     assert Voice.objects.count() == 2
+
+
+def test_long_after_the_same_form_says_it_was_sent_without_showing_the_code(world, citizen):
+    """On a shared phone or computer the next person's "Back" and "Send" must not show the
+    previous sender's code: past the window the form says it was sent, and saves nothing."""
+    import datetime
+
+    from django.utils import timezone
+
+    data = form_data(world, submission_token=token_of(citizen))
+    citizen.post(SUBMIT, data)
+    voice = Voice.objects.get()
+    Voice.objects.filter(pk=voice.pk).update(
+        received_at=timezone.now() - views_public.RESUBMIT_RECEIPT_WINDOW - datetime.timedelta(1)
+    )
+    later = Client(REMOTE_ADDR="198.51.100.7").post(SUBMIT, data, follow=True)
+    page = later.content.decode()
+    assert later.status_code == 200
+    assert voice.tracking_code not in page
+    assert "This form was already sent" in page
+    assert Voice.objects.count() == 1
