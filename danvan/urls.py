@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 urlpatterns = [
@@ -21,6 +22,11 @@ urlpatterns = [
     path("dashboard/", include("danvan.dashboards.urls")),
     path("reports/", include("danvan.reports.urls")),
     path("decisions/", include("danvan.decisions.urls")),
+    # The overdue list per body was here; notifications sent before it moved still link to it.
+    path(
+        "notifications/overdue/",
+        RedirectView.as_view(pattern_name="voices:overdue", permanent=True, query_string=True),
+    ),
     path("notifications/", include("danvan.notifications.urls")),
     path("", include("danvan.api.urls")),
     path("", include("danvan.web.urls")),

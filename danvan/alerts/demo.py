@@ -4,8 +4,8 @@
 ``DANVAN_ALERTS_SURGE_DAYS`` days hold a surge at the caution level against the commune's own
 history (planting one land voice per earlier period first when it has none), then runs the scan
 for ``today`` and returns the land surge alert. The demo seed (``danvan/demo/seed.py``) calls it
-once after its voices, for a commune of the demo province; it is idempotent enough for a re-run:
-a second call adds no voice when the surge is already there.
+once after its voices, for a commune of the demo province (``seed_alerts``); it is idempotent
+enough for a re-run: a second call adds no voice when the surge is already there.
 """
 
 from __future__ import annotations
@@ -19,9 +19,13 @@ from danvan.alerts import rules
 from danvan.alerts.models import Alert, AlertRule
 from danvan.alerts.services import alerts_scan
 from danvan.audit.context import Actor
+from danvan.insight.services import voice_analyse
+from danvan.insight.tasks import deferred_analysis
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.models import Channel, Topic, Voice, VoiceKind
 from danvan.voices.services import voice_submit
+
+SURGE_COMMUNE = "16849"  # Xã in Kỳ Sơn, a quiet highland commune
 
 LAND_TEXTS = (
     "Đề nghị xem xét lại việc đo đạc, cắm mốc giải phóng mặt bằng dự án mở rộng đường qua xóm.",
@@ -93,4 +97,29 @@ def alerts_demo_seed(
         Alert.objects.filter(rule=AlertRule.SURGE, unit=commune, topic=topic)
         .order_by("-id")
         .first()
+    )
+
+
+def seed_alerts(actor: Actor, lines: list[str]) -> None:
+    """The demo's alert: the land surge in ``SURGE_COMMUNE``, its voices analysed into issues as
+    the others were (after ``insight.demo.seed_insight``)."""
+    today = timezone.localdate()
+    surge_commune = AdministrativeUnit.objects.get(code=SURGE_COMMUNE)
+    with deferred_analysis():
+        alert = alerts_demo_seed(actor=actor, commune=surge_commune, today=today)
+    # The voices not yet in an issue, whether their commit has run or not (inside a caller's
+    # transaction it has not, and nothing was queued for them yet).
+    for voice_id in (
+        Voice.objects.filter(issue__isnull=True)
+        .order_by("received_on", "id")
+        .values_list("id", flat=True)
+    ):
+        voice_analyse(voice_id=voice_id)
+    lines.append(
+        "alerts: "
+        + (
+            f"{alert.get_level_display()} alert on land in {surge_commune.name}"
+            if alert
+            else "no alert raised"
+        )
     )

@@ -360,6 +360,7 @@ def _seed_demo(*, password: str | None, voices: int | None) -> SeedReport:
 
     count = DEMO_COUNT if voices is None else voices
     if count:
+        from danvan.alerts.demo import seed_alerts
         from danvan.insight.demo import seed_insight
         from danvan.insight.tasks import deferred_analysis
 
@@ -367,7 +368,8 @@ def _seed_demo(*, password: str | None, voices: int | None) -> SeedReport:
         # topic model is trained on them: not one background task each.
         with deferred_analysis():
             seed_voices(actor, report.lines, count=count)
-        seed_insight(actor, report.lines)
+        if seed_insight(actor, report.lines):
+            seed_alerts(actor, report.lines)
     from danvan.skillful.demo import seed_models
 
     seed_models(actor, report.lines, count=300 if voices is None else min(voices, 20))

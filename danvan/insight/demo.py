@@ -1,4 +1,4 @@
-"""The demo's insight: one flooded road told by twenty people, grouped; a land surge alerted.
+"""The demo's insight: one flooded road told by twenty people, grouped.
 
 ``seed_insight`` runs after the demo voices exist:
 
@@ -7,8 +7,8 @@
    road in Xã Mường Xén gets three voices of its own (another commune: another issue).
 2. The topic classifier and the grouping threshold are trained on the demo's voices.
 3. Every demo voice is analysed in the order received, as the background task does live.
-4. A surge of land complaints is planted in one commune and the alert scan run
-   (``danvan.alerts.demo``), so the demo shows a caution alert with its reason.
+
+Then the demo seed plants the land surge of ``danvan.alerts.demo.seed_alerts``.
 
 Idempotent: the planted voices carry idempotency keys; a second run adds nothing.
 """
@@ -30,7 +30,6 @@ from danvan.voices.services import voice_submit
 FLOOD_COMMUNE = "17329"  # Xã Anh Sơn
 FLOOD_VILLAGE = "Xóm 5"
 OTHER_COMMUNE = "16813"  # Xã Mường Xén
-SURGE_COMMUNE = "16849"  # Xã in Kỳ Sơn, a quiet highland commune
 
 #: How twenty people tell one flooded road.
 FLOOD_VOICES = [
@@ -88,7 +87,9 @@ def _plant(
     return made
 
 
-def seed_insight(actor: Actor, lines: list[str]) -> None:
+def seed_insight(actor: Actor, lines: list[str]) -> bool:
+    """Plant the flood voices, train the topic model and analyse the voices; False when it was
+    already done (then the demo's alerts are not seeded again either)."""
     today = timezone.localdate()
     infrastructure = Topic.objects.get(code="infrastructure", province=None)
     commune = AdministrativeUnit.objects.get(code=FLOOD_COMMUNE)
@@ -102,7 +103,7 @@ def seed_insight(actor: Actor, lines: list[str]) -> None:
         )
     if not planted and TopicModel.objects.exists():
         lines.append("insight: already seeded")
-        return
+        return False
     model = insight_train(actor=actor)
     waiting = list(
         Voice.objects.filter(issue__isnull=True)
@@ -119,24 +120,4 @@ def seed_insight(actor: Actor, lines: list[str]) -> None:
         f"{model.samples if model else 0} voices"
         + (f" (held-out accuracy {model.accuracy:.2f})" if model and model.accuracy else "")
     )
-    from danvan.alerts.demo import alerts_demo_seed
-
-    surge_commune = AdministrativeUnit.objects.get(code=SURGE_COMMUNE)
-    with deferred_analysis():
-        alert = alerts_demo_seed(actor=actor, commune=surge_commune, today=today)
-    # The voices not yet in an issue, whether their commit has run or not (inside a caller's
-    # transaction it has not, and nothing was queued for them yet).
-    for voice_id in (
-        Voice.objects.filter(issue__isnull=True)
-        .order_by("received_on", "id")
-        .values_list("id", flat=True)
-    ):
-        voice_analyse(voice_id=voice_id)
-    lines.append(
-        "alerts: "
-        + (
-            f"{alert.get_level_display()} alert on land in {surge_commune.name}"
-            if alert
-            else "no alert raised"
-        )
-    )
+    return True

@@ -43,6 +43,7 @@ from danvan.insight.signatures import TextStats, features_of, signature
 from danvan.insight.topics import TopicClassifier, held_out_accuracy
 from danvan.units.models import AdministrativeUnit, UnitTier
 from danvan.voices.models import Topic, Voice, VoiceStatus
+from danvan.voices.services import ALLOWED_FROM, case_answer, case_publish
 
 __all__ = [
     "AnswerOutcome",
@@ -558,8 +559,6 @@ def issue_answer(
     Voices not yet accepted (or refused) cannot be answered by law before a decision to accept:
     they are listed, and left as they are.
     """
-    from danvan.voices.services import ALLOWED_FROM, case_answer, case_publish
-
     text = text.strip()
     if not text:
         raise ValidationError(_("The answer is empty."))
@@ -650,3 +649,12 @@ def insight_train(*, actor: Actor | None = None, keep: int = 3) -> TopicModel | 
         threshold,
     )
     return model
+
+
+def topic_label_keep(voice: Voice, topic: Topic, user: object) -> None:
+    """Keep an officer's correction of a voice's topic for the next training (``TopicLabel``),
+    with the topic the classifier had suggested. Registered in ``voices.hooks``."""
+    TopicLabel.objects.update_or_create(
+        voice=voice,
+        defaults={"topic": topic, "suggested_id": voice.suggested_topic_id, "actor": user},
+    )

@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Any
 
 from danvan.insight import lexicon
-from danvan.insight.text import cased_syllables, fold, normalize
+from danvan.lib.vietnamese import cased_syllables, fold, normalize
 
 __all__ = [
     "Signature",

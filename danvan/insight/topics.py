@@ -23,7 +23,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 
 from danvan.insight.signatures import concepts_of
-from danvan.insight.text import fold, normalize
+from danvan.lib.vietnamese import fold, normalize
 
 __all__ = ["TopicClassifier", "topic_features"]
 

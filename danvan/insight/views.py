@@ -34,8 +34,8 @@ from danvan.insight.services import (
     issue_split,
     voice_move,
 )
-from danvan.search.query import parse as parse_query
-from danvan.search.selectors import issue_text_match
+from danvan.lib.textquery import ISSUE_DOC, text_match
+from danvan.lib.textquery import parse as parse_query
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.models import Topic, Voice
 from danvan.voices.selectors import topics_for
@@ -166,7 +166,7 @@ def issue_list(request: HttpRequest) -> HttpResponse:
     if data.get("min_voices"):
         issues = issues.filter(voice_count__gte=data["min_voices"])
     if data.get("q"):
-        match = issue_text_match(parse_query(data["q"]))
+        match = text_match(ISSUE_DOC, parse_query(data["q"]))
         issues = issues.filter(match) if match is not None else issues.none()
     issues = issues.exclude(merged_into__isnull=False).order_by(
         "-voice_count", "-last_received_on", "-id"

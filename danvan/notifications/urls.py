@@ -7,5 +7,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.notification_list, name="list"),
     path("<int:pk>/read/", views.mark_read, name="read"),
     path("read-all/", views.mark_all_read, name="read_all"),
-    path("overdue/", views.overdue, name="overdue"),
 ]

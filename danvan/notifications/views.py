@@ -4,13 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from danvan.audit.context import Actor
 from danvan.notifications.models import Notification
-from danvan.notifications.selectors import overdue_by_body
 from danvan.notifications.services import notification_mark_read, notifications_mark_all_read
 
 PAGE_SIZE = 50
@@ -51,15 +49,3 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 def mark_all_read(request: HttpRequest) -> HttpResponse:
     notifications_mark_all_read(actor=Actor.from_request(request))
     return redirect("notifications:list")
-
-
-@login_required
-def overdue(request: HttpRequest) -> HttpResponse:
-    """Overdue open cases (quá hạn), grouped by the body responsible for them."""
-    today = timezone.localdate()
-    groups = overdue_by_body(request.user, today=today)
-    return render(
-        request,
-        "notifications/overdue.html",
-        {"groups": groups, "total": sum(g.count for g in groups), "today": today},
-    )

@@ -23,7 +23,17 @@ from django.db.models.expressions import RawSQL
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import scope_for
 from danvan.insight.models import Issue
-from danvan.search.query import Query, Term, fts_tiers, pg_term, pg_tiers
+from danvan.lib.textquery import (
+    ISSUE_DOC,
+    VOICE_ANSWER,
+    VOICE_TEXT,
+    Query,
+    Term,
+    TextIndex,
+    matching,
+    pg_term,
+    pg_tiers,
+)
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.models import Voice
 
@@ -44,64 +54,30 @@ PER_PAGE = 20
 @dataclass(frozen=True)
 class _Source:
     model: type[Model]
-    #: PostgreSQL: the tsvector column. SQLite: the FTS tables' prefix and column.
-    pg_column: str
-    fts_table: str
-    fts_column: str
+    #: The indexed column (PostgreSQL: the tsvector column; SQLite: the FTS tables and column).
+    index: TextIndex
     order: tuple[str, ...]
+
+    @property
+    def pg_column(self) -> str:
+        return self.index.pg_column
 
 
 SOURCES = {
-    VOICES: _Source(Voice, "search_text", "search_voice", "text", ("-received_on", "-id")),
-    ANSWERS: _Source(Voice, "search_answer", "search_voice", "answer", ("-received_on", "-id")),
-    ISSUES: _Source(Issue, "search_doc", "search_issue", "doc", ("-last_received_on", "-id")),
+    VOICES: _Source(Voice, VOICE_TEXT, ("-received_on", "-id")),
+    ANSWERS: _Source(Voice, VOICE_ANSWER, ("-received_on", "-id")),
+    ISSUES: _Source(Issue, ISSUE_DOC, ("-last_received_on", "-id")),
 }
 
 
-def _condition(source: _Source, sql: str, params: list[Any]) -> RawSQL:
+def _condition(sql: str, params: list[Any]) -> RawSQL:
     # The SQL names only this module's tables and columns; the query's text is a parameter.
     return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611
 
 
-def _pg_match(source: _Source, tsquery: str) -> RawSQL:
-    table = source.model._meta.db_table
-    return _condition(source, f'"{table}"."{source.pg_column}" @@ %s::tsquery', [tsquery])
-
-
-def _fts_match(source: _Source, flavour: str, expression: str) -> RawSQL:
-    table = source.model._meta.db_table
-    fts = f"{source.fts_table}_{flavour}"
-    return _condition(
-        source,
-        f'"{table}"."id" IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)',  # noqa: S608
-        [expression],
-    )
-
-
 def _matching(source: _Source, query: Query) -> tuple[RawSQL, list[list[RawSQL]]]:
-    """The condition every result meets, and each tier's set (see ``query.Tiers``)."""
-    if connection.vendor == "postgresql":
-        tiers = pg_tiers(query)
-        return _pg_match(source, tiers.match), [[_pg_match(source, t)] for t in tiers.tiers]
-    every, conditions = fts_tiers(query, source.fts_column)
-    return _fts_match(source, "folded", every), [
-        [_fts_match(source, flavour, expr) for flavour, expr in tier.parts] for tier in conditions
-    ]
-
-
-def voice_text_match(query: Query) -> RawSQL | None:
-    """The condition on ``Voice`` rows whose content holds every word of ``query``, with or without
-    marks, as on the search page (for the inbox's search box); None when it has no words."""
-    if query.error or not query.terms:
-        return None
-    return _matching(SOURCES[VOICES], query)[0]
-
-
-def issue_text_match(query: Query) -> RawSQL | None:
-    """The same for ``Issue`` rows, over their title and answer (for the issues list)."""
-    if query.error or not query.terms:
-        return None
-    return _matching(SOURCES[ISSUES], query)[0]
+    """The condition every result meets, and each tier's set (see ``textquery.Tiers``)."""
+    return matching(source.index, query)
 
 
 def _scope_units(user: Any) -> list[int] | None:
@@ -303,7 +279,6 @@ def _pg_narrow_match(source: _Source, query: Query, stats: _Stats) -> RawSQL:
     table, column = source.model._meta.db_table, source.pg_column
     rarest = min(query.terms, key=lambda term: _term_share(stats, term))
     return _condition(
-        source,
         f'"{table}"."{column}" @@ %s::tsquery AND ts_match_vq("{table}"."{column}", %s::tsquery)',
         [pg_term(rarest), pg_tiers(query).match],
     )

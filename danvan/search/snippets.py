@@ -11,7 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from danvan.lib.text import fold
-from danvan.search.query import Query
+from danvan.lib.textquery import Query
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 

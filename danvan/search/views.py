@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET
 
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can
+from danvan.lib.textquery import MAX_QUERY_CHARS, error_message, parse
 from danvan.search import selectors
-from danvan.search.query import MAX_QUERY_CHARS, error_message, parse
 from danvan.search.selectors import (
     ANSWERS,
     ISSUES,

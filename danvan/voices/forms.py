@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from danvan.deadlines.engine import COMPLEXITY_ORDER
 from danvan.deadlines.models import Complexity, VoiceKind
+from danvan.lib.textquery import error_message as query_error_message
+from danvan.lib.textquery import parse as parse_query
 from danvan.organizations.models import Body
-from danvan.search.query import error_message as query_error_message
-from danvan.search.query import parse as parse_query
 from danvan.units.fields import UnitField
 from danvan.voices.models import Coordination, Topic, VoiceStatus
 from danvan.voices.selectors import (

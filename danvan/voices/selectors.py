@@ -17,9 +17,9 @@ from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can, scope_for
 from danvan.deadlines.calendar import WorkingCalendar
 from danvan.deadlines.selectors import working_calendar
+from danvan.lib.textquery import VOICE_TEXT, text_match
+from danvan.lib.textquery import parse as parse_query
 from danvan.organizations.models import Body
-from danvan.search.query import parse as parse_query
-from danvan.search.selectors import voice_text_match
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.models import OPEN_STATUSES, Topic, Voice
 from danvan.voices.tracking import normalize_tracking_code
@@ -141,7 +141,7 @@ def inbox_for(
         if code is not None:
             voices = voices.filter(tracking_code=code)
         else:
-            match = voice_text_match(parse_query(filters.text))
+            match = text_match(VOICE_TEXT, parse_query(filters.text))
             voices = voices.filter(match) if match is not None else voices.none()
     if filters.order == ORDER_NEWEST:
         return voices.order_by("-received_on", "-id")
@@ -156,6 +156,42 @@ def overdue_now(voices: _Voices, *, today: datetime.date) -> _Voices:
     fact of today, not of the day a case was received: the inbox's "overdue", the dashboard's
     "overdue now" and its list, and the overdue list by body all count these."""
     return voices.filter(status__in=OPEN_STATUSES, due_on__lt=today)
+
+
+@dataclass
+class BodyOverdue:
+    body: Body | None  # None: cases that no body has been given yet
+    voices: list[Voice]
+
+    @property
+    def count(self) -> int:
+        return len(self.voices)
+
+
+def overdue_by_body(user: Any, *, today: datetime.date | None = None) -> list[BodyOverdue]:
+    """The overdue open cases the user may see, grouped by the body responsible for them (the
+    assignee, else the receiving body) among the bodies the user may see. One query."""
+    today = today or timezone.localdate()
+    bodies = Body.objects.visible_to(user).values("pk")
+    voices = (
+        overdue_now(Voice.objects.visible_to(user), today=today)
+        .filter(
+            Q(assignee__in=bodies)
+            | Q(assignee__isnull=True, receiving_body__in=bodies)
+            | Q(assignee__isnull=True, receiving_body__isnull=True)
+        )
+        .select_related("unit", "topic", "assignee__unit", "receiving_body__unit")
+        .order_by("due_on", "pk")
+    )
+    groups: dict[int | None, BodyOverdue] = {}
+    for voice in voices:
+        body = voice.assignee or voice.receiving_body
+        key = body.pk if body is not None else None
+        groups.setdefault(key, BodyOverdue(body=body, voices=[])).voices.append(voice)
+    return sorted(
+        groups.values(),
+        key=lambda g: (g.body is None, g.body.unit.path if g.body else "", str(g.body or "")),
+    )
 
 
 #: Above this many matching cases the inbox says "more than 1,000" instead of counting them: a

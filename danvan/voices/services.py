@@ -20,13 +20,17 @@ from danvan.audit.services import audit_record
 from danvan.deadlines.engine import (
     COMPLEXITY_ORDER,
     EXTENSION,
+    add_limit,
     compute_schedule,
     extension_ways,
 )
 from danvan.deadlines.errors import DeadlineError
-from danvan.deadlines.models import Complexity, VoiceKind
+from danvan.deadlines.models import Complexity, TimeLimitRule, VoiceKind
+from danvan.deadlines.selectors import working_calendar
+from danvan.notifications.services import notify
 from danvan.organizations.models import Body, Membership
 from danvan.units.models import AdministrativeUnit, UnitTier
+from danvan.voices.hooks import topic_corrected, voices_received
 from danvan.voices.models import (
     Coordination,
     DenouncerIdentity,
@@ -334,10 +338,9 @@ def voice_submit(
 
 
 def analyse_on_commit(voice_ids: list[int]) -> None:
-    """Once the voices are saved, suggest their topic and match them into issues (background)."""
-    from danvan.insight.tasks import analysis_on_commit  # insight builds on voices
-
-    analysis_on_commit(voice_ids)
+    """Once the voices are saved, suggest their topic and match them into issues (background):
+    the apps registered in ``voices.hooks`` (insight) do it on commit."""
+    voices_received(voice_ids)
 
 
 def _transition(
@@ -538,9 +541,8 @@ def case_answer(*, actor: Actor, voice: Voice, expected_version: int, text: str)
 @transaction.atomic
 def case_set_topic(*, actor: Actor, voice: Voice, expected_version: int, topic: Topic) -> Voice:
     """File the case under another topic. The correction is kept for the topic classifier to
-    learn from (``insight.TopicLabel``), with the topic it had suggested."""
-    from danvan.insight.models import TopicLabel  # insight builds on voices
-
+    learn from (insight keeps it as a ``TopicLabel``, through ``voices.hooks``), with the topic it
+    had suggested."""
     if topic.province is not None and topic.province.code != _province_of(voice.unit):
         raise ValidationError(_("This topic belongs to another province."))
     if not topic.is_active:
@@ -549,10 +551,7 @@ def case_set_topic(*, actor: Actor, voice: Voice, expected_version: int, topic: 
     def change(v: Voice) -> dict[str, Any]:
         before = v.topic_id
         v.topic = topic
-        TopicLabel.objects.update_or_create(
-            voice=v,
-            defaults={"topic": topic, "suggested_id": v.suggested_topic_id, "actor": actor.user},
-        )
+        topic_corrected(v, topic, actor.user)
         return {"topic": [before, topic.pk]}
 
     return _transition(
@@ -708,9 +707,7 @@ def _tell_body(
     *, actor: Actor, voice: Voice, body: Body, kind: str, title: str, body_text: str
 ) -> None:
     """Notify the officers of ``body`` who may act (in the app, and by email after the commit)."""
-    from danvan.notifications.services import notify
-    from danvan.organizations.models import Membership
-    from danvan.voices.urging import case_link
+    from danvan.voices.urging import case_link  # urging builds on these services
 
     members = (
         Membership.objects.active()
@@ -794,10 +791,6 @@ def case_forward(
 def _coordination_reply_due(voice: Voice, asked_on: datetime.date) -> datetime.date | None:
     """The coordinating body's reply is due 15 days after it is asked (Decision 33/2017/QĐ-TTg
     Art. 12), as the case's rule set says; None where the rule set has no such limit."""
-    from danvan.deadlines.engine import add_limit
-    from danvan.deadlines.models import TimeLimitRule
-    from danvan.deadlines.selectors import working_calendar
-
     rules = TimeLimitRule.objects.filter(rule_set_id=voice.rule_set_id, step="coordination_reply")
     rule = rules.filter(kind=voice.kind).first() or rules.first()
     if rule is None:

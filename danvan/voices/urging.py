@@ -1,6 +1,6 @@
 """Urging (đôn đốc) and escalation of cases whose legal due date is near or past.
 
-Run once a day (``manage.py run_urging`` from cron, or the ``urge_cases`` task): for each open
+Run once a day (``manage.py run_urging``, or the ``urge_cases`` task): for each open
 voice with a stored due date,
 
 - due soon (``due_soon_until`` in ``selectors.py``: within ``DANVAN_DUE_SOON_DAYS`` working days,
@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -70,12 +70,8 @@ class UrgingReport:
 
 
 def case_link(voice: Voice) -> str:
-    """Where a notification about ``voice`` points: the officers' case page; the overdue list,
-    at the case, where that page is not installed."""
-    try:
-        return reverse("voices:case", args=[voice.tracking_code])
-    except NoReverseMatch:
-        return f"{reverse('notifications:overdue')}#{voice.tracking_code}"
+    """Where a notification about ``voice`` points: the officers' case page."""
+    return reverse("voices:case", args=[voice.tracking_code])
 
 
 class _Recipients:

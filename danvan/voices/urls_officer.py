@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("export/<int:pk>/", exports.export_job, name="export_job"),
     path("export/<int:pk>/progress/", exports.export_job_progress, name="export_job_progress"),
     path("export/<int:pk>/download/", exports.export_job_download, name="export_job_download"),
+    path("overdue/", views_officer.overdue_list, name="overdue"),
     path("topics/", topics.topic_list, name="topics"),
     path("topics/<int:pk>/", topics.topic_edit, name="topic_edit"),
     path("import/<int:pk>/", views_import.import_job, name="import_job"),

@@ -52,6 +52,7 @@ from danvan.voices.selectors import (
     inbox_for,
     inbox_page,
     may_see_submitter,
+    overdue_by_body,
     topics_for,
     urgency_of,
 )
@@ -664,3 +665,15 @@ def case_file(request: HttpRequest, tracking_code: str) -> HttpResponse:
     )
     patch_cache_control(response, no_store=True, private=True)
     return response
+
+
+@login_required
+def overdue_list(request: HttpRequest) -> HttpResponse:
+    """Overdue open cases (quá hạn), grouped by the body responsible for them."""
+    today = timezone.localdate()
+    groups = overdue_by_body(request.user, today=today)
+    return render(
+        request,
+        "voices/officer/overdue.html",
+        {"groups": groups, "total": sum(g.count for g in groups), "today": today},
+    )

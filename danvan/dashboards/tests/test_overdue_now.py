@@ -13,8 +13,7 @@ from danvan.audit.context import Actor
 from danvan.dashboards import selectors
 from danvan.dashboards.periods import month
 from danvan.dashboards.tests.helpers import submit
-from danvan.notifications.selectors import overdue_by_body
-from danvan.voices.selectors import InboxFilters, Urgency, inbox_for
+from danvan.voices.selectors import InboxFilters, Urgency, inbox_for, overdue_by_body
 from danvan.voices.services import case_accept
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,8 +9,6 @@ from danvan.audit.context import Actor
 from danvan.notifications.context_processors import unread
 from danvan.notifications.models import Notification, NotificationKind
 from danvan.notifications.services import notify
-from danvan.voices.models import Topic
-from danvan.voices.services import case_accept, case_assign, voice_submit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -131,78 +127,3 @@ def test_the_unread_count_for_the_menu(rf, commune_officer, django_assert_num_qu
 
     request.user = AnonymousUser()
     assert unread(request) == {"unread_notifications": 0}
-
-
-# --- The overdue list ----------------------------------------------------------------------------
-
-
-def overdue_case(world, unit, body, text="Đường làng bị sạt lở."):
-    voice = voice_submit(
-        actor=SYSTEM,
-        kind="complaint_first",
-        channel="officer",
-        unit=unit,
-        topic=Topic.objects.get(code="infrastructure", province=None),
-        text=text,
-        received_on=datetime.date(2026, 9, 1),
-        submitter_name="Trần Văn Bình",
-    )
-    voice = case_accept(
-        actor=SYSTEM,
-        voice=voice,
-        expected_version=voice.version,
-        accepted_on=datetime.date(2026, 9, 3),
-    )
-    return case_assign(actor=SYSTEM, voice=voice, expected_version=voice.version, body=body)
-
-
-def test_the_overdue_list_shows_only_the_bodies_and_cases_the_user_may_see(
-    world, login, commune_officer
-):
-    ours = overdue_case(world, world.anh_son_village, world.village_body)
-    theirs = overdue_case(world, world.muong_xen, world.muong_xen_body)
-
-    response = login(commune_officer).get(reverse("notifications:overdue"))
-
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert ours.tracking_code in page
-    assert "Tổ dân vận Xóm 1" in page
-    assert theirs.tracking_code not in page
-    assert "Đảng ủy xã Mường Xén" not in page
-
-
-def test_the_overdue_list_groups_cases_by_body_with_counts(world, login, provincial_staff):
-    overdue_case(world, world.anh_son_village, world.village_body)
-    overdue_case(world, world.anh_son_village, world.village_body)
-    overdue_case(world, world.muong_xen, world.muong_xen_body)
-
-    response = login(provincial_staff).get(reverse("notifications:overdue"))
-
-    groups = {g.body.name: g.count for g in response.context["groups"]}
-    assert groups == {"Tổ dân vận Xóm 1": 2, "Đảng ủy xã Mường Xén": 1}
-    assert response.context["total"] == 3
-
-
-def test_the_overdue_list_takes_the_same_number_of_queries_for_many_cases(
-    world, login, provincial_staff
-):
-    client = login(provincial_staff)
-    overdue_case(world, world.anh_son_village, world.village_body)
-    with CaptureQueriesContext(connection) as one:
-        client.get(reverse("notifications:overdue"))
-    overdue_case(world, world.muong_xen, world.muong_xen_body)
-    overdue_case(world, world.muong_xen_village, world.muong_xen_body)
-    with CaptureQueriesContext(connection) as three:
-        client.get(reverse("notifications:overdue"))
-
-    assert len(three) == len(one)
-
-
-def test_someone_without_a_membership_sees_no_overdue_case(world, login, nobody):
-    overdue_case(world, world.anh_son_village, world.village_body)
-
-    response = login(nobody).get(reverse("notifications:overdue"))
-
-    assert response.status_code == 200
-    assert response.context["groups"] == []

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from danvan.audit.context import Actor
 from danvan.insight.models import Issue
+from danvan.lib.textquery import parse
 from danvan.search import selectors
-from danvan.search.query import parse
 from danvan.search.selectors import ANSWERS, ISSUES, VOICES, search
 from danvan.units.tests.files import csv_bytes
 from danvan.voices import importing

@@ -503,7 +503,7 @@ def test_a_denouncer_is_hidden_from_the_commune_officer_and_revealed_to_a_leader
     officer.locator("#main-nav a[href='/notifications/']").click()
     expect(officer.locator("main .notification-list li").first).to_contain_text(code)
     pages["notifications"] = officer.content()
-    officer.goto(f"{base}/notifications/overdue/")
+    officer.goto(f"{base}/cases/overdue/")
     expect(officer.locator("main")).to_contain_text(code)
     pages["overdue"] = officer.content()
 

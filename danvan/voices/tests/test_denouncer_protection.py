@@ -140,7 +140,7 @@ def _pages(voice: Voice) -> list[tuple[str, str, dict[str, Any]]]:
         ),
         ("post", reverse("voices:case_action", args=[code, "refuse"]), {}),
         ("get", reverse("notifications:list"), {}),
-        ("get", reverse("notifications:overdue"), {}),
+        ("get", reverse("voices:overdue"), {}),
         ("get", reverse("audit:list"), {}),
     ]
 
@@ -233,7 +233,7 @@ def test_search_never_shows_the_identity(request, denunciation, role, login):
 
     from django.utils.html import escape
 
-    from danvan.search.query import MAX_QUERY_CHARS
+    from danvan.lib.textquery import MAX_QUERY_CHARS
 
     client = login(request.getfixturevalue(role))
     code = denunciation.tracking_code

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from danvan.insight.text import (
+from danvan.lib.vietnamese import (
     cased_syllables,
     expand_abbreviations,
     folded_syllables,

@@ -1,4 +1,4 @@
-"""Vietnamese text normalization shared by search, grouping and topic classification.
+"""Vietnamese text normalization shared by search, grouping and topic classification (insight).
 
 Citizens write the same words in many ways: with or without tone marks ("đường xá bị sụt lún",
 "duong xa bi sut lun"), with the tone on either vowel ("hoà"/"hòa", "thuỷ"/"thủy"), in teencode or

@@ -1,4 +1,5 @@
-"""A search box's text turned into what the database matches, the same way on both databases.
+"""A search box's text turned into what the database matches, the same way on both databases:
+the search page's (``search``) and the lists' search boxes (the inbox, the issues).
 
 The text is cut into words (letters and digits; everything else, quotes, ``*``, operators,
 separates), case folded, NFC with the new-style tone placement. Each word is matched without its
@@ -21,10 +22,15 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from danvan.lib.text import fold, tone_canonical
+from danvan.lib.vietnamese import expand_abbreviations
 
 #: Longer texts are refused with a message (a search box, not a document).
 MAX_QUERY_CHARS = 200
@@ -39,14 +45,8 @@ _NEW_STYLE = re.compile(rf"([oOuU])([aAeEyY])([{_TONES}])(?![a-zA-Z])")
 
 
 def _expand(word: str) -> str:
-    """What an abbreviation stands for, or the word itself.
-
-    Seam: ``danvan.insight.text.expand_abbreviations`` (the shared list of abbreviations and
-    teencode) when that module is present."""
-    try:
-        from danvan.insight.text import expand_abbreviations
-    except ImportError:  # pragma: no cover - the insight app always ships it
-        return word
+    """What an abbreviation stands for, or the word itself (the shared list of abbreviations and
+    teencode of ``lib.vietnamese``)."""
     return expand_abbreviations(word)
 
 
@@ -236,3 +236,60 @@ def fts_tiers(query: Query, column: str) -> tuple[str, tuple[FtsCondition, ...]]
     else:
         tiers = [(m,)]
     return every, tuple(FtsCondition(parts=tuple(t)) for t in tiers)
+
+
+# --- The conditions on an indexed text column ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextIndex:
+    """A text column as search indexes it (``search/schema.py`` makes the indexes): on
+    PostgreSQL the ``tsvector`` column of ``table``, on SQLite the FTS5 tables
+    ``{fts_table}_folded`` / ``{fts_table}_exact`` and their column."""
+
+    table: str
+    pg_column: str
+    fts_table: str
+    fts_column: str
+
+
+#: The indexed texts: a voice's content and its answer, an issue's title and answer.
+VOICE_TEXT = TextIndex("voices_voice", "search_text", "search_voice", "text")
+VOICE_ANSWER = TextIndex("voices_voice", "search_answer", "search_voice", "answer")
+ISSUE_DOC = TextIndex("insight_issue", "search_doc", "search_issue", "doc")
+
+
+def _condition(sql: str, params: list[Any]) -> RawSQL:
+    # The SQL names only a TextIndex's table and columns; the query's text is a parameter.
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611
+
+
+def pg_match(index: TextIndex, tsquery: str) -> RawSQL:
+    return _condition(f'"{index.table}"."{index.pg_column}" @@ %s::tsquery', [tsquery])
+
+
+def fts_match(index: TextIndex, flavour: str, expression: str) -> RawSQL:
+    fts = f"{index.fts_table}_{flavour}"
+    return _condition(
+        f'"{index.table}"."id" IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)',  # noqa: S608
+        [expression],
+    )
+
+
+def matching(index: TextIndex, query: Query) -> tuple[RawSQL, list[list[RawSQL]]]:
+    """The condition every row found meets, and each tier's set (see ``Tiers``)."""
+    if connection.vendor == "postgresql":
+        tiers = pg_tiers(query)
+        return pg_match(index, tiers.match), [[pg_match(index, t)] for t in tiers.tiers]
+    every, conditions = fts_tiers(query, index.fts_column)
+    return fts_match(index, "folded", every), [
+        [fts_match(index, flavour, expr) for flavour, expr in tier.parts] for tier in conditions
+    ]
+
+
+def text_match(index: TextIndex, query: Query) -> RawSQL | None:
+    """The condition on the rows whose text holds every word of ``query``, with or without marks,
+    as on the search page (for a list's search box); None when it has no words."""
+    if query.error or not query.terms:
+        return None
+    return matching(index, query)[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from danvan.search.query import (
+from danvan.lib.textquery import (
     MAX_QUERY_CHARS,
     QueryError,
     fts_tiers,
