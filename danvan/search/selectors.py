@@ -16,13 +16,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import scope_for
 from danvan.insight.models import Issue
+from danvan.lib.routers import read_database
 from danvan.lib.textquery import (
     ISSUE_DOC,
     VOICE_ANSWER,
@@ -216,7 +217,7 @@ def _pg_stats(table: str, column: str, day: str) -> _Stats | None:
     now = time.monotonic()
     if cached is not None and now - cached[0] < STATS_TTL:
         return cast(_Stats | None, cached[1])
-    with connection.cursor() as cursor:
+    with connections[read_database()].cursor() as cursor:
         cursor.execute(
             "SELECT c.reltuples, s.attname, s.most_common_elems::text::text[],"
             " s.most_common_elem_freqs, s.most_common_vals::text::text[], s.most_common_freqs,"
@@ -311,7 +312,7 @@ def _pg_window(
     window = rows.annotate(doc_=doc).order_by(*source.order).values_list("pk", day, "doc_")
     sql, params = window[:limit].query.sql_with_params()
     flags = "".join(", (w.doc @@ %s::tsquery)" for _ in tiers)
-    with connection.cursor() as cursor:
+    with connections[read_database()].cursor() as cursor:
         cursor.execute(
             f"SELECT w.id{flags} FROM ({sql}) AS w (id, day, doc)"  # noqa: S608 - Django's SQL
             " ORDER BY w.day DESC, w.id DESC",
@@ -348,8 +349,10 @@ def _pg_ids(
     table = source.model._meta.db_table
     day = source.order[0].lstrip("-")
     limit = RANK_WINDOW + 1  # one more, to know that more match
-    # Read-only: no savepoint of its own. The settings last until the transaction ends.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    # Read-only: no savepoint of its own. The settings last until the transaction ends. On the
+    # replica, when the search runs inside heavy_reads (danvan/lib/routers.py).
+    db = read_database()
+    with transaction.atomic(using=db, savepoint=False), connections[db].cursor() as cursor:
         cursor.execute(
             "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in PG_SETTINGS),
             [item for pair in PG_SETTINGS.items() for item in pair],

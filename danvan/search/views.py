@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from danvan.accounts.roles import Capability
 from danvan.accounts.scope import can
+from danvan.lib.routers import heavy_reads
 from danvan.lib.textquery import MAX_QUERY_CHARS, error_message, parse
 from danvan.search import selectors
 from danvan.search.selectors import (
@@ -54,6 +55,7 @@ def _page_number(value: str | None) -> int:
 
 @login_required
 @require_GET
+@heavy_reads()
 def search_page(request: HttpRequest) -> HttpResponse:
     if not can(request.user, Capability.VIEW):
         raise PermissionDenied(_("You have no unit to search in."))

@@ -123,7 +123,7 @@ def _on_replica(found: Callable[[], bool], what: str) -> None:
 
 
 #: Pages whose main reads are heavy, and a table each reads.
-HEAVY_PAGES = [("/dashboard/", "dashboards_bucket")]
+HEAVY_PAGES = [("/dashboard/", "dashboards_bucket"), ("/search/?q=duong", "voices_voice")]
 
 
 def _tables(queries: CaptureQueriesContext) -> str:
