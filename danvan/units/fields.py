@@ -50,12 +50,9 @@ class UnitField(forms.CharField):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 200)
-        kwargs.setdefault(
-            "help_text",
-            _("Type a name (Anh Sơn, Xóm 1 Anh Sơn) or a code; includes the units below it."),
-        )
+        kwargs.setdefault("help_text", _("Includes the units below it."))
         super().__init__(*args, **kwargs)
-        self.widget.attrs.setdefault("placeholder", str(_("Name or code of the unit")))
+        self.widget.attrs.setdefault("placeholder", str(_("Name or code, e.g. Xóm 1 Anh Sơn")))
 
     def clean(self, value: Any) -> str:
         text = super().clean(value)
