@@ -31,8 +31,8 @@ import pytest
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 
-from danvan.accounts.roles import Role
 from danvan.audit.context import Actor
+from danvan.lib.roles import Role
 from danvan.organizations.models import Body, BodyKind
 from danvan.organizations.services import body_create, membership_add
 from danvan.units.models import AdministrativeUnit, UnitKind

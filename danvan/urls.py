@@ -9,7 +9,7 @@ urlpatterns = [
     path("accounts/", include("danvan.accounts.urls")),
     path("units/", include("danvan.units.urls")),
     path("bodies/", include("danvan.organizations.urls")),
-    path("audit/", include("danvan.audit.urls")),
+    path("audit/", include("danvan.accounts.urls_audit")),
     path("deadlines/", include("danvan.deadlines.urls")),
     path("y-kien/", include("danvan.voices.urls_public")),
     path("cases/", include("danvan.voices.urls_officer")),

@@ -11,7 +11,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: the scope rule reads models, and Django reads every
         # app's config before it may load any model (the app registry).
-        from danvan.accounts.scope import visible_scope
+        from danvan.accounts.scope import membership_scope
 
-        # lib's ScopedQuerySet.visible_to asks accounts for a user's scope without importing it.
-        register_scope_resolver(visible_scope)
+        # lib's scope_for, can and visible_to ask accounts for a user's scope without importing it.
+        register_scope_resolver(membership_scope)

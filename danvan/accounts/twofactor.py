@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from danvan.accounts.roles import Role
+from danvan.lib.roles import Role
 from danvan.organizations.models import Membership
 
 

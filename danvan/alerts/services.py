@@ -25,8 +25,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.alerts import rules
 from danvan.alerts.models import (
     ACTIVE_STATUSES,
@@ -40,6 +38,8 @@ from danvan.alerts.models import (
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.insight.models import Issue, IssueStatus
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.notifications.models import NotificationKind
 from danvan.notifications.services import notify
 from danvan.organizations.models import Body, BodyKind, Membership

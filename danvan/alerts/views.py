@@ -18,8 +18,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.alerts.forms import ACTIVE, AcknowledgeForm, AlertFilterForm, CloseForm
 from danvan.alerts.models import ACTIVE_STATUSES, Alert, AlertStatus
 from danvan.alerts.rules import reason_numbers
@@ -27,6 +25,8 @@ from danvan.alerts.selectors import alert_voices, alerts_for_list
 from danvan.alerts.services import StaleAlertError, alert_acknowledge, alert_close
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_export
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.lib.xlsx import new_workbook, sheet_append, sheet_start, xlsx_response
 from danvan.units.models import AdministrativeUnit
 

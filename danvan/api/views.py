@@ -24,8 +24,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.api import idempotency
 from danvan.api import serializers as s
 from danvan.api.authentication import ApiTokenAuthentication
@@ -34,6 +32,8 @@ from danvan.api.places import place_labels, unit_by_code
 from danvan.api.throttling import AnonymousSubmissionThrottle
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_sensitive_view
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.organizations.models import Body
 from danvan.voices import services
 from danvan.voices.forms import CaseApiFilterForm

@@ -17,11 +17,11 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can, scope_for
 from danvan.dashboards.models import Bucket, Dim
 from danvan.dashboards.periods import Period
 from danvan.insight.models import Issue
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can, scope_for
 from danvan.organizations.models import Body
 from danvan.units.models import AdministrativeUnit, UnitTier
 from danvan.units.selectors import minimal_paths, paths_with_predecessors

@@ -16,15 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_export
 from danvan.dashboards import selectors
 from danvan.dashboards.models import Dim
 from danvan.dashboards.periods import PeriodForm
 from danvan.dashboards.selectors import Dashboard, Figures, Row
+from danvan.lib.roles import Capability
 from danvan.lib.routers import heavy_reads
+from danvan.lib.scoping import can
 from danvan.lib.xlsx import new_workbook, sheet_append_with_totals, sheet_start, xlsx_response
 
 #: The tables of the dashboard, in the order of the page and of the workbook's sheets.

@@ -16,11 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from danvan.accounts.roles import Role
 from danvan.accounts.twofactor import user_roles
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record, model_changes
 from danvan.deadlines.models import CalendarException, RuleSet, TimeLimitRule
+from danvan.lib.roles import Role
 
 _RULE_SET_FIELDS = ["name", "effective_from", "citation", "notes"]
 _RULE_FIELDS = [

@@ -6,11 +6,11 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.decisions.models import DecisionStatus
 from danvan.decisions.selectors import decisions_of_case
 from danvan.decisions.services import DECISION_KINDS, DRAFTABLE_FROM
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.voices.models import Voice
 from danvan.voices.services import decided_since_reopening
 

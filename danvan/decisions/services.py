@@ -25,8 +25,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.deadlines.models import VoiceKind
@@ -39,6 +37,8 @@ from danvan.decisions.models import (
     DecisionNumberSequence,
     DecisionStatus,
 )
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.lib.text import fold
 from danvan.notifications.models import NotificationKind
 from danvan.notifications.services import notify

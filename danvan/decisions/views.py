@@ -21,8 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.decisions.forms import EditForm, IssueForm, ReturnForm, VersionForm, fields_for
@@ -37,6 +35,8 @@ from danvan.decisions.services import (
     decision_submit,
 )
 from danvan.lib.forms import add_service_errors
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.voices.models import Voice
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

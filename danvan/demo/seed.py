@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from danvan.accounts.roles import Role
 from danvan.audit.context import Actor
+from danvan.lib.roles import Role
 from danvan.organizations.models import Body, BodyKind, MemberOrganization, Membership
 from danvan.organizations.services import body_create, membership_add
 from danvan.units.models import AdministrativeUnit, UnitKind

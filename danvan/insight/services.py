@@ -23,8 +23,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.insight import matchcache
@@ -41,6 +39,8 @@ from danvan.insight.models import (
 )
 from danvan.insight.signatures import TextStats, features_of, signature
 from danvan.insight.topics import TopicClassifier, held_out_accuracy
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.units.models import AdministrativeUnit, UnitTier
 from danvan.voices.models import Topic, Voice, VoiceStatus
 from danvan.voices.services import ALLOWED_FROM, case_answer, case_publish

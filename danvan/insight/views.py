@@ -21,8 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.insight.grouping import Cluster
 from danvan.insight.models import DecisionKind, Issue, IssueStatus
@@ -34,6 +32,8 @@ from danvan.insight.services import (
     issue_split,
     voice_move,
 )
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.lib.textquery import ISSUE_DOC, text_match
 from danvan.lib.textquery import parse as parse_query
 from danvan.units.models import AdministrativeUnit

@@ -6,10 +6,11 @@ call ``.visible_to(user)`` (or ``.visible_to(user, Capability.ACT)`` before chan
 an officer sees records of their own units and of every unit below them, plus records filed under
 units that were merged into those units. A user with no membership sees nothing.
 
-This module holds the mechanism (a ``Scope`` of unit paths and the queryset filter); the rule that
-computes a user's scope from their memberships is ``danvan.accounts.scope.scope_for``, which sits
-above units and organizations. ``accounts`` registers it here when the app is ready
-(``register_scope_resolver``), so ``lib`` and the models below ``accounts`` never import it.
+This module holds the mechanism: a ``Scope`` of unit paths, the queryset filter, and ``scope_for``
+and ``can``, which every app calls. The rule that computes a user's scope from their memberships
+is ``danvan.accounts.scope.membership_scope``, which sits above units and organizations;
+``accounts`` registers it here when the app is ready (``register_scope_resolver``), so ``lib`` and
+the apps below ``accounts`` never import it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any, Self
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
+
+from danvan.lib.roles import Capability
 
 
 @dataclass(frozen=True)
@@ -47,19 +50,56 @@ class Scope:
 
 EMPTY_SCOPE = Scope()
 
-#: ``(user, capability or None for "view") -> Scope``; set by ``register_scope_resolver``.
-#: A capability is an ``accounts.roles.Capability``, a ``StrEnum``: ``str`` here.
-ScopeResolver = Callable[[Any, str | None], Scope]
+#: ``(user, capability) -> Scope``: the rule, set by ``register_scope_resolver``.
+ScopeResolver = Callable[[Any, Capability], Scope]
 _resolver: ScopeResolver | None = None
+
+#: Attributes a resolver may cache on a user object; ``forget_scope`` drops them all.
+SCOPE_CACHE = "_danvan_scope_cache"
+USER_CACHES = (SCOPE_CACHE, "_danvan_membership_rows", "_danvan_expanded_paths")
 
 
 def register_scope_resolver(resolver: ScopeResolver) -> None:
-    """Set the function ``visible_to`` asks for a user's scope (``accounts`` does, when ready).
+    """Set the rule that computes a user's scope (``accounts`` does, when ready).
 
-    It is called with the user and the capability asked for, ``None`` meaning the capability to
-    view."""
+    It is called with the user and the capability asked for, once per user object and capability:
+    ``scope_for`` keeps the answer on the user object."""
     global _resolver
     _resolver = resolver
+
+
+def scope_for(user: Any, capability: Capability) -> Scope:
+    """The scope in which ``user`` holds ``capability``; cached on the user object."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return EMPTY_SCOPE
+    cache: dict[Capability, Scope] = user.__dict__.setdefault(SCOPE_CACHE, {})
+    if capability not in cache:
+        if _resolver is None:
+            raise ImproperlyConfigured(
+                "No scope resolver: danvan.accounts must be in INSTALLED_APPS."
+            )
+        cache[capability] = _resolver(user, capability)
+    return cache[capability]
+
+
+def can(user: Any, capability: Capability, unit: Any | None = None) -> bool:
+    """Whether ``user`` holds ``capability`` for ``unit`` (or anywhere, when ``unit`` is None)."""
+    scope = scope_for(user, capability)
+    if unit is None:
+        return not scope.is_empty
+    return scope.covers(unit.path)
+
+
+def scope_pin(user: Any, capability: Capability, scope: Scope) -> None:
+    """Use ``scope`` for ``user``'s ``capability`` from now on, on this user object: a background
+    job works within the scope its requester had when asking, not the one they have when it runs."""
+    user.__dict__.setdefault(SCOPE_CACHE, {})[capability] = scope
+
+
+def forget_scope(user: Any) -> None:
+    """Drop the cached scope, after the user's memberships changed."""
+    for key in USER_CACHES:
+        user.__dict__.pop(key, None)
 
 
 class ScopedQuerySet(models.QuerySet[Any]):
@@ -68,11 +108,7 @@ class ScopedQuerySet(models.QuerySet[Any]):
 
     def visible_to(self, user: Any, capability: str | None = None) -> Self:
         """The records under the units where ``user`` holds ``capability`` (default: view)."""
-        if _resolver is None:
-            raise ImproperlyConfigured(
-                "No scope resolver: danvan.accounts must be in INSTALLED_APPS."
-            )
-        scope = _resolver(user, capability)
+        scope = scope_for(user, Capability(capability) if capability else Capability.VIEW)
         if scope.is_global:
             return self.all()
         if not scope.prefixes:

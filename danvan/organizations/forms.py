@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from danvan.accounts.roles import Role
+from danvan.lib.roles import Role
 from danvan.organizations.models import Body, BodyKind, MemberOrganization
 
 

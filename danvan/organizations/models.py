@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from danvan.accounts.roles import Capability, Role, role_has
+from danvan.lib.roles import Capability, Role, role_has
 from danvan.lib.scoping import ScopedQuerySet
 from danvan.units.models import UnitTier
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from danvan.accounts.roles import Capability
+from danvan.lib.roles import Capability
 from danvan.organizations.models import Body, Membership
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from danvan.accounts.models import User
-from danvan.accounts.roles import Capability, Role
-from danvan.accounts.scope import can, forget_scope
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
+from danvan.lib.roles import Capability, Role
+from danvan.lib.scoping import can, forget_scope
 from danvan.lib.text import clean_name, fold
 from danvan.organizations.models import BODY_KIND_TIERS, Body, BodyKind, Membership
 from danvan.units.models import AdministrativeUnit
@@ -71,7 +71,7 @@ def body_create(
 
 @transaction.atomic
 def membership_add(
-    *, actor: Actor, user: User, body: Body, role: str, position: str = ""
+    *, actor: Actor, user: AbstractUser, body: Body, role: str, position: str = ""
 ) -> Membership:
     _require(actor, Capability.MANAGE_BODIES, body.unit)
     if role not in Role.values:
@@ -81,7 +81,7 @@ def membership_add(
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
-                user=user, body=body, role=role, position=position.strip()
+                user_id=user.pk, body=body, role=role, position=position.strip()
             )
     except IntegrityError as exc:
         raise ValidationError(_("This officer is already a member of this body.")) from exc

@@ -9,10 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_sensitive_view
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.lib.text import fold
 from danvan.organizations.forms import BodyForm, MembershipForm
 from danvan.organizations.models import Body, BodyKind, Membership

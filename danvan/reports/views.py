@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.lib.forms import add_service_errors
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.organizations.models import Body
 from danvan.reports.forms import (
     EditForm,

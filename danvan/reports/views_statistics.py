@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can, scope_for
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_export
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can, scope_for
 from danvan.lib.xlsx import xlsx_response
 from danvan.reports.periods import (
     PERIOD_KINDS,

@@ -20,10 +20,10 @@ from django.db import connection, connections, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import scope_for
 from danvan.insight.models import Issue
+from danvan.lib.roles import Capability
 from danvan.lib.routers import read_database
+from danvan.lib.scoping import scope_for
 from danvan.lib.textquery import (
     ISSUE_DOC,
     VOICE_ANSWER,

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
+from danvan.lib.roles import Capability
 from danvan.lib.routers import heavy_reads
+from danvan.lib.scoping import can
 from danvan.lib.textquery import MAX_QUERY_CHARS, error_message, parse
 from danvan.search import selectors
 from danvan.search.selectors import (

@@ -53,11 +53,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.deadlines.models import VoiceKind
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.lib.text import fold, name_key
 from danvan.skillful.flag_reasons import render_reason, same_reason
 from danvan.skillful.models import (

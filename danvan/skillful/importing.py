@@ -15,9 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.audit.context import Actor
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.lib.tables import TableError, read_table
 from danvan.lib.text import fold
 from danvan.skillful.models import Field as ModelField

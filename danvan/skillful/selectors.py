@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from danvan.accounts.roles import Capability
+from danvan.lib.roles import Capability
 from danvan.skillful.models import (
     Council,
     CouncilQuerySet,

@@ -24,10 +24,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.lib.text import clean_name
 from danvan.skillful.models import (
     LEVEL_ORDER,

@@ -22,10 +22,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.organizations.models import Body
 from danvan.skillful.models import (
     Commendation,

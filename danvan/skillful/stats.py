@@ -18,8 +18,8 @@ from django import forms
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import scope_for
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import scope_for
 from danvan.skillful.models import (
     EmulationPeriod,
     Field,

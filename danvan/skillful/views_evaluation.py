@@ -19,9 +19,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.audit.context import Actor
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.skillful.forms_evaluation import (
     CommendationForm,
     CouncilEditForm,

@@ -23,10 +23,10 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.lib.forms import add_service_errors, import_outcome, template_download
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.lib.tables import TableError
 from danvan.lib.text import fold
 from danvan.lib.uploads import upload_limit

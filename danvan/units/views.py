@@ -8,13 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can, scope_for
 from danvan.audit.context import Actor
 from danvan.lib.forms import import_outcome, template_download
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can, scope_for
 from danvan.lib.text import fold, natural_key
 from danvan.lib.uploads import upload_limit
-from danvan.organizations.models import Body
 from danvan.units.forms import VillageForm, VillageImportForm
 from danvan.units.importing import (
     TableError,
@@ -23,6 +22,7 @@ from danvan.units.importing import (
     village_template_xlsx,
 )
 from danvan.units.models import AdministrativeUnit, UnitTier
+from danvan.units.panels import unit_panels
 from danvan.units.selectors import unit_search
 from danvan.units.services import unit_set_remote, village_create, villages_import
 
@@ -91,7 +91,6 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     child_query = request.GET.get("q", "").strip()
     if child_query:
         children = children.filter(name_folded__contains=fold(child_query))
-    bodies = Body.objects.visible_to(request.user).filter(unit=unit).active()
     can_manage = (
         unit.is_commune and unit.is_current and can(request.user, Capability.MANAGE_UNITS, unit)
     )
@@ -106,13 +105,11 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             "ancestors": [a for a in unit.ancestors() if can(request.user, Capability.VIEW, a)],
             "children": sorted(children, key=lambda u: (u.tier, natural_key(u.name))),
             "child_query": child_query,
-            "bodies": bodies,
+            "panels": unit_panels(request, unit),
             "predecessors": unit.predecessors.all(),
             "successors": unit.successors.all(),
             "can_manage": can_manage,
             "can_set_remote": can_set_remote,
-            "can_manage_bodies": unit.is_current
-            and can(request.user, Capability.MANAGE_BODIES, unit),
             "village_form": VillageForm() if can_manage else None,
             "show_old": show_old,
         },

@@ -34,13 +34,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tasks import task
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import Scope, can, scope_for, scope_pin
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_export, audit_record
 from danvan.deadlines.models import VoiceKind
 from danvan.lib.forms import XLSX_CONTENT_TYPE
+from danvan.lib.roles import Capability
 from danvan.lib.routers import heavy_reads
+from danvan.lib.scoping import Scope, can, scope_for, scope_pin
 from danvan.lib.worker import PEOPLE_PRIORITY, PEOPLE_QUEUE
 from danvan.lib.xlsx import new_workbook, sheet_append, sheet_start, workbook_bytes, xlsx_response
 from danvan.voices.forms import InboxFilterForm

@@ -11,10 +11,10 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.voices.models import DenouncerIdentity, Voice
 
 

@@ -30,8 +30,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import task
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can, scope_for
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.deadlines.engine import compute_schedule
@@ -39,6 +37,8 @@ from danvan.deadlines.errors import DeadlineError
 from danvan.deadlines.models import Complexity, RuleSet, TimeLimitRule, VoiceKind
 from danvan.deadlines.selectors import rule_set_for, working_calendar
 from danvan.lib.crypto import EncryptedTextField, encrypt
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can, scope_for
 from danvan.lib.tables import TableError, count_rows, read_table
 from danvan.lib.text import fold
 from danvan.lib.worker import (

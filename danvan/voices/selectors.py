@@ -13,10 +13,10 @@ from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can, scope_for
 from danvan.deadlines.calendar import WorkingCalendar
 from danvan.deadlines.selectors import working_calendar
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can, scope_for
 from danvan.lib.textquery import VOICE_TEXT, text_match
 from danvan.lib.textquery import parse as parse_query
 from danvan.organizations.models import Body

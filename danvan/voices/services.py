@@ -13,8 +13,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can, scope_for
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.deadlines.engine import (
@@ -27,6 +25,8 @@ from danvan.deadlines.engine import (
 from danvan.deadlines.errors import DeadlineError
 from danvan.deadlines.models import Complexity, TimeLimitRule, VoiceKind
 from danvan.deadlines.selectors import working_calendar
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can, scope_for
 from danvan.notifications.services import notify
 from danvan.organizations.models import Body, Membership
 from danvan.units.models import AdministrativeUnit, UnitTier

@@ -22,10 +22,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.lib.text import clean_name, fold
 from danvan.units.models import AdministrativeUnit, UnitTier
 from danvan.voices.models import Topic

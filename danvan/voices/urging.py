@@ -28,12 +28,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from danvan.accounts.roles import Capability, Role
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.deadlines.calendar import WorkingCalendar
 from danvan.deadlines.models import Step, VoiceKind
 from danvan.deadlines.selectors import working_calendar
+from danvan.lib.roles import Capability, Role
 from danvan.notifications.models import NotificationKind
 from danvan.notifications.services import notify
 from danvan.organizations.models import Body, Membership

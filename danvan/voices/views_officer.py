@@ -25,11 +25,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_sensitive_view
 from danvan.deadlines.models import Complexity, Step, VoiceKind
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.organizations.models import Body
 from danvan.voices.forms import (
     CASE_ACTIONS,

@@ -6,8 +6,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from danvan.accounts.roles import Capability
 from danvan.lib.forms import SpreadsheetImportForm
+from danvan.lib.roles import Capability
 from danvan.organizations.models import Body, BodyKind
 from danvan.units.fields import UnitField
 from danvan.units.models import AdministrativeUnit

@@ -9,11 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.deadlines.models import VoiceKind
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.organizations.models import Body
 from danvan.units.models import AdministrativeUnit, UnitTier
 from danvan.voices.importing import VoiceImportReport, VoiceImportRow, voices_import

@@ -12,11 +12,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_export
 from danvan.lib.forms import import_outcome, template_download
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.lib.uploads import upload_limit
 from danvan.lib.xlsx import xlsx_response
 from danvan.voices.importing import (

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can, scope_for
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can, scope_for
 
 # The menu group (base.html) each app's pages belong to, to mark the group of the current page.
 _SECTIONS = {

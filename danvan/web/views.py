@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from danvan.accounts.roles import Capability, Role
-from danvan.accounts.scope import can, scope_for
+from danvan.lib.roles import Capability, Role
+from danvan.lib.scoping import can, scope_for
 from danvan.organizations.models import Body, Membership
 from danvan.units.models import AdministrativeUnit, UnitTier
 

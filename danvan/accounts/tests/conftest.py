@@ -16,8 +16,8 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
 
-from danvan.accounts.roles import Role
 from danvan.accounts.tests.helpers import PASSWORD, SYSTEM
+from danvan.lib.roles import Role
 from danvan.organizations.models import Body, BodyKind
 from danvan.organizations.services import body_create, membership_add
 from danvan.units.models import AdministrativeUnit, UnitKind

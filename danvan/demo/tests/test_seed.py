@@ -4,10 +4,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from danvan.accounts.roles import Capability, Role
-from danvan.accounts.scope import scope_for
 from danvan.audit.models import AuditEntry
 from danvan.demo.seed import ACCOUNTS, seed_demo
+from danvan.lib.roles import Capability, Role
+from danvan.lib.scoping import scope_for
 from danvan.organizations.models import Body, Membership
 from danvan.units.models import AdministrativeUnit, UnitSuccession
 from danvan.voices.models import Voice, VoiceStatus

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from danvan.accounts.roles import Capability, Role
-from danvan.accounts.scope import can, scope_for
 from danvan.audit.context import Actor
 from danvan.audit.models import AuditEntry
 from danvan.audit.services import audit_record
+from danvan.lib.roles import Capability, Role
+from danvan.lib.scoping import can, scope_for
 from danvan.organizations.models import Body, Membership
 from danvan.organizations.services import membership_add, membership_end
 from danvan.units.models import AdministrativeUnit

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from danvan.accounts.roles import Role
 from danvan.audit.context import Actor
 from danvan.audit.models import AuditEntry
+from danvan.lib.roles import Role
 from danvan.lib.testing import refused
 from danvan.organizations.models import (
     Body,

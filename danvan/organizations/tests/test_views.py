@@ -154,7 +154,7 @@ def test_the_body_page_lists_members_and_bodies_under_it(as_user, commune_office
 def test_the_body_page_runs_the_same_queries_however_many_members(
     as_user, world, system_actor, django_user_model, django_assert_max_num_queries
 ):
-    from danvan.accounts.roles import Role
+    from danvan.lib.roles import Role
     from danvan.organizations.services import membership_add
 
     client = as_user("provincial_staff")

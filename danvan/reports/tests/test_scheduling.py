@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from danvan.accounts.roles import Role
 from danvan.audit.context import Actor
+from danvan.lib.roles import Role
 from danvan.notifications.models import Notification
 from danvan.organizations.models import Body, BodyKind
 from danvan.organizations.services import body_create, membership_add

@@ -350,7 +350,7 @@ def test_issuing_before_the_period_ends_or_in_the_future_is_refused(
 def test_the_leader_is_told_of_a_submission_and_the_province_of_an_issued_commune_report(
     world: Any, commune_officer: Any, leader: Any, provincial_staff: Any, commission: Body
 ) -> None:
-    from danvan.accounts.roles import Role
+    from danvan.lib.roles import Role
     from danvan.notifications.models import Notification
     from danvan.organizations.services import membership_add
 

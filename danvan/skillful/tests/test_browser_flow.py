@@ -98,8 +98,8 @@ def test_a_model_goes_from_registration_to_the_showcase_and_a_copy_is_flagged(
 ) -> None:
     from django.core.management import call_command
 
-    from danvan.accounts.roles import Role
     from danvan.audit.context import Actor
+    from danvan.lib.roles import Role
     from danvan.organizations.services import membership_add
     from danvan.skillful.models import Evaluation, FlagKind, Level, MobilizationModel
     from danvan.skillful.services_evaluation import council_create

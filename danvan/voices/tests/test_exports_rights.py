@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from danvan.accounts.roles import Role
-from danvan.accounts.scope import forget_scope
 from danvan.audit.context import Actor
 from danvan.audit.models import AuditEntry
+from danvan.lib.roles import Role
+from danvan.lib.scoping import forget_scope
 from danvan.organizations.models import Membership
 from danvan.organizations.services import membership_add, membership_end
 from danvan.voices import exports

@@ -174,8 +174,8 @@ def test_the_page_polls_while_the_job_runs(world, commune_officer, login):
 def test_only_the_officer_or_a_wider_scope_sees_a_job(
     world, commune_officer, provincial_staff, system_admin, nobody, login, client
 ):
-    from danvan.accounts.roles import Role
     from danvan.conftest import _member, _user
+    from danvan.lib.roles import Role
 
     other = _member(_user("xa2", "Hà Văn Khác"), world.muong_xen_body, Role.COMMUNE_OFFICER)
     job = VoiceImportJob.objects.create(created_by=commune_officer, original_name="a.csv")

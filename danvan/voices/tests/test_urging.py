@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
 
-from danvan.accounts.roles import Role
 from danvan.audit.context import Actor
 from danvan.audit.models import AuditEntry
+from danvan.lib.roles import Role
 from danvan.notifications.models import Notification, NotificationKind
 from danvan.organizations.services import membership_add
 from danvan.voices.models import Topic, Voice, VoiceEvent

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from danvan.accounts.roles import Role
+from danvan.lib.roles import Role
 
 # Every test here uses the database, some through fixtures looked up by name.
 pytestmark = pytest.mark.django_db

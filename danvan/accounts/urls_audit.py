@@ -1,6 +1,6 @@
 from django.urls import path
 
-from danvan.audit import views
+from danvan.accounts import views_audit as views
 
 app_name = "audit"
 urlpatterns = [

@@ -10,10 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from danvan.accounts.roles import Capability
-from danvan.accounts.scope import can
 from danvan.audit.actions import action_label, protected_addresses
 from danvan.audit.models import AuditEntry
+from danvan.lib.roles import Capability
+from danvan.lib.scoping import can
 from danvan.units.fields import UnitField
 
 
