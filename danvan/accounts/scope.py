@@ -7,17 +7,16 @@ resolver by ``AccountsConfig.ready``. Nothing else calls it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from danvan.lib.roles import GLOBAL_ROLES, NOT_FOR_SUPERUSERS, Capability, role_has
 from danvan.lib.scoping import EMPTY_SCOPE, Scope
+from danvan.lib.users import Account
 from danvan.organizations.models import Membership
 from danvan.units.selectors import minimal_paths, paths_with_predecessors
 
 __all__ = ["membership_scope"]
 
 
-def membership_scope(user: Any, capability: Capability) -> Scope:
+def membership_scope(user: Account, capability: Capability) -> Scope:
     """The scope in which an active, signed-in ``user`` holds ``capability``.
 
     ``lib.scoping.scope_for`` calls it once per user object and capability and keeps the answer."""

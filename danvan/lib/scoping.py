@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Q
 
 from danvan.lib.roles import Capability
+from danvan.lib.users import Account, Requester
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Scope:
 EMPTY_SCOPE = Scope()
 
 #: ``(user, capability) -> Scope``: the rule, set by ``register_scope_resolver``.
-ScopeResolver = Callable[[Any, Capability], Scope]
+ScopeResolver = Callable[[Account, Capability], Scope]
 _resolver: ScopeResolver | None = None
 
 #: Attributes a resolver may cache on a user object; ``forget_scope`` drops them all.
@@ -68,7 +69,7 @@ def register_scope_resolver(resolver: ScopeResolver) -> None:
     _resolver = resolver
 
 
-def scope_for(user: Any, capability: Capability) -> Scope:
+def scope_for(user: Requester | None, capability: Capability) -> Scope:
     """The scope in which ``user`` holds ``capability``; cached on the user object."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return EMPTY_SCOPE
@@ -82,7 +83,7 @@ def scope_for(user: Any, capability: Capability) -> Scope:
     return cache[capability]
 
 
-def can(user: Any, capability: Capability, unit: Any | None = None) -> bool:
+def can(user: Requester | None, capability: Capability, unit: Any | None = None) -> bool:
     """Whether ``user`` holds ``capability`` for ``unit`` (or anywhere, when ``unit`` is None)."""
     scope = scope_for(user, capability)
     if unit is None:
@@ -90,13 +91,13 @@ def can(user: Any, capability: Capability, unit: Any | None = None) -> bool:
     return scope.covers(unit.path)
 
 
-def scope_pin(user: Any, capability: Capability, scope: Scope) -> None:
+def scope_pin(user: Requester, capability: Capability, scope: Scope) -> None:
     """Use ``scope`` for ``user``'s ``capability`` from now on, on this user object: a background
     job works within the scope its requester had when asking, not the one they have when it runs."""
     user.__dict__.setdefault(SCOPE_CACHE, {})[capability] = scope
 
 
-def forget_scope(user: Any) -> None:
+def forget_scope(user: Requester) -> None:
     """Drop the cached scope, after the user's memberships changed."""
     for key in USER_CACHES:
         user.__dict__.pop(key, None)
@@ -106,7 +107,7 @@ class ScopedQuerySet(models.QuerySet[Any]):
     #: The lookup from this model to ``AdministrativeUnit.path`` ("unit__path", "path", ...).
     scope_path_lookup: str = "unit__path"
 
-    def visible_to(self, user: Any, capability: str | None = None) -> Self:
+    def visible_to(self, user: Requester | None, capability: str | None = None) -> Self:
         """The records under the units where ``user`` holds ``capability`` (default: view)."""
         scope = scope_for(user, Capability(capability) if capability else Capability.VIEW)
         if scope.is_global:

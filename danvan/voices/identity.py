@@ -15,10 +15,11 @@ from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.lib.roles import Capability
 from danvan.lib.scoping import can
+from danvan.lib.users import Requester
 from danvan.voices.models import DenouncerIdentity, Voice
 
 
-def may_see_denouncer(*, user: object, voice: Voice) -> bool:
+def may_see_denouncer(*, user: Requester | None, voice: Voice) -> bool:
     return can(user, Capability.VIEW_DENOUNCER_IDENTITY, voice.unit)
 
 
