@@ -13,10 +13,16 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from danvan.alerts.demo import seed_alerts
 from danvan.audit.context import Actor
+from danvan.decisions.demo import seed_decisions
+from danvan.insight.demo import seed_insight
+from danvan.insight.tasks import deferred_analysis
 from danvan.lib.roles import Role
 from danvan.organizations.models import Body, BodyKind, MemberOrganization, Membership
 from danvan.organizations.services import body_create, membership_add
+from danvan.reports.demo import seed_reports
+from danvan.skillful.demo import seed_models
 from danvan.units.models import AdministrativeUnit, UnitKind
 from danvan.units.services import (
     unit_create_historic,
@@ -25,6 +31,7 @@ from danvan.units.services import (
     units_load_national,
     village_create,
 )
+from danvan.voices.demo import DEMO_COUNT, seed_voices
 
 PROVINCE = "40"
 
@@ -356,28 +363,16 @@ def _seed_demo(*, password: str | None, voices: int | None) -> SeedReport:
     seed_units(actor, report)
     bodies = seed_bodies(actor, report)
     seed_accounts(actor, report, bodies, password)
-    from danvan.voices.demo import DEMO_COUNT, seed_voices
-
     count = DEMO_COUNT if voices is None else voices
     if count:
-        from danvan.alerts.demo import seed_alerts
-        from danvan.insight.demo import seed_insight
-        from danvan.insight.tasks import deferred_analysis
-
         # The demo's voices are analysed together afterwards, in the order received, once the
         # topic model is trained on them: not one background task each.
         with deferred_analysis():
             seed_voices(actor, report.lines, count=count)
         if seed_insight(actor, report.lines):
             seed_alerts(actor, report.lines)
-    from danvan.skillful.demo import seed_models
-
     seed_models(actor, report.lines, count=300 if voices is None else min(voices, 20))
     if count:
-        from danvan.reports.demo import seed_reports
-
         seed_reports(actor, report.lines, communes=COMMUNES_WITH_BODIES)
-        from danvan.decisions.demo import seed_decisions
-
         seed_decisions(actor, report.lines)
     return report
