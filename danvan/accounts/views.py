@@ -69,7 +69,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     if request.user.is_verified():  # type: ignore[union-attr]
         return redirect(_safe_next(request))
-    if not has_confirmed_device(request.user):
+    if not has_confirmed_device(user):
         return redirect("accounts:otp_setup")
     failures_key = f"otp-failures:{request.user.pk}"
     form = TokenForm(request.POST or None)
@@ -96,10 +96,11 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 @login_required
 def otp_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the QR code, then type one code to confirm."""
-    if has_confirmed_device(request.user) and not request.user.is_verified():  # type: ignore[union-attr]
+    user = cast(User, request.user)  # login_required: never anonymous here
+    if has_confirmed_device(user) and not request.user.is_verified():  # type: ignore[union-attr]
         # Replacing an authenticator needs the current one: a password alone is not enough.
         return redirect("accounts:otp_verify")
-    device = otp_pending_device(user=request.user)
+    device = otp_pending_device(user=user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]
@@ -122,22 +123,23 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             "qr_svg": mark_safe(qr_svg),
             # Authenticator apps take the key in base32 when it is typed in by hand.
             "secret": b32encode(device.bin_key).decode().rstrip("="),
-            "required": two_factor_required(request.user),
+            "required": two_factor_required(user),
         },
     )
 
 
 @login_required
 def otp_disable_view(request: HttpRequest) -> HttpResponse:
-    if two_factor_required(request.user):
+    user = cast(User, request.user)  # login_required: never anonymous here
+    if two_factor_required(user):
         messages.error(
             request, _("Your role requires two-factor authentication; it cannot be turned off.")
         )
         return redirect("accounts:profile")
     form = DisableTwoFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if request.user.check_password(form.cleaned_data["password"]):
-            otp_disable(actor=Actor.from_request(request), user=request.user)
+        if user.check_password(form.cleaned_data["password"]):
+            otp_disable(actor=Actor.from_request(request), user=user)
             messages.success(request, _("Two-factor authentication is off."))
             return redirect("accounts:profile")
         form.add_error("password", _("The password is wrong."))
@@ -153,7 +155,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "accounts/profile.html",
         {
             "memberships": memberships,
-            "has_2fa": has_confirmed_device(request.user),
-            "requires_2fa": two_factor_required(request.user),
+            "has_2fa": has_confirmed_device(user),
+            "requires_2fa": two_factor_required(user),
         },
     )
