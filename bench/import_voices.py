@@ -39,8 +39,9 @@ from django.utils import timezone
 
 from danvan.audit.context import Actor
 from danvan.units.models import AdministrativeUnit, UnitTier
-from danvan.voices import importing
-from danvan.voices.importing import parse_voice_file, voices_import
+from danvan.voices.importing import parse
+from danvan.voices.importing.parse import parse_voice_file
+from danvan.voices.importing.write import submit_imported, voices_import
 from danvan.voices.models import Voice
 
 HEADER = ["Loại", "Lĩnh vực", "Mã đơn vị", "Nội dung", "Ngày nhận", "Họ tên", "Điện thoại"]
@@ -148,11 +149,11 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    if args.rows > importing.MAX_ROWS:
-        importing.MAX_ROWS = args.rows
+    if args.rows > parse.MAX_ROWS:
+        parse.MAX_ROWS = args.rows
     name, data = make_file(args.rows, xlsx=args.xlsx, seed=args.seed)
     actor = Actor.system("bench")
-    submit = importing._submit_imported(actor) if args.row_by_row else None
+    submit = submit_imported(actor) if args.row_by_row else None
     profile = cProfile.Profile() if args.profile else None
 
     copy_seconds = None

@@ -12,7 +12,7 @@ or a public holiday; a limit in working days counts working days only.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,6 +180,7 @@ def compute_schedule(
     limit_overrides: Mapping[str, int] | None = None,
     rule_set: RuleSet | None = None,
     calendar: WorkingCalendar | None = None,
+    rules: Sequence[TimeLimitRule] | None = None,
 ) -> Schedule:
     """Every step's due date for a voice of ``kind`` received on ``received``.
 
@@ -192,6 +193,8 @@ def compute_schedule(
     - ``limit_overrides``: a body's own limit for the steps the law leaves to each body
       (``configurable`` rules), e.g. ``{"answer": 7}`` for reflections.
     - ``rule_set``: recompute with a stored rule set instead of the one in force on ``received``.
+    - ``rules``: the rules of ``rule_set``, read already (any kinds): many schedules without a
+      query each (``deadlines.rulebook.Rulebook``).
 
     Raises ``DeadlineError`` with a message for the officer when the input is wrong.
     """
@@ -216,7 +219,10 @@ def compute_schedule(
 
     rule_set = rule_set or rule_set_for(received)
     calendar = calendar or working_calendar()
-    rules = list(rule_set.rules.filter(kind=kind).order_by("position", "id"))
+    if rules is None:
+        rules = list(rule_set.rules.filter(kind=kind).order_by("position", "id"))
+    else:
+        rules = sorted((r for r in rules if r.kind == kind), key=lambda r: (r.position, r.pk))
 
     if joint and not any(r.applies_when == Condition.JOINT for r in rules):
         raise DeadlineError(

@@ -8,7 +8,7 @@ class VoicesConfig(AppConfig):
 
     def ready(self) -> None:
         from danvan.lib.worker import register_reaper
-        from danvan.voices.importing import voice_import_jobs_reap
+        from danvan.voices.importing.jobs import voice_import_jobs_reap
 
         # Background imports whose worker died are retried or failed by every worker's reaper.
         register_reaper(voice_import_jobs_reap)

@@ -19,8 +19,8 @@ from danvan.lib.text import fold
 from danvan.units.models import AdministrativeUnit, UnitTier
 from danvan.voices import conf
 from danvan.voices.attachments import CheckedAttachment, attachment_check
+from danvan.voices.intake import MAX_TEXT, NAMED_KINDS
 from danvan.voices.models import Topic
-from danvan.voices.services import MAX_TEXT, NAMED_KINDS
 
 #: What a citizen may send through the web. Voter recommendations and reception records are
 #: entered by officers.

@@ -405,7 +405,7 @@ class ImportJobStatus(models.TextChoices):
 
 
 def _import_path(instance: VoiceImportJob, filename: str) -> str:
-    # ``filename`` is already random (``importing.voice_import_job_start``).
+    # ``filename`` is already random (``importing.jobs.voice_import_job_start``).
     return f"voices/imports/{filename}"
 
 
@@ -439,8 +439,9 @@ class VoiceImportJob(models.Model):
     #: queued again after its worker stopped, the notice saying so.
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    #: Written every ``importing.HEARTBEAT_SECONDS`` while a worker runs the job: a running job
-    #: whose heartbeat has stopped is retried or failed (``importing.voice_import_jobs_reap``).
+    #: Written every ``importing.jobs.HEARTBEAT_SECONDS`` while a worker runs the job: a running
+    #: job whose heartbeat has stopped is retried or failed
+    #: (``importing.jobs.voice_import_jobs_reap``).
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     #: How many times a worker has started the job.
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -1,9 +1,9 @@
 """The page of a voice import running in the background: its progress bar, then its report.
 
 The upload itself is the voices import page (``voter_contact.views.import_voices``): a file of
-more than ``importing.BACKGROUND_ROWS`` rows is handed to ``voice_import_job_start`` there and the
-officer is sent here. The page polls its progress fragment with htmx every second until the job
-has finished.
+more than ``importing.jobs.BACKGROUND_ROWS`` rows is handed to ``voice_import_job_start`` there
+and the officer is sent here. The page polls its progress fragment with htmx every second until
+the job has finished.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from danvan.voices.importing import voice_import_job_visible, voice_import_jobs_reap
+from danvan.voices.importing.jobs import voice_import_job_visible, voice_import_jobs_reap
 from danvan.voices.models import ImportJobStatus, VoiceImportJob
 
 #: Rows with errors shown on the page; the rest are counted.

@@ -8,9 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from danvan.lib.forms import SpreadsheetImportForm
 from danvan.lib.roles import Capability
+from danvan.lib.users import Requester
 from danvan.organizations.models import Body, BodyKind
 from danvan.units.fields import UnitField
 from danvan.units.models import AdministrativeUnit
+from danvan.voices.importing.columns import normalize_unit_code
 from danvan.voices.models import Topic
 
 ORGANIZING_KINDS = (BodyKind.PEOPLES_COUNCIL, BodyKind.FRONT_COMMITTEE, BodyKind.PEOPLES_COMMITTEE)
@@ -19,13 +21,11 @@ ORGANIZING_KINDS = (BodyKind.PEOPLES_COUNCIL, BodyKind.FRONT_COMMITTEE, BodyKind
 class UnitCodeField(UnitField):
     """A unit typed by its name or code, limited to the units the officer may act in."""
 
-    def __init__(self, *, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *, user: Requester | None = None, **kwargs: Any) -> None:
         self.user = user
         super().__init__(**kwargs)
 
     def clean(self, value: Any) -> AdministrativeUnit | None:  # type: ignore[override]
-        from danvan.voices.importing import normalize_unit_code
-
         code = super().clean(value)
         if not code:
             return None
@@ -60,7 +60,7 @@ class SessionForm(forms.Form):
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Requester, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         unit_field = self.fields["unit"]
         assert isinstance(unit_field, UnitCodeField)
@@ -91,7 +91,7 @@ class RecommendationForm(forms.Form):
     submitter_name = forms.CharField(label=_("Voter's name"), max_length=200, required=False)
     submitter_address = forms.CharField(label=_("Address"), max_length=255, required=False)
 
-    def __init__(self, *args: Any, user: Any, province_id: int | None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Requester, province_id: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         unit_field = self.fields["unit"]
         assert isinstance(unit_field, UnitCodeField)

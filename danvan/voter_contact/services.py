@@ -16,7 +16,8 @@ from danvan.lib.roles import Capability
 from danvan.lib.scoping import can
 from danvan.organizations.models import Body
 from danvan.units.models import AdministrativeUnit, UnitTier
-from danvan.voices.importing import VoiceImportReport, VoiceImportRow, voices_import
+from danvan.voices.importing.parse import VoiceImportReport, VoiceImportRow
+from danvan.voices.importing.write import voices_import
 from danvan.voices.models import Channel, Topic, Voice
 from danvan.voices.services import voice_submit
 from danvan.voter_contact.models import SessionRecommendation, VoterContactSession

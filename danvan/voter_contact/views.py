@@ -17,19 +17,13 @@ from danvan.audit.services import audit_export
 from danvan.lib.forms import import_outcome, template_download
 from danvan.lib.roles import Capability
 from danvan.lib.scoping import can
+from danvan.lib.tables import TableError
 from danvan.lib.uploads import upload_limit
 from danvan.lib.xlsx import xlsx_response
-from danvan.voices.importing import (
-    BACKGROUND_ROWS,
-    TableError,
-    VoiceImportReport,
-    estimate_rows,
-    parse_voice_file,
-    voice_import_job_start,
-    voice_template_csv,
-    voice_template_xlsx,
-    voices_import,
-)
+from danvan.voices.importing.files import voice_template_csv, voice_template_xlsx
+from danvan.voices.importing.jobs import BACKGROUND_ROWS, estimate_rows, voice_import_job_start
+from danvan.voices.importing.parse import VoiceImportReport, parse_voice_file
+from danvan.voices.importing.write import voices_import
 from danvan.voter_contact.forms import (
     RecommendationForm,
     SessionForm,

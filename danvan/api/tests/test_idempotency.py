@@ -19,7 +19,8 @@ from danvan.api.tests.test_case_actions_api import published
 from danvan.api.tests.test_voices import CITIZEN_FORM
 from danvan.lib.text import fold
 from danvan.units.tests.files import csv_bytes
-from danvan.voices.importing import parse_voice_file, voices_import
+from danvan.voices.importing.parse import parse_voice_file
+from danvan.voices.importing.write import voices_import
 from danvan.voices.models import Voice
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,11 @@ from danvan.audit.context import Actor
 from danvan.audit.models import AuditEntry
 from danvan.units.models import AdministrativeUnit
 from danvan.units.tests.files import csv_bytes
-from danvan.voices import importing
-from danvan.voices.importing import parse_voice_file, voices_import
+from danvan.voices import intake
+from danvan.voices.importing import write
+from danvan.voices.importing.columns import fold_fast
+from danvan.voices.importing.parse import VoiceImportRow, parse_voice_file, voices_validate
+from danvan.voices.importing.write import submit_imported, voices_bulk_create, voices_import
 from danvan.voices.models import DenouncerIdentity, Voice, VoiceDeadline, VoiceEvent
 from danvan.voices.tracking import normalize_tracking_code
 
@@ -47,7 +50,7 @@ def _fields(model: type[models.Model], skip: set[str]) -> list[str]:
     return [f.attname for f in model._meta.concrete_fields if f.attname not in skip]
 
 
-def _parse() -> list[importing.VoiceImportRow]:
+def _parse() -> list[VoiceImportRow]:
     return parse_voice_file(name="y-kien.csv", data=csv_bytes([HEADER, *ROWS]))
 
 
@@ -80,7 +83,7 @@ def test_bulk_and_row_by_row_store_the_same_records(world, system_admin):
         actor=actor,
         rows=_parse(),
         key_prefix="import-slow",
-        submit=importing._submit_imported(actor),
+        submit=submit_imported(actor),
     )
 
     assert bulk.error_rows == [] and slow.error_rows == []
@@ -139,7 +142,7 @@ def test_only_valid_keeps_the_good_rows(world, system_admin):
 
 
 def test_batches_report_progress_and_audit_once_each(world, system_admin, monkeypatch):
-    monkeypatch.setattr(importing, "BATCH_SIZE", 4)
+    monkeypatch.setattr(write, "BATCH_SIZE", 4)
     seen: list[int] = []
 
     report = voices_import(actor=Actor.of_user(system_admin), rows=_parse(), progress=seen.append)
@@ -155,8 +158,8 @@ def test_a_tracking_code_already_taken_is_replaced(world, system_admin, monkeypa
     first = voices_import(actor=Actor.of_user(system_admin), rows=_parse()[:1])
     assert first.rows[0].voice is not None
     taken = first.rows[0].voice.tracking_code
-    codes = iter([taken, taken, *(importing.new_tracking_code() for _ in range(50))])
-    monkeypatch.setattr(importing, "new_tracking_code", lambda: next(codes))
+    codes = iter([taken, taken, *(intake.new_tracking_code() for _ in range(50))])
+    monkeypatch.setattr(intake, "new_tracking_code", lambda: next(codes))
 
     report = voices_import(actor=Actor.of_user(system_admin), rows=_parse()[1:])
 
@@ -178,10 +181,10 @@ def test_the_same_file_twice_is_refused_row_by_row(world, system_admin):
 
 def test_voices_bulk_create_alone(world, system_admin):
     actor = Actor.of_user(system_admin)
-    report = importing.voices_validate(actor=actor, rows=_parse())
+    report = voices_validate(actor=actor, rows=_parse())
     keys = {id(r): r.fingerprint("api") for r in report.rows}
 
-    assert importing.voices_bulk_create(actor=actor, rows=report.rows, keys=keys) == len(ROWS)
+    assert voices_bulk_create(actor=actor, rows=report.rows, keys=keys) == len(ROWS)
     assert Voice.objects.filter(import_fingerprint__in=keys.values()).count() == len(ROWS)
 
 
@@ -198,10 +201,10 @@ def test_voices_bulk_create_alone(world, system_admin):
 def test_the_fast_fold_is_fold(text):
     from danvan.lib.text import fold
 
-    assert importing._fold_fast(text) == fold(text)
+    assert fold_fast(text) == fold(text)
 
 
 def test_fast_tracking_codes_are_valid_codes():
-    codes = {importing.new_tracking_code() for _ in range(1000)}
+    codes = {intake.new_tracking_code() for _ in range(1000)}
     assert len(codes) == 1000
     assert all(normalize_tracking_code(c) == c for c in codes)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from danvan.units.tests.files import csv_bytes
-from danvan.voices.importing import parse_voice_file, voices_import, voices_validate
+from danvan.voices.importing.parse import parse_voice_file, voices_validate
+from danvan.voices.importing.write import voices_import
 from danvan.voices.models import Voice
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

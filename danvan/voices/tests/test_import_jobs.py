@@ -12,14 +12,15 @@ from django.urls import reverse
 
 from danvan.audit.context import Actor
 from danvan.audit.models import AuditEntry
+from danvan.lib.tables import TableError
 from danvan.units.tests.files import (
     csv_bytes,
     xlsx_bytes,
     xlsx_without_dimension,
     xlsx_zip_bomb,
 )
-from danvan.voices import importing
-from danvan.voices.importing import TableError, estimate_rows, voice_import_job_start
+from danvan.voices.importing import jobs, write
+from danvan.voices.importing.jobs import estimate_rows, voice_import_job_start
 from danvan.voices.models import ImportJobStatus, Voice, VoiceImportJob
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -46,7 +47,7 @@ def rows(count: int, *, bad: int = 0) -> list[list[str]]:
 def small_background(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files of more than 3 rows go to the background, written 2 voices per batch."""
     monkeypatch.setattr("danvan.voter_contact.views.BACKGROUND_ROWS", 3)
-    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    monkeypatch.setattr(write, "BATCH_SIZE", 2)
 
 
 def post(client, data: bytes, name: str = "y-kien.csv", **extra):
@@ -125,7 +126,7 @@ def test_a_file_the_job_cannot_read_fails_with_the_reason(world, commune_officer
 
 
 def test_a_crash_half_way_keeps_nothing_and_says_so(world, commune_officer, monkeypatch):
-    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    monkeypatch.setattr(write, "BATCH_SIZE", 2)
     calls: list[int] = []
 
     def crash(self, done: int) -> None:
@@ -133,7 +134,7 @@ def test_a_crash_half_way_keeps_nothing_and_says_so(world, commune_officer, monk
         if done >= 4:
             raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(importing._ProgressWriter, "__call__", crash)
+    monkeypatch.setattr(jobs.ProgressWriter, "__call__", crash)
 
     job = voice_import_job_start(
         actor=Actor.of_user(commune_officer),
@@ -219,7 +220,7 @@ def test_progress_is_visible_while_the_import_transaction_is_open(commune_office
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has a single writer: progress arrives with the result")
     job = VoiceImportJob.objects.create(created_by=commune_officer, original_name="a.csv")
-    writer = importing._ProgressWriter(job.pk)
+    writer = jobs.ProgressWriter(job.pk)
     reader = connections.create_connection("default")
     try:
         with transaction.atomic():
@@ -273,7 +274,7 @@ def test_an_xlsx_that_declares_no_size_goes_to_the_background(world, commune_off
 def test_a_workbook_heavy_to_parse_goes_to_the_background_whatever_its_rows(
     world, commune_officer, login, monkeypatch
 ):
-    monkeypatch.setattr(importing, "BACKGROUND_XLSX_BYTES", 1_000)
+    monkeypatch.setattr(jobs, "BACKGROUND_XLSX_BYTES", 1_000)
     client = login(commune_officer)
 
     response = post(client, xlsx_bytes(rows(1)), name="y-kien.xlsx")
@@ -384,7 +385,7 @@ def test_imports_wait_on_the_peoples_queue_and_analysis_on_the_batch_queue(
     assert queued == [
         ("danvan.insight.tasks.voice_analyse_task", "batch", 0),
         ("danvan.insight.tasks.voices_analyse_task", "batch", 0),
-        ("danvan.voices.importing.voice_import_job_run", "people", 50),
+        ("danvan.voices.importing.jobs.voice_import_job_run", "people", 50),
     ]
     from danvan.voices.exports import voice_export_job_run  # an officer waits for it too
 
@@ -423,10 +424,10 @@ def test_an_import_whose_worker_died_is_retried_then_failed_with_a_message(
     first.claim("killed-worker")
     _worker_died(job, attempts=1, minutes_ago=2)
 
-    assert importing.voice_import_jobs_reap() == 0  # its heartbeat is recent: still alive
+    assert jobs.voice_import_jobs_reap() == 0  # its heartbeat is recent: still alive
     _worker_died(job, attempts=1)
     with django_capture_on_commit_callbacks(execute=True):
-        assert importing.voice_import_jobs_reap() == 1
+        assert jobs.voice_import_jobs_reap() == 1
 
     job.refresh_from_db()
     first.refresh_from_db()
@@ -438,7 +439,7 @@ def test_an_import_whose_worker_died_is_retried_then_failed_with_a_message(
 
     # The second attempt runs (here at once) and imports each row once.
     settings.TASKS = {"default": {**settings.TASKS["default"], "BACKEND": IMMEDIATE_BACKEND}}
-    importing.voice_import_job_run.call(job.pk)
+    jobs.voice_import_job_run.call(job.pk)
     job.refresh_from_db()
     assert (job.status, job.attempts, job.imported, job.error) == (ImportJobStatus.DONE, 2, 3, "")
     assert Voice.objects.count() == 3
@@ -461,8 +462,8 @@ def test_an_import_that_loses_its_database_is_retried(
 ):
     from django.db.utils import OperationalError
 
-    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
-    real = importing._ProgressWriter.__call__
+    monkeypatch.setattr(write, "BATCH_SIZE", 2)
+    real = jobs.ProgressWriter.__call__
     cut: list[int] = []
 
     def cut_once(self, done: int) -> None:
@@ -471,7 +472,7 @@ def test_an_import_that_loses_its_database_is_retried(
             raise OperationalError("terminating connection due to administrator command")
         real(self, done)
 
-    monkeypatch.setattr(importing._ProgressWriter, "__call__", cut_once)
+    monkeypatch.setattr(jobs.ProgressWriter, "__call__", cut_once)
 
     with django_capture_on_commit_callbacks(execute=True):
         job = voice_import_job_start(

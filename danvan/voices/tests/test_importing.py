@@ -12,16 +12,12 @@ import pytest
 from django.utils import timezone
 
 from danvan.audit.context import Actor
+from danvan.lib.tables import TableError
 from danvan.units.tests.files import EXE_BYTES, csv_bytes, xlsx_bytes
-from danvan.voices.importing import (
-    TableError,
-    normalize_unit_code,
-    parse_date,
-    parse_voice_file,
-    voice_template_csv,
-    voice_template_xlsx,
-    voices_import,
-)
+from danvan.voices.importing.columns import normalize_unit_code, parse_date
+from danvan.voices.importing.files import voice_template_csv, voice_template_xlsx
+from danvan.voices.importing.parse import parse_voice_file
+from danvan.voices.importing.write import voices_import
 from danvan.voices.models import Channel, Voice
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

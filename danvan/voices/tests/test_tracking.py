@@ -1,4 +1,4 @@
-from danvan.voices import importing, tracking
+from danvan.voices import intake, tracking
 from danvan.voices.tracking import new_tracking_code, normalize_tracking_code
 
 
@@ -38,7 +38,7 @@ def _body_with_check(symbol: str) -> str:
 def test_new_codes_never_end_in_a_symbol_that_cannot_be_read_over_the_phone():
     # 6,000 codes (the import uses the same maker): with the old 37 check characters, 4 in 37
     # ended in * ~ $ =.
-    assert importing.new_tracking_code is new_tracking_code
+    assert intake.new_tracking_code is new_tracking_code
     codes = [new_tracking_code() for _ in range(6000)]
     assert {code[-1] for code in codes} <= set(tracking._ALPHABET + "U")
     assert all(normalize_tracking_code(code) == code for code in codes)

@@ -12,7 +12,7 @@ from danvan.audit.context import Actor
 from danvan.lib.testing import refused
 from danvan.organizations.models import BodyKind
 from danvan.organizations.services import body_create
-from danvan.voices.importing import parse_voice_file
+from danvan.voices.importing.parse import parse_voice_file
 from danvan.voices.models import Channel, Topic
 from danvan.voter_contact.models import SessionRecommendation, VoterContactSession
 from danvan.voter_contact.services import (
