@@ -31,6 +31,7 @@ import pytest
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 
+from danvan.accounts.models import User
 from danvan.audit.context import Actor
 from danvan.lib.roles import Role
 from danvan.organizations.models import Body, BodyKind
@@ -261,7 +262,7 @@ def merged_commune(world: World, system_actor: Actor) -> tuple[AdministrativeUni
 # --- One user per role ----------------------------------------------------------------------------
 
 
-def _user(username: str, full_name: str, **extra: Any) -> Any:
+def _user(username: str, full_name: str, **extra: Any) -> User:
     from django.contrib.auth import get_user_model
 
     # No password: hashing with Argon2 for every test would be slow. Tests that log in through
@@ -275,62 +276,62 @@ def _user(username: str, full_name: str, **extra: Any) -> Any:
     )
 
 
-def _member(user: Any, body: Body, role: str, position: str = "") -> Any:
+def _member(user: User, body: Body, role: str, position: str = "") -> User:
     membership_add(actor=Actor.system("test"), user=user, body=body, role=role, position=position)
     return user
 
 
 @pytest.fixture
-def system_admin(world: World) -> Any:
+def system_admin(world: World) -> User:
     user = _user("quantri", "Nguyễn Văn Quản", is_staff=True, is_superuser=True)
     return _member(user, world.province_body, Role.SYSTEM_ADMIN, "Quản trị hệ thống")
 
 
 @pytest.fixture
-def provincial_staff(world: World) -> Any:
+def provincial_staff(world: World) -> User:
     user = _user("tinh", "Trần Thị Hương", phone="0912000001")
     return _member(user, world.province_body, Role.PROVINCIAL_STAFF, "Chuyên viên")
 
 
 @pytest.fixture
-def commune_officer(world: World) -> Any:
+def commune_officer(world: World) -> User:
     user = _user("xa", "Lê Văn Bình", phone="0912345678")
     return _member(user, world.anh_son_body, Role.COMMUNE_OFFICER, "Chuyên viên")
 
 
 @pytest.fixture
-def village_member(world: World) -> Any:
+def village_member(world: World) -> User:
     user = _user("thon", "Phạm Thị Lan", phone="0912000003")
     return _member(user, world.village_body, Role.VILLAGE_MEMBER, "Tổ trưởng")
 
 
 @pytest.fixture
-def leader(world: World) -> Any:
+def leader(world: World) -> User:
     user = _user("lanhdao", "Hoàng Văn Minh")
     return _member(user, world.province_body, Role.LEADER, "Phó Trưởng ban")
 
 
 @pytest.fixture
-def observer(world: World) -> Any:
+def observer(world: World) -> User:
     user = _user("quansat", "Đặng Thị Thu")
     return _member(user, world.province_body, Role.OBSERVER, "Cán bộ")
 
 
 @pytest.fixture
-def nobody(world: World) -> Any:
+def nobody(world: World) -> User:
     """An account with no membership: charlie, who should have no access."""
     return _user("chuaco", "Võ Văn Chưa")
 
 
 @pytest.fixture
-def login(db: None) -> Callable[[Any], Client]:
+def login(db: None) -> Callable[[User], Client]:
     """``login(user)``: a test client logged in as ``user``.
 
     A user whose role requires two-factor authentication gets an authenticator set up through
     the account services and a verified session, as after typing the code at login.
     """
 
-    def log_in(user: Any) -> Client:
+    def log_in(user: User) -> Client:
         from django_otp import DEVICE_ID_SESSION_KEY
 
         from danvan.accounts.services import otp_confirm, otp_pending_device

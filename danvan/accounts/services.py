@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from danvan.accounts.models import User
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 
 BACKUP_CODE_COUNT = 10
 
 
-def otp_pending_device(*, user: Any) -> TOTPDevice:
+def otp_pending_device(*, user: User) -> TOTPDevice:
     """The unconfirmed authenticator being set up (one per user, reused on reload)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
@@ -38,7 +38,7 @@ def otp_confirm(*, actor: Actor, device: TOTPDevice) -> list[str]:
 
 
 @transaction.atomic
-def otp_disable(*, actor: Actor, user: Any) -> None:
+def otp_disable(*, actor: Actor, user: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     audit_record(actor=actor, action="account.2fa_disabled", obj=user)

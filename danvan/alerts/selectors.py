@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
+from danvan.accounts.models import User
 from danvan.alerts.models import Alert, AlertRule, AlertStatus
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.models import Voice
@@ -28,12 +30,14 @@ def _listed(queryset: Any) -> QuerySet[Alert]:
     )
 
 
-def alerts_for_list(user: Any) -> QuerySet[Alert]:
+def alerts_for_list(user: User | AnonymousUser) -> QuerySet[Alert]:
     """Every alert the user may see, in the order the list shows them."""
     return _listed(Alert.objects.visible_to(user))
 
 
-def active_alerts(user: Any, unit: AdministrativeUnit | None = None) -> QuerySet[Alert]:
+def active_alerts(
+    user: User | AnonymousUser, unit: AdministrativeUnit | None = None
+) -> QuerySet[Alert]:
     """The open and acknowledged alerts the user may see (in ``unit`` and below, when given),
     the most serious first: for the dashboard."""
     queryset = Alert.objects.visible_to(user).active()
@@ -42,7 +46,7 @@ def active_alerts(user: Any, unit: AdministrativeUnit | None = None) -> QuerySet
     return _listed(queryset)
 
 
-def alert_voices(alert: Alert, user: Any, limit: int = 100) -> QuerySet[Voice]:
+def alert_voices(alert: Alert, user: User | AnonymousUser, limit: int = 100) -> QuerySet[Voice]:
     """The voices behind the alert that the user may see, newest first."""
     voices = Voice.objects.visible_to(user).select_related("unit", "topic")
     if alert.issue_id is not None:

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from danvan.accounts.models import User
 from danvan.api.models import ApiToken, hash_key
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 
 
 @transaction.atomic
-def api_token_create(*, actor: Actor, user: Any, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
     """Make a token for ``user``; returns it with the key, which is never stored nor shown again."""
     name = name.strip()
     if not name:

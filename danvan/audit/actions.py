@@ -23,6 +23,8 @@ from django.apps import apps
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from danvan.lib.users import Requester
+
 MODULE = "audit_actions"
 
 #: The audit app's own codes.
@@ -30,7 +32,7 @@ ACTIONS: dict[str, str | Promise] = {
     "sensitive.view": _("Viewed personal data"),
 }
 
-AddressGuard = Callable[[Any, list[Any]], set[int]]
+AddressGuard = Callable[["Requester | None", list[Any]], set[int]]
 
 
 @cache
@@ -58,7 +60,7 @@ def action_label(code: str) -> str:
     return str(label) if label is not None else code
 
 
-def protected_addresses(user: Any, entries: Iterable[Any]) -> set[int]:
+def protected_addresses(user: Requester | None, entries: Iterable[Any]) -> set[int]:
     """The ids of ``entries`` whose address and browser ``user`` may not see."""
     rows = list(entries)
     hidden: set[int] = set()

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from danvan.lib.users import Account
+
 
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address. Behind ``PROXY_COUNT`` trusted proxies it is that many entries from
@@ -26,6 +28,9 @@ def client_ip(request: HttpRequest) -> str | None:
 
 @dataclass(frozen=True)
 class Actor:
+    #: The account acting (``accounts.models.User``), or None for a system job or a visitor.
+    #: Typed ``Any``: the services of the apps above ``accounts`` store it in foreign keys to
+    #: ``User``, which ``audit`` may not name and ``Account`` (an ``AbstractUser``) does not match.
     user: Any | None
     ip: str | None = None
     user_agent: str = ""
@@ -46,7 +51,7 @@ class Actor:
         return cls(user=None, label=f"system:{label}")
 
     @classmethod
-    def of_user(cls, user: Any) -> Actor:
+    def of_user(cls, user: Account) -> Actor:
         return cls(user=user)
 
     @property

@@ -13,18 +13,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from danvan.accounts.models import User
 from danvan.dashboards.models import Bucket, Dim
 from danvan.dashboards.periods import Period
 from danvan.insight.models import Issue
 from danvan.lib.roles import Capability
 from danvan.lib.scoping import can, scope_for
 from danvan.organizations.models import Body
-from danvan.units.models import AdministrativeUnit, UnitTier
-from danvan.units.selectors import minimal_paths, paths_with_predecessors
+from danvan.units.models import AdministrativeUnit
+from danvan.units.selectors import minimal_paths, paths_with_predecessors, scope_roots
 from danvan.voices.models import Channel, Topic, Voice, VoiceKind, VoiceStatus
 from danvan.voices.selectors import overdue_now
 
@@ -245,7 +247,7 @@ def _areas_of(units: list[AdministrativeUnit]) -> list[int]:
     return list(AdministrativeUnit.objects.filter(path__in=paths).values_list("pk", flat=True))
 
 
-def _unit_ids_under(user: Any, paths: tuple[str, ...]) -> list[int]:
+def _unit_ids_under(user: User | AnonymousUser, paths: tuple[str, ...]) -> list[int]:
     """Every unit under ``paths`` that ``user`` sees, as ids: the voices are then read by unit id,
     so the planner knows how many each unit has (as the inbox does, see bench/README.md)."""
     query = Q()
@@ -260,7 +262,7 @@ def _unit_ids_under(user: Any, paths: tuple[str, ...]) -> list[int]:
 
 
 def roots_for(
-    user: Any, code: str = ""
+    user: User | AnonymousUser, code: str = ""
 ) -> tuple[AdministrativeUnit | None, list[AdministrativeUnit]]:
     """The unit asked for (when ``user`` sees it), else the user's own top units; for a global
     user with no unit asked for, the provinces. Raises ``LookupError`` for a unit not theirs."""
@@ -270,12 +272,10 @@ def roots_for(
         if unit is None:
             raise LookupError(code)
         return unit, [unit]
-    # The scope's own paths are the user's top units; ``visible_to`` gives everything below too.
     scope = scope_for(user, Capability.VIEW)
-    if scope.is_global:
-        provinces = list(AdministrativeUnit.objects.current().filter(tier=UnitTier.PROVINCE))
-        return None, provinces
-    tops = list(AdministrativeUnit.objects.filter(path__in=scope.prefixes, valid_to__isnull=True))
+    tops = list(scope_roots(scope))
+    if scope.is_global:  # the provinces
+        return None, tops
     if len(tops) == 1:
         return tops[0], tops
     return None, tops
@@ -315,7 +315,11 @@ def rank_bodies(rows: list[Row]) -> list[Row]:
 
 
 def dashboard(
-    user: Any, *, code: str = "", period: Period, today: datetime.date | None = None
+    user: User | AnonymousUser,
+    *,
+    code: str = "",
+    period: Period,
+    today: datetime.date | None = None,
 ) -> Dashboard:
     today = today or timezone.localdate()
     root, roots = roots_for(user, code)
@@ -374,7 +378,7 @@ def _with_shares(rows: list[Row]) -> list[Row]:
     return rows
 
 
-def _trail(user: Any, root: AdministrativeUnit | None) -> list[AdministrativeUnit]:
+def _trail(user: User | AnonymousUser, root: AdministrativeUnit | None) -> list[AdministrativeUnit]:
     """The root's ancestors the user sees (for the way back up), the root last."""
     if root is None:
         return []
@@ -386,7 +390,9 @@ def _trail(user: Any, root: AdministrativeUnit | None) -> list[AdministrativeUni
     ]
 
 
-def overdue_voices(user: Any, unit_ids: list[int], today: datetime.date) -> QuerySet[Voice]:
+def overdue_voices(
+    user: User | AnonymousUser, unit_ids: list[int], today: datetime.date
+) -> QuerySet[Voice]:
     """The voices overdue now (``overdue_now``, whatever the period shown), the longest overdue
     first. ``unit_ids`` come from ``_unit_ids_under`` (the user's scope already applied)."""
     return (
@@ -396,7 +402,7 @@ def overdue_voices(user: Any, unit_ids: list[int], today: datetime.date) -> Quer
     )
 
 
-def largest_issues(user: Any, unit_ids: list[int]) -> QuerySet[Issue]:
+def largest_issues(user: User | AnonymousUser, unit_ids: list[int]) -> QuerySet[Issue]:
     return (
         Issue.objects.visible_to(user)
         .open()
@@ -407,7 +413,7 @@ def largest_issues(user: Any, unit_ids: list[int]) -> QuerySet[Issue]:
 
 
 def map_points(
-    user: Any, roots: list[AdministrativeUnit], period: Period, limit: int = 2000
+    user: User | AnonymousUser, roots: list[AdministrativeUnit], period: Period, limit: int = 2000
 ) -> QuerySet[Voice]:
     """Voices with coordinates in the period (no names: the map shows only where and what)."""
     return (

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from danvan.accounts.models import User
 from danvan.audit.context import Actor
 from danvan.insight.grouping import Cluster
 from danvan.insight.models import DecisionKind, Issue, IssueStatus
@@ -181,7 +183,7 @@ def issue_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _merge_candidates(issue: Issue, user: Any) -> list[tuple[Issue, float | None]]:
+def _merge_candidates(issue: Issue, user: User | AnonymousUser) -> list[tuple[Issue, float | None]]:
     """Other open issues of the commune, the likeliest to be the same matter first. The score is
     None where the pair model rules the match out because the two name different places of one
     kind (another hamlet): not "0 % alike", which an officer reads as "nothing in common"."""

@@ -4,18 +4,19 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from danvan.accounts.models import User
+from danvan.notifications.selectors import unread_count
+
 
 class _LazyCount:
     """Counted only if a template prints it, and then once per request."""
 
-    def __init__(self, user: Any) -> None:
+    def __init__(self, user: User) -> None:
         self._user = user
         self._value: int | None = None
 
     def __int__(self) -> int:
         if self._value is None:
-            from danvan.notifications.selectors import unread_count
-
             self._value = unread_count(self._user)
         return self._value
 

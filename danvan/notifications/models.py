@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from danvan.accounts.models import User
 
 
 class NotificationKind(models.TextChoices):
@@ -23,7 +24,7 @@ class NotificationKind(models.TextChoices):
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
-    def visible_to(self, user: Any) -> NotificationQuerySet:
+    def visible_to(self, user: User | AnonymousUser | None) -> NotificationQuerySet:
         """A notification is personal: only its recipient ever sees it."""
         if user is None or not user.is_authenticated:
             return self.none()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from django.contrib.auth.models import AnonymousUser
+
+from danvan.accounts.models import User
+from danvan.notifications.models import Notification
 
 
-def unread_count(user: Any) -> int:
-    from danvan.notifications.models import Notification
-
+def unread_count(user: User | AnonymousUser) -> int:
     return Notification.objects.visible_to(user).unread().count()

@@ -16,10 +16,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection, connections, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from danvan.accounts.models import User
 from danvan.insight.models import Issue
 from danvan.lib.roles import Capability
 from danvan.lib.routers import read_database
@@ -81,7 +83,7 @@ def _matching(source: _Source, query: Query) -> tuple[RawSQL, list[list[RawSQL]]
     return matching(source.index, query)
 
 
-def _scope_units(user: Any) -> list[int] | None:
+def _scope_units(user: User | AnonymousUser) -> list[int] | None:
     """The ids of the units ``user`` may see, or None for everywhere."""
     # Everywhere is no filter at all, rather than the ids of every unit.
     if scope_for(user, Capability.VIEW).is_global:
@@ -89,7 +91,9 @@ def _scope_units(user: Any) -> list[int] | None:
     return list(AdministrativeUnit.objects.visible_to(user).values_list("pk", flat=True))
 
 
-def _scoped(model: type[Model], user: Any, units: list[int] | None) -> QuerySet[Any]:
+def _scoped(
+    model: type[Model], user: User | AnonymousUser, units: list[int] | None
+) -> QuerySet[Any]:
     """The records ``user`` may see, filtered on unit ids rather than a join on path prefixes."""
     manager: Any = model._default_manager
     if units is None:
@@ -430,7 +434,7 @@ def _page_of(
     return _ranked_ids(base, source, match, tiers, wanted), count, False
 
 
-def search(user: Any, query: Query, *, kind: str = "", page: int = 1) -> Results:
+def search(user: User | AnonymousUser, query: Query, *, kind: str = "", page: int = 1) -> Results:
     """One page of ``kind``'s results, best first, and the counts of every type.
 
     ``kind`` "" (none chosen) is the voices, or the first type with results when no voice

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
 
+from danvan.lib.scoping import Scope
 from danvan.lib.text import fold
+from danvan.lib.users import Requester
 from danvan.units.models import AdministrativeUnit, AdministrativeUnitQuerySet, UnitSuccession
 
 #: Words that name a kind of unit ("xã Anh Sơn", "huyện Anh Sơn"): typed or not, they decide
@@ -93,7 +94,7 @@ def match_units(units: AdministrativeUnitQuerySet, query: str) -> Administrative
 
 def unit_search(
     *,
-    user: Any,
+    user: Requester | None,
     query: str,
     tiers: list[str] | None = None,
     limit: int = 20,
@@ -106,6 +107,14 @@ def unit_search(
     if tiers:
         qs = qs.filter(tier__in=tiers)
     return match_units(qs, query)[:limit]
+
+
+def scope_roots(scope: Scope) -> AdministrativeUnitQuerySet:
+    """The top units of a user's scope: the current units at the scope's own paths
+    (``visible_to`` gives everything below them too); for a global scope, the provinces."""
+    if scope.is_global:
+        return AdministrativeUnit.objects.current().provinces()
+    return AdministrativeUnit.objects.filter(path__in=scope.prefixes).current()
 
 
 def minimal_paths(paths: Iterable[str]) -> tuple[str, ...]:
