@@ -3,6 +3,8 @@
 Each row is read, resolved (unit, period, lead body) and checked as a registration would be; a
 row that repeats an earlier one of the file, or a model already registered, is an error. Nothing
 is written while any row has an error, unless the officer chooses to import only the valid rows.
+``ModelImporter`` plugs the list into the one import framework (``danvan.lib.importing``): the
+page, the preview, the templates and the error workbook come from there.
 """
 
 from __future__ import annotations
@@ -11,14 +13,23 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from danvan.audit.context import Actor
+from danvan.lib.importing import (
+    Column,
+    Columns,
+    Importer,
+    ImportReport,
+    ImportRow,
+    Progress,
+    TableError,
+    commit_each,
+)
 from danvan.lib.roles import Capability
 from danvan.lib.scoping import can
-from danvan.lib.tables import TableError, read_table
+from danvan.lib.tables import Row
 from danvan.lib.text import fold
 from danvan.skillful.models import Field as ModelField
 from danvan.skillful.models import Holder, MobilizationModel, ModelStatus
@@ -65,23 +76,18 @@ COLUMNS: list[tuple[str, str, str]] = [
 
 TITLES = {key: title for key, title, _example in COLUMNS}
 
-COLUMN_ALIASES: dict[str, str] = {fold(title).strip(" *:"): key for key, title, _e in COLUMNS}
-COLUMN_ALIASES.update({key.replace("_", " "): key for key, _t, _e in COLUMNS})
-COLUMN_ALIASES.update(
-    {
-        "ma xa": "unit_code",
-        "ma don vi hanh chinh": "unit_code",
-        "unit": "unit_code",
-        "ten": "name",
-        "thuc trang": "situation",
-        "muc tieu": "goals",
-        "noi dung": "content",
-        "dia ban": "area_and_target",
-        "nguon luc thuc hien": "resources",
-        "ket qua": "expected_outputs",
-        "so quyet dinh": "decision_number",
-    }
-)
+#: Other titles officers give the columns.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "unit_code": ("ma xa", "ma don vi hanh chinh", "unit"),
+    "name": ("ten",),
+    "situation": ("thuc trang",),
+    "goals": ("muc tieu",),
+    "content": ("noi dung",),
+    "area_and_target": ("dia ban",),
+    "resources": ("nguon luc thuc hien",),
+    "expected_outputs": ("ket qua",),
+    "decision_number": ("so quyet dinh",),
+}
 
 REQUIRED = ["unit_code", "name", "field", "period", "year", "lead_body", "starts_on", "content"]
 
@@ -137,35 +143,18 @@ STATUS_ALIASES = {
 _YES = {"co", "x", "yes", "1", "true", "dong y"}
 
 
-@dataclass
-class ImportRow:
-    line: int
+@dataclass(kw_only=True)
+class ModelRow(ImportRow):
+    """A row of a model list: its cells as values, then resolved by ``models_validate``."""
+
     unit_code: str
     name: str
     values: dict[str, Any] = field(default_factory=dict)
     unit: AdministrativeUnit | None = None
     status: str = ModelStatus.REGISTERED
     commendation: CommendationInput | None = None
-    errors: list[str] = field(default_factory=list)
+    #: The model's code once imported.
     code: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-@dataclass
-class ImportReport:
-    rows: list[ImportRow]
-    imported: int = 0
-
-    @property
-    def error_rows(self) -> list[ImportRow]:
-        return [r for r in self.rows if not r.ok]
-
-    @property
-    def valid_rows(self) -> list[ImportRow]:
-        return [r for r in self.rows if r.ok]
 
 
 def _date(text: str) -> datetime.date | None:
@@ -178,92 +167,7 @@ def _date(text: str) -> datetime.date | None:
     return None
 
 
-def parse_model_file(*, name: str, data: bytes) -> list[ImportRow]:
-    """Rows of the file with their cells turned into values; a cell that cannot be understood
-    becomes an error on its row. Units, periods and bodies are resolved by ``models_validate``."""
-    table = read_table(
-        name=name,
-        data=data,
-        aliases=COLUMN_ALIASES,
-        required=REQUIRED,
-        max_rows=MAX_ROWS,
-        titles=TITLES,
-    )
-    rows: list[ImportRow] = []
-    for raw in table:
-        cells = raw.values
-        errors: list[str] = list(raw.errors)
-        code = cells.get("unit_code", "").strip()
-        if code.isdigit() and len(code) < 5 and len(code) != 2:
-            code = code.zfill(5)  # Excel drops the leading zeros of "00070"
-        values: dict[str, Any] = {part: cells.get(part, "") for part in PARTS}
-        values["name"] = cells.get("name", "")
-        values["person_name"] = cells.get("person_name", "")
-        values["person_consents_to_publication"] = fold(cells.get("person_consents", "")) in _YES
-        values["field"] = FIELD_ALIASES.get(fold(cells.get("field", "")), "")
-        if not values["field"]:
-            errors.append(_("Unknown field “%(value)s”.") % {"value": cells.get("field", "")})
-        values["holder"] = HOLDER_ALIASES.get(fold(cells.get("holder", "")), "")
-        if not values["holder"]:
-            errors.append(
-                _("“%(title)s” must be “Tập thể” or “Cá nhân”.") % {"title": TITLES["holder"]}
-            )
-        level_text = fold(cells.get("level", ""))
-        values["level"] = LEVEL_ALIASES.get(level_text, "") if level_text else None
-        if level_text and not values["level"]:
-            errors.append(_("Unknown level “%(value)s”.") % {"value": cells.get("level", "")})
-        year_text = cells.get("year", "").strip().removesuffix(".0")
-        values["year"] = int(year_text) if year_text.isdigit() else None
-        if values["year"] is None:
-            errors.append(_("The year must be a number like 2024."))
-        values["starts_on"] = _date(cells.get("starts_on", ""))
-        if values["starts_on"] is None:
-            errors.append(_("The start day must be a date like 01/03/2024."))
-        values["period_text"] = cells.get("period", "")
-        values["lead_body_text"] = cells.get("lead_body", "")
-        status = STATUS_ALIASES.get(fold(cells.get("status", "")))
-        if status is None:
-            errors.append(_("Unknown status “%(value)s”.") % {"value": cells.get("status", "")})
-        commendation = None
-        decision = cells.get("decision_number", "").strip()
-        if status == ModelStatus.HONORED or decision:
-            decided_on = _date(cells.get("decided_on", ""))
-            if status != ModelStatus.HONORED:
-                errors.append(_("Only an honored model has a commendation decision."))
-            elif (
-                not decision
-                or decided_on is None
-                or not cells.get("issuer")
-                or not cells.get("title")
-            ):
-                errors.append(
-                    _(
-                        "An honored model needs the commendation's decision number, date, issuing "
-                        "body and form."
-                    )
-                )
-            else:
-                commendation = CommendationInput(
-                    decision_number=decision,
-                    decided_on=decided_on,
-                    issuer=cells.get("issuer", ""),
-                    title=cells.get("title", ""),
-                )
-        rows.append(
-            ImportRow(
-                line=raw.line,
-                unit_code=code,
-                name=values["name"],
-                values=values,
-                status=status or ModelStatus.REGISTERED,
-                commendation=commendation,
-                errors=errors,
-            )
-        )
-    return rows
-
-
-def models_validate(*, actor: Actor, rows: list[ImportRow]) -> ImportReport:
+def models_validate(*, actor: Actor, rows: list[ModelRow]) -> ImportReport[ModelRow]:
     """Resolve each row and check it as a registration; writes nothing."""
     units = {
         u.code: u
@@ -275,8 +179,10 @@ def models_validate(*, actor: Actor, rows: list[ImportRow]) -> ImportReport:
         values = row.values
         unit = units.get(row.unit_code)
         if unit is None:
-            row.errors.append(
-                _("No current unit has the code “%(code)s”.") % {"code": row.unit_code}
+            row.error(
+                _("No current unit has the code “%(code)s”.") % {"code": row.unit_code},
+                column="unit_code",
+                title=TITLES["unit_code"],
             )
             continue
         if actor.user is not None and not can(actor.user, Capability.ACT, unit):
@@ -287,9 +193,11 @@ def models_validate(*, actor: Actor, rows: list[ImportRow]) -> ImportReport:
             values["level"] = LEVEL_OF_TIER.get(unit.tier, "")
         period = period_by_years(unit, values.get("period_text", ""))
         if period is None:
-            row.errors.append(
+            row.error(
                 _("No emulation period “%(period)s” (write it like 2021-2025).")
-                % {"period": values.get("period_text", "")}
+                % {"period": values.get("period_text", "")},
+                column="period",
+                title=TITLES["period"],
             )
         values["period"] = period
         if unit.pk not in bodies_cache:
@@ -304,9 +212,11 @@ def models_validate(*, actor: Actor, rows: list[ImportRow]) -> ImportReport:
             None,
         )
         if lead is None:
-            row.errors.append(
+            row.error(
                 _("No active body named “%(body)s” at %(unit)s or above it.")
-                % {"body": values.get("lead_body_text", ""), "unit": unit.name}
+                % {"body": values.get("lead_body_text", ""), "unit": unit.name},
+                column="lead_body",
+                title=TITLES["lead_body"],
             )
             continue
         values["lead_body"] = lead
@@ -343,53 +253,170 @@ def models_validate(*, actor: Actor, rows: list[ImportRow]) -> ImportReport:
 
 
 @transaction.atomic
-def models_import(*, actor: Actor, rows: list[ImportRow], only_valid: bool = False) -> ImportReport:
-    """Import the models: all rows, or with ``only_valid`` the rows without errors.
+def models_import(
+    *,
+    actor: Actor,
+    rows: list[ModelRow],
+    only_valid: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport[ModelRow]:
+    """Import the models through ``model_record_existing`` (each with its audit row): all rows,
+    or with ``only_valid`` the rows without errors.
 
     When any row has an error and ``only_valid`` is false, nothing is written."""
     report = models_validate(actor=actor, rows=rows)
-    if report.error_rows and not only_valid:
-        return report
-    for row in report.valid_rows:
+
+    def write(row: ModelRow) -> None:
         assert row.unit is not None
         values = {k: v for k, v in row.values.items() if k not in ("period_text", "lead_body_text")}
-        try:
-            model = model_record_existing(
-                actor=actor,
-                unit=row.unit,
-                values=values,
-                status=row.status,
-                commendation=row.commendation,
-            )
-        except (ValidationError, PermissionDenied) as exc:  # checked above; a race at most
-            transaction.set_rollback(True)
-            row.errors.extend(getattr(exc, "messages", [str(exc)]))
-            report.imported = 0
-            return report
+        model = model_record_existing(
+            actor=actor,
+            unit=row.unit,
+            values=values,
+            status=row.status,
+            commendation=row.commendation,
+        )
         row.code = model.code
-        report.imported += 1
+
+    commit_each(report, write, only_valid=only_valid, progress=progress)
+    if not report.imported:
+        for row in rows:
+            row.code = ""  # rolled back
     return report
 
 
-def template_xlsx() -> bytes:
-    from danvan.lib.xlsx import new_workbook, sheet_append, sheet_start, workbook_bytes
+class ModelImporter(Importer[ModelRow]):
+    """Existing models (mô hình đã có), one per row, with their commendation when honored."""
 
-    workbook = new_workbook()
-    columns = [(title, 22) for _key, title, _example in COLUMNS]
-    sheet = sheet_start(workbook, "Mo hinh Dan van kheo", columns)
-    sheet_append(sheet, [example for _key, _title, example in COLUMNS])
-    return workbook_bytes(workbook)
+    name = "mau-mo-hinh-dan-van-kheo"
+    sheet = "Mo hinh Dan van kheo"
+    max_rows = MAX_ROWS
+    columns = Columns(
+        *(
+            Column(key, title, aliases=_ALIASES.get(key, ()), required=key in REQUIRED, width=22)
+            for key, title, _example in COLUMNS
+        )
+    )
+    examples = [{key: example for key, _title, example in COLUMNS}]
+
+    def parse_row(self, raw: Row) -> ModelRow:
+        """One row's cells turned into values; a cell that cannot be understood is an error on its
+        row. Units, periods and bodies are resolved by ``models_validate``."""
+        cells = raw.values
+        code = cells.get("unit_code", "").strip()
+        if code.isdigit() and len(code) < 5 and len(code) != 2:
+            code = code.zfill(5)  # Excel drops the leading zeros of "00070"
+        row = ModelRow(line=raw.line, unit_code=code, name=cells.get("name", ""), errors=raw.errors)
+        values: dict[str, Any] = {part: cells.get(part, "") for part in PARTS}
+        values["name"] = row.name
+        values["person_name"] = cells.get("person_name", "")
+        values["person_consents_to_publication"] = fold(cells.get("person_consents", "")) in _YES
+        values["field"] = FIELD_ALIASES.get(fold(cells.get("field", "")), "")
+        if not values["field"]:
+            self.error(
+                row,
+                _("Unknown field “%(value)s”.") % {"value": cells.get("field", "")},
+                column="field",
+            )
+        values["holder"] = HOLDER_ALIASES.get(fold(cells.get("holder", "")), "")
+        if not values["holder"]:
+            self.error(
+                row,
+                _("“%(title)s” must be “Tập thể” or “Cá nhân”.") % {"title": TITLES["holder"]},
+                column="holder",
+            )
+        level_text = fold(cells.get("level", ""))
+        values["level"] = LEVEL_ALIASES.get(level_text, "") if level_text else None
+        if level_text and not values["level"]:
+            self.error(
+                row,
+                _("Unknown level “%(value)s”.") % {"value": cells.get("level", "")},
+                column="level",
+            )
+        year_text = cells.get("year", "").strip().removesuffix(".0")
+        values["year"] = int(year_text) if year_text.isdigit() else None
+        if values["year"] is None:
+            self.error(row, _("The year must be a number like 2024."), column="year")
+        values["starts_on"] = _date(cells.get("starts_on", ""))
+        if values["starts_on"] is None:
+            self.error(row, _("The start day must be a date like 01/03/2024."), column="starts_on")
+        values["period_text"] = cells.get("period", "")
+        values["lead_body_text"] = cells.get("lead_body", "")
+        status = STATUS_ALIASES.get(fold(cells.get("status", "")))
+        if status is None:
+            self.error(
+                row,
+                _("Unknown status “%(value)s”.") % {"value": cells.get("status", "")},
+                column="status",
+            )
+        decision = cells.get("decision_number", "").strip()
+        if status == ModelStatus.HONORED or decision:
+            decided_on = _date(cells.get("decided_on", ""))
+            given = {
+                "decision_number": decision,
+                "decided_on": decided_on,
+                "issuer": cells.get("issuer"),
+                "title": cells.get("title"),
+            }
+            missing = next((key for key, value in given.items() if not value), None)
+            if status != ModelStatus.HONORED:
+                self.error(
+                    row,
+                    _("Only an honored model has a commendation decision."),
+                    column="decision_number",
+                )
+            elif missing is not None:
+                self.error(
+                    row,
+                    _(
+                        "An honored model needs the commendation's decision number, date, issuing "
+                        "body and form."
+                    ),
+                    column=missing,
+                )
+            elif decided_on is not None:
+                row.commendation = CommendationInput(
+                    decision_number=decision,
+                    decided_on=decided_on,
+                    issuer=cells.get("issuer", ""),
+                    title=cells.get("title", ""),
+                )
+        row.values = values
+        row.status = status or ModelStatus.REGISTERED
+        return row
+
+    def validate(self, *, actor: Any, rows: list[ModelRow]) -> ImportReport[ModelRow]:
+        return models_validate(actor=actor, rows=rows)
+
+    def commit(
+        self,
+        *,
+        actor: Any,
+        rows: list[ModelRow],
+        only_valid: bool,
+        progress: Progress | None = None,
+    ) -> ImportReport[ModelRow]:
+        return models_import(actor=actor, rows=rows, only_valid=only_valid, progress=progress)
+
+
+def parse_model_file(*, name: str, data: bytes) -> list[ModelRow]:
+    """Rows of the file with their cells turned into values (``ModelImporter.parse_row``)."""
+    return ModelImporter().parse(name=name, data=data)
+
+
+def template_xlsx() -> bytes:
+    return ModelImporter().template_xlsx()
 
 
 def template_csv() -> bytes:
-    from danvan.lib.xlsx import csv_bytes
-
-    return csv_bytes(
-        [
-            [title for _key, title, _example in COLUMNS],
-            [example for _key, _title, example in COLUMNS],
-        ]
-    )
+    return ModelImporter().template_csv()
 
 
-__all__ = ["TableError", "models_import", "parse_model_file", "template_csv", "template_xlsx"]
+__all__ = [
+    "ModelImporter",
+    "TableError",
+    "models_import",
+    "parse_model_file",
+    "template_csv",
+    "template_xlsx",
+]

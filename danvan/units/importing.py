@@ -1,32 +1,20 @@
-"""Turn an uploaded village list into rows for ``villages_import``."""
+"""The village list (danh sách thôn, tổ dân phố) as an importer of ``danvan.lib.importing``.
+
+Its columns, how a row's cells become a ``VillageRow``; the rows are checked and written by
+``villages_validate`` and ``villages_import`` (``units.services``).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 
-from danvan.lib.tables import TableError, read_table
+from danvan.lib.importing import Column, Columns, Importer, ImportReport, Progress, TableError
+from danvan.lib.tables import Row
 from danvan.lib.text import fold
 from danvan.units.models import UnitKind
-from danvan.units.services import ImportRow
-
-MAX_ROWS = 20_000
-
-COLUMN_ALIASES = {
-    "ma xa": "commune_code",
-    "ma don vi cap xa": "commune_code",
-    "ma xa/phuong": "commune_code",
-    "commune code": "commune_code",
-    "commune": "commune_code",
-    "ten": "name",
-    "ten thon": "name",
-    "ten thon/to dan pho": "name",
-    "name": "name",
-    "loai": "kind",
-    "kind": "kind",
-    "vung sau vung xa": "remote",
-    "vung sau, vung xa": "remote",
-    "remote": "remote",
-}
+from danvan.units.services import VillageRow, villages_import, villages_validate
 
 KIND_ALIASES = {
     "": UnitKind.VILLAGE,
@@ -48,60 +36,96 @@ _YES = {"co", "x", "yes", "1", "true"}
 _NO = {"", "khong", "no", "0", "false"}
 
 
-def parse_village_file(*, name: str, data: bytes, default_commune: str = "") -> list[ImportRow]:
-    """Rows of the file; a cell that cannot be understood becomes an error on its row."""
-    table = read_table(
-        name=name,
-        data=data,
-        aliases=COLUMN_ALIASES,
-        required=["name"] if default_commune else ["commune_code", "name"],
-        max_rows=MAX_ROWS,
-        titles={"commune_code": "Mã xã", "name": "Tên"},
+class VillageImporter(Importer[VillageRow]):
+    """Villages and residential groups; rows without a commune code go to ``default_commune``
+    (the commune whose page the officer imports from), and the column is then optional."""
+
+    name = "mau-thon-to-dan-pho"
+    sheet = "Thon - To dan pho"
+    max_rows = 20_000
+    columns = Columns(
+        Column(
+            "commune_code",
+            "Mã xã",
+            aliases=("ma don vi cap xa", "ma xa/phuong", "commune"),
+            required=True,
+            width=12,
+        ),
+        Column("name", "Tên", aliases=("ten thon", "ten thon/to dan pho"), required=True, width=30),
+        Column("kind", "Loại"),
+        Column("remote", "Vùng sâu, vùng xa", aliases=("vung sau vung xa",), width=18),
     )
-    rows: list[ImportRow] = []
-    for raw in table:
+    examples = [
+        {"commune_code": "17329", "name": "Xóm 1", "kind": "Thôn", "remote": "Không"},
+        {"commune_code": "17329", "name": "Tổ dân phố 2", "kind": "Tổ dân phố", "remote": "Không"},
+    ]
+
+    def __init__(self, *, default_commune: str = "") -> None:
+        self.default_commune = default_commune
+
+    def required(self) -> list[str]:
+        return ["name"] if self.default_commune else ["commune_code", "name"]
+
+    def parse_row(self, raw: Row) -> VillageRow:
         values = raw.values
-        errors: list[str] = list(raw.errors)
-        kind_text = fold(values.get("kind", ""))
-        kind = KIND_ALIASES.get(kind_text)
+        row = VillageRow(
+            line=raw.line,
+            commune_code="",
+            name="",
+            kind="",
+            is_remote=None,
+            errors=list(raw.errors),
+        )
+        kind = KIND_ALIASES.get(fold(values.get("kind", "")))
         if kind is None:
-            errors.append(_("Unknown kind “%(kind)s”.") % {"kind": values.get("kind", "")})
+            self.error(
+                row, _("Unknown kind “%(kind)s”.") % {"kind": values.get("kind", "")}, column="kind"
+            )
         remote_text = fold(values.get("remote", ""))
-        remote: bool | None = None
         if remote_text in _YES:
-            remote = True
+            row.is_remote = True
         elif remote_text and remote_text not in _NO:
-            errors.append(_("“Remote” must be yes or no."))
-        code = values.get("commune_code", "") or default_commune
+            self.error(row, _("“Remote” must be yes or no."), column="remote")
+        code = values.get("commune_code", "") or self.default_commune
         if code.isdigit() and len(code) < 5:
             code = code.zfill(5)  # Excel drops the leading zeros of "00070"
-        rows.append(
-            ImportRow(
-                line=raw.line,
-                commune_code=code,
-                name=values.get("name", ""),
-                kind=str(kind or ""),
-                is_remote=remote,
-                errors=errors,
-            )
-        )
-    return rows
+        row.commune_code = code
+        row.name = values.get("name", "")
+        row.kind = str(kind or "")
+        return row
+
+    def validate(self, *, actor: Any, rows: list[VillageRow]) -> ImportReport[VillageRow]:
+        return villages_validate(actor=actor, rows=rows)
+
+    def commit(
+        self,
+        *,
+        actor: Any,
+        rows: list[VillageRow],
+        only_valid: bool,
+        progress: Progress | None = None,
+    ) -> ImportReport[VillageRow]:
+        # Written in bulk, one audit row per commune: there is no progress to tell.
+        return villages_import(actor=actor, rows=rows, only_valid=only_valid)
+
+
+def parse_village_file(*, name: str, data: bytes, default_commune: str = "") -> list[VillageRow]:
+    """Rows of the file; a cell that cannot be understood becomes an error on its row."""
+    return VillageImporter(default_commune=default_commune).parse(name=name, data=data)
 
 
 def village_template_xlsx() -> bytes:
-    from danvan.lib.xlsx import new_workbook, sheet_append, sheet_start, workbook_bytes
-
-    workbook = new_workbook()
-    columns = [("Mã xã", 12), ("Tên", 30), ("Loại", 16), ("Vùng sâu, vùng xa", 18)]
-    sheet = sheet_start(workbook, "Thon - To dan pho", columns)
-    sheet_append(sheet, ["17329", "Xóm 1", "Thôn", "Không"])
-    sheet_append(sheet, ["17329", "Tổ dân phố 2", "Tổ dân phố", "Không"])
-    return workbook_bytes(workbook)
+    return VillageImporter().template_xlsx()
 
 
 def village_template_csv() -> bytes:
-    text = "Mã xã,Tên,Loại,Vùng sâu vùng xa\n17329,Xóm 1,Thôn,Không\n17329,Tổ dân phố 2,Tổ dân phố,Không\n"
-    return text.encode("utf-8-sig")
+    return VillageImporter().template_csv()
 
 
-__all__ = ["TableError", "parse_village_file", "village_template_csv", "village_template_xlsx"]
+__all__ = [
+    "TableError",
+    "VillageImporter",
+    "parse_village_file",
+    "village_template_csv",
+    "village_template_xlsx",
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
+from danvan.lib.importing import ImportReport, ImportRow
 from danvan.lib.roles import Capability
 from danvan.lib.scoping import can
 from danvan.lib.text import clean_name, fold, name_key
@@ -234,35 +235,17 @@ def village_create(
     return village
 
 
-@dataclass
-class ImportRow:
-    line: int
+@dataclass(kw_only=True)
+class VillageRow(ImportRow):
+    """A row of a village list (``units.importing``)."""
+
     commune_code: str
     name: str
     kind: str
     is_remote: bool | None
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
-@dataclass
-class ImportReport:
-    rows: list[ImportRow]
-    imported: int = 0
-
-    @property
-    def error_rows(self) -> list[ImportRow]:
-        return [r for r in self.rows if not r.ok]
-
-    @property
-    def valid_rows(self) -> list[ImportRow]:
-        return [r for r in self.rows if r.ok]
-
-
-def villages_validate(*, actor: Actor, rows: list[ImportRow]) -> ImportReport:
+def villages_validate(*, actor: Actor, rows: list[VillageRow]) -> ImportReport[VillageRow]:
     """Check every row; a row's errors say what to fix, in the officer's language."""
     codes = {r.commune_code for r in rows if r.commune_code}
     communes = {u.code: u for u in AdministrativeUnit.objects.filter(code__in=codes)}
@@ -294,8 +277,8 @@ def villages_validate(*, actor: Actor, rows: list[ImportRow]) -> ImportReport:
 
 @transaction.atomic
 def villages_import(
-    *, actor: Actor, rows: list[ImportRow], only_valid: bool = False
-) -> ImportReport:
+    *, actor: Actor, rows: list[VillageRow], only_valid: bool = False
+) -> ImportReport[VillageRow]:
     """Import villages: all rows, or with ``only_valid`` just the rows without errors.
 
     When any row has an error and ``only_valid`` is false, nothing is written.
@@ -304,7 +287,7 @@ def villages_import(
     if report.error_rows and not only_valid:
         return report
     valid = report.valid_rows
-    by_commune: dict[str, list[ImportRow]] = {}
+    by_commune: dict[str, list[VillageRow]] = {}
     for row in valid:
         by_commune.setdefault(row.commune_code, []).append(row)
     communes = {

@@ -5,26 +5,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from danvan.audit.context import Actor
-from danvan.lib.forms import import_outcome, template_download
+from danvan.lib.forms import template_download
+from danvan.lib.importing import import_page
 from danvan.lib.roles import Capability
 from danvan.lib.scoping import can, scope_for
 from danvan.lib.text import fold, natural_key
 from danvan.lib.uploads import upload_limit
 from danvan.units.forms import VillageForm, VillageImportForm
-from danvan.units.importing import (
-    TableError,
-    parse_village_file,
-    village_template_csv,
-    village_template_xlsx,
-)
+from danvan.units.importing import VillageImporter
 from danvan.units.models import AdministrativeUnit, UnitTier
 from danvan.units.panels import unit_panels
-from danvan.units.selectors import unit_search
-from danvan.units.services import unit_set_remote, village_create, villages_import
+from danvan.units.selectors import scope_roots, unit_search
+from danvan.units.services import unit_set_remote, village_create
 
 
 def _visible_unit(request: HttpRequest, code: str) -> AdministrativeUnit:
@@ -36,7 +33,6 @@ def _visible_unit(request: HttpRequest, code: str) -> AdministrativeUnit:
 @login_required
 def unit_list(request: HttpRequest) -> HttpResponse:
     """Entry point: the user's top units, and a search box over everything in scope."""
-    # The scope's own paths are the user's top units; ``visible_to`` gives everything below too.
     scope = scope_for(request.user, Capability.VIEW)
     query = request.GET.get("q", "").strip()
     results = (
@@ -44,10 +40,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         if query
         else []
     )
-    if scope.is_global:
-        roots = AdministrativeUnit.objects.current().provinces()
-    else:
-        roots = AdministrativeUnit.objects.filter(path__in=scope.prefixes).current()
+    roots = scope_roots(scope)
     return render(
         request,
         "units/list.html",
@@ -149,48 +142,29 @@ def village_import(request: HttpRequest, code: str) -> HttpResponse:
     commune = _visible_unit(request, code)
     if not commune.is_commune or not can(request.user, Capability.MANAGE_UNITS, commune):
         raise PermissionDenied(_("You may not add villages to %(unit)s.") % {"unit": commune.name})
-    form = (
-        VillageImportForm(request.POST, request.FILES)
-        if request.method == "POST"
-        else VillageImportForm()
-    )
-    report = None
-    file_error = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            rows = parse_village_file(
-                name=upload.name, data=upload.read(), default_commune=commune.code
-            )
-        except TableError as exc:
-            file_error = str(exc)
-        else:
-            report = villages_import(
-                actor=Actor.from_request(request),
-                rows=rows,
-                only_valid=form.cleaned_data["only_valid"],
-            )
-    status = import_outcome(
+    detail = reverse("units:detail", args=[commune.code])
+    return import_page(
         request,
-        form=form,
-        file_error=file_error,
-        report=report,
+        VillageImporter(default_commune=commune.code),
+        actor=Actor.from_request(request),
+        form_class=VillageImportForm,
+        template_name="units/village_import.html",
         imported_message=_("Imported %(count)s villages and residential groups."),
-    )
-    if report is not None and report.imported and not report.error_rows:
-        return redirect("units:detail", code=commune.code)
-    return render(
-        request,
-        "units/village_import.html",
-        {"unit": commune, "form": form, "report": report, "file_error": file_error},
-        status=status,
+        done_url=detail,
+        context={
+            "unit": commune,
+            "back_url": detail,
+            "template_xlsx_url": reverse("units:village_template", args=["xlsx"]),
+            "template_csv_url": reverse("units:village_template", args=["csv"]),
+        },
     )
 
 
 @login_required
 def village_template(request: HttpRequest, fmt: str) -> HttpResponse:
+    importer = VillageImporter()
     return template_download(
-        fmt, name="mau-thon-to-dan-pho", xlsx=village_template_xlsx, csv=village_template_csv
+        fmt, name=importer.name, xlsx=importer.template_xlsx, csv=importer.template_csv
     )
 
 

@@ -241,3 +241,80 @@ def test_too_many_rows_are_refused() -> None:
 
     with pytest.raises(TableError, match="more than 10 rows"):
         SeedImporter().parse(name="hat.csv", data=csv_file(*lines))
+
+
+# --- The page (``import_page``), through the villages' import of a commune ---------------------
+
+
+def village_upload(rows: list[list[str]]) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from danvan.units.tests.files import HEADER
+    from danvan.units.tests.files import csv_bytes as village_csv
+
+    return {"file": SimpleUploadedFile("thon.csv", village_csv([HEADER, *rows]))}
+
+
+@pytest.fixture
+def officer(commune_officer: Any, login: Any, settings: Any) -> Any:
+    client = login(commune_officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the messages asserted in English
+    return client
+
+
+def village_page() -> str:
+    from django.urls import reverse
+
+    return reverse("units:village_import", args=["17329"])
+
+
+@pytest.mark.django_db
+def test_the_preview_checks_every_row_and_writes_nothing(officer: Any) -> None:
+    from danvan.units.models import AdministrativeUnit
+
+    rows = [["17329", "Xóm 2", "Thôn", ""], ["17329", "Xóm 3", "", ""]]
+    response = officer.post(village_page(), {**village_upload(rows), "preview": "1"})
+
+    assert response.status_code == 200
+    report = response.context["report"]
+    assert (report.preview, report.imported, len(report.valid_rows)) == (True, 0, 2)
+    assert not AdministrativeUnit.objects.filter(name__in=["Xóm 2", "Xóm 3"]).exists()
+    assert [str(m) for m in response.context["messages"]] == [
+        "2 rows can be imported; nothing was written yet."
+    ]
+
+
+@pytest.mark.django_db
+def test_the_rejected_rows_are_downloaded_as_a_workbook_with_their_errors(officer: Any) -> None:
+    rows = [["17329", "Xóm 2", "Thôn", ""], ["17329", "Xóm 7", "Lâu đài", "có lẽ"]]
+    response = officer.post(village_page(), village_upload(rows))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Loại: Unknown kind “Lâu đài”." in page
+
+    workbook = officer.post(village_page(), {"rejected_rows": response.context["rejected"]})
+
+    assert workbook.status_code == 200
+    assert workbook["Content-Disposition"] == 'attachment; filename="mau-thon-to-dan-pho-loi.xlsx"'
+    assert "no-store" in workbook["Cache-Control"]
+    sheet = load_workbook(io.BytesIO(workbook.content)).active
+    assert sheet is not None
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["Dòng", "Mã xã", "Tên", "Loại", "Vùng sâu, vùng xa", "Lỗi"],
+        [
+            3,
+            "17329",
+            "Xóm 7",
+            "Lâu đài",
+            "có lẽ",
+            "Loại: Unknown kind “Lâu đài”.\nVùng sâu, vùng xa: “Remote” must be yes or no.\n"
+            "The kind must be village or residential group.",
+        ],
+    ]
+
+
+@pytest.mark.django_db
+def test_rejected_rows_not_signed_by_the_page_are_refused(officer: Any) -> None:
+    response = officer.post(village_page(), {"rejected_rows": '[{"line": 1}]'})
+
+    assert response.status_code == 400
