@@ -198,6 +198,49 @@ def compute_schedule(
 
     Raises ``DeadlineError`` with a message for the officer when the input is wrong.
     """
+    _check_input(
+        kind=kind, received=received, accepted=accepted, decided=decided, complexity=complexity
+    )
+    extensions = dict(extensions or {})
+    limit_overrides = dict(limit_overrides or {})
+    rule_set = rule_set or rule_set_for(received)
+    calendar = calendar or working_calendar()
+    applicable = _applicable_rules(rule_set, rules, kind=kind, joint=joint)
+    _check_overrides(applicable, extensions=extensions, limit_overrides=limit_overrides)
+    steps = _schedule_steps(
+        applicable,
+        events={Event.RECEIVED: received, Event.ACCEPTED: accepted, Event.DECISION: decided},
+        remote=remote,
+        complexity=complexity,
+        extensions=extensions,
+        limit_overrides=limit_overrides,
+        calendar=calendar,
+    )
+    return Schedule(
+        kind=kind,
+        received=received,
+        accepted=accepted,
+        decided=decided,
+        remote=remote,
+        complexity=complexity,
+        joint=joint,
+        rule_set_id=rule_set.pk,
+        rule_set_name=rule_set.name,
+        rule_set_effective_from=rule_set.effective_from,
+        steps=steps,
+        notes=tuple(_notes(kind, steps)),
+    )
+
+
+def _check_input(
+    *,
+    kind: str,
+    received: datetime.date,
+    accepted: datetime.date | None,
+    decided: datetime.date | None,
+    complexity: str,
+) -> None:
+    """Raise ``DeadlineError`` for an unknown kind or complexity, or dates out of order."""
     if kind not in VoiceKind.values:
         raise DeadlineError(
             _("Unknown kind of voice “%(kind)s”. Valid kinds: %(kinds)s.")
@@ -214,29 +257,37 @@ def compute_schedule(
         raise DeadlineError(
             _("The decision date cannot be before the date of receipt or of acceptance.")
         )
-    extensions = dict(extensions or {})
-    limit_overrides = dict(limit_overrides or {})
 
-    rule_set = rule_set or rule_set_for(received)
-    calendar = calendar or working_calendar()
+
+def _applicable_rules(
+    rule_set: RuleSet, rules: Sequence[TimeLimitRule] | None, *, kind: str, joint: bool
+) -> list[TimeLimitRule]:
+    """The rules of ``kind`` in ``rule_set`` (read now unless ``rules`` are given) that apply to a
+    case answered jointly or not, in their order."""
     if rules is None:
-        rules = list(rule_set.rules.filter(kind=kind).order_by("position", "id"))
+        of_kind = list(rule_set.rules.filter(kind=kind).order_by("position", "id"))
     else:
-        rules = sorted((r for r in rules if r.kind == kind), key=lambda r: (r.position, r.pk))
-
-    if joint and not any(r.applies_when == Condition.JOINT for r in rules):
+        of_kind = sorted((r for r in rules if r.kind == kind), key=lambda r: (r.position, r.pk))
+    if joint and not any(r.applies_when == Condition.JOINT for r in of_kind):
         raise DeadlineError(
             _("A joint answer only exists for: %(kinds)s.")
             % {"kinds": ", ".join(_kinds_with_joint_rules(rule_set)) or "—"}
         )
-    applicable = [r for r in rules if _applies(r, joint=joint)]
-    _check_overrides(applicable, extensions=extensions, limit_overrides=limit_overrides)
+    return [r for r in of_kind if _applies(r, joint=joint)]
 
-    events: dict[str, datetime.date | None] = {
-        Event.RECEIVED: received,
-        Event.ACCEPTED: accepted,
-        Event.DECISION: decided,
-    }
+
+def _schedule_steps(
+    applicable: list[TimeLimitRule],
+    *,
+    events: Mapping[str, datetime.date | None],
+    remote: bool,
+    complexity: str,
+    extensions: Mapping[str, int],
+    limit_overrides: Mapping[str, int],
+    calendar: WorkingCalendar,
+) -> tuple[ScheduledStep, ...]:
+    """Each rule's step with its due date, counted from ``events`` or from the due date of the
+    step it follows; in the order of ``applicable``."""
     computed: dict[int, ScheduledStep] = {}
     due_by_step: dict[str, datetime.date | None] = {}
     # Limits counted from another step's due date come after the steps they count from.
@@ -262,22 +313,7 @@ def compute_schedule(
             due_by_step[rule.step] = scheduled.due
     except CalendarError as exc:
         raise DeadlineError(str(exc)) from exc
-
-    steps = tuple(computed[r.pk] for r in applicable)
-    return Schedule(
-        kind=kind,
-        received=received,
-        accepted=accepted,
-        decided=decided,
-        remote=remote,
-        complexity=complexity,
-        joint=joint,
-        rule_set_id=rule_set.pk,
-        rule_set_name=rule_set.name,
-        rule_set_effective_from=rule_set.effective_from,
-        steps=steps,
-        notes=tuple(_notes(kind, steps)),
-    )
+    return tuple(computed[r.pk] for r in applicable)
 
 
 def _applies(rule: TimeLimitRule, *, joint: bool) -> bool:
