@@ -52,8 +52,11 @@ How an importer plugs in (``danvan/units/importing.py`` is a short example)::
             ...
         def validate(self, *, actor, rows) -> ImportReport[VillageRow]:   # writes nothing
             ...
+        def write(self, *, actor, row) -> object:   # one row through the app's service
+            ...
+        # or, to write in bulk (the villages do, through ``villages_import``):
         def commit(self, *, actor, rows, only_valid, progress=None) -> ImportReport[VillageRow]:
-            ...   # the app's service, e.g. ``villages_import``
+            ...
 
 The page is one call in the app's view, which keeps its own permission checks::
 
@@ -287,7 +290,21 @@ class Importer(Generic[R]):
         self, *, actor: Any, rows: list[R], only_valid: bool, progress: Progress | None = None
     ) -> ImportReport[R]:
         """Check and write the rows through the app's services (all or, with ``only_valid``,
-        the valid ones); nothing is written while any row has an error otherwise."""
+        the valid ones); nothing is written while any row has an error otherwise.
+
+        By default row by row through ``write`` (``commit_each``), checked and written in one
+        transaction; an importer that writes in bulk overrides this instead."""
+        with transaction.atomic():
+            return commit_each(
+                self.validate(actor=actor, rows=rows),
+                lambda row: self.write(actor=actor, row=row),
+                only_valid=only_valid,
+                progress=progress,
+            )
+
+    def write(self, *, actor: Any, row: R) -> object:
+        """Write one checked row through the app's service (which records its audit row); a
+        ``ValidationError`` or ``PermissionDenied`` becomes the row's errors."""
         raise NotImplementedError
 
     def error(self, row: ImportRow, message: str, *, column: str | None = None) -> None:

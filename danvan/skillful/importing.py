@@ -13,7 +13,6 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from danvan.audit.context import Actor
@@ -25,7 +24,6 @@ from danvan.lib.importing import (
     ImportRow,
     Progress,
     TableError,
-    commit_each,
 )
 from danvan.lib.roles import Capability
 from danvan.lib.scoping import can
@@ -252,7 +250,6 @@ def models_validate(*, actor: Actor, rows: list[ModelRow]) -> ImportReport[Model
     return ImportReport(rows=rows)
 
 
-@transaction.atomic
 def models_import(
     *,
     actor: Actor,
@@ -264,25 +261,7 @@ def models_import(
     or with ``only_valid`` the rows without errors.
 
     When any row has an error and ``only_valid`` is false, nothing is written."""
-    report = models_validate(actor=actor, rows=rows)
-
-    def write(row: ModelRow) -> None:
-        assert row.unit is not None
-        values = {k: v for k, v in row.values.items() if k not in ("period_text", "lead_body_text")}
-        model = model_record_existing(
-            actor=actor,
-            unit=row.unit,
-            values=values,
-            status=row.status,
-            commendation=row.commendation,
-        )
-        row.code = model.code
-
-    commit_each(report, write, only_valid=only_valid, progress=progress)
-    if not report.imported:
-        for row in rows:
-            row.code = ""  # rolled back
-    return report
+    return ModelImporter().commit(actor=actor, rows=rows, only_valid=only_valid, progress=progress)
 
 
 class ModelImporter(Importer[ModelRow]):
@@ -388,6 +367,18 @@ class ModelImporter(Importer[ModelRow]):
     def validate(self, *, actor: Any, rows: list[ModelRow]) -> ImportReport[ModelRow]:
         return models_validate(actor=actor, rows=rows)
 
+    def write(self, *, actor: Any, row: ModelRow) -> None:
+        assert row.unit is not None
+        values = {k: v for k, v in row.values.items() if k not in ("period_text", "lead_body_text")}
+        model = model_record_existing(
+            actor=actor,
+            unit=row.unit,
+            values=values,
+            status=row.status,
+            commendation=row.commendation,
+        )
+        row.code = model.code
+
     def commit(
         self,
         *,
@@ -396,7 +387,11 @@ class ModelImporter(Importer[ModelRow]):
         only_valid: bool,
         progress: Progress | None = None,
     ) -> ImportReport[ModelRow]:
-        return models_import(actor=actor, rows=rows, only_valid=only_valid, progress=progress)
+        report = super().commit(actor=actor, rows=rows, only_valid=only_valid, progress=progress)
+        if not report.imported:
+            for row in rows:
+                row.code = ""  # rolled back
+        return report
 
 
 def parse_model_file(*, name: str, data: bytes) -> list[ModelRow]:

@@ -17,10 +17,8 @@ from danvan.lib.importing import (
     Importer,
     ImportReport,
     ImportRow,
-    Progress,
     RowError,
     TableError,
-    commit_each,
 )
 from danvan.lib.tables import Row
 
@@ -72,22 +70,10 @@ class SeedImporter(Importer[SeedRow]):
             seen.setdefault(row.code, row.line)
         return ImportReport(rows=rows)
 
-    def commit(
-        self,
-        *,
-        actor: Any,
-        rows: list[SeedRow],
-        only_valid: bool,
-        progress: Progress | None = None,
-    ) -> ImportReport[SeedRow]:
-        def write(row: SeedRow) -> None:
-            if row.name == "Refused":
-                raise ValidationError("The service refuses it.")
-            self.written.append(row.code)
-
-        return commit_each(
-            self.validate(actor=actor, rows=rows), write, only_valid=only_valid, progress=progress
-        )
+    def write(self, *, actor: Any, row: SeedRow) -> None:
+        if row.name == "Refused":
+            raise ValidationError("The service refuses it.")
+        self.written.append(row.code)
 
 
 def csv_file(*lines: str) -> bytes:
