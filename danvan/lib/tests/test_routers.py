@@ -1,10 +1,12 @@
 """The database router: heavy reads on the replica, everything else on the primary.
 
 The first tests need no replica. The last ones run against a real PostgreSQL streaming replica
-(``.ci/run replica`` starts one with ``pg_basebackup`` and sets ``DATABASE_REPLICA_URL``); without
-one they are skipped with the reason the CI step printed (``DANVAN_REPLICA_UNAVAILABLE``). The test
-database is created on the primary and streams to the replica, whose alias mirrors it (``TEST:
-MIRROR``); they are transactional so that what they write is committed and streamed.
+(``.ci/run replica`` starts a primary and a standby copied from it with ``pg_basebackup``, and sets
+``DATABASE_URL`` and ``DATABASE_REPLICA_URL``); without one they are skipped, unless
+``DANVAN_REPLICA_REQUIRED`` is set (as in that CI step): then the module fails. The test database
+is created on the primary and streams to the replica, whose alias mirrors it (``TEST: MIRROR``);
+they are transactional so that what they write is committed and streamed, and they wait for the
+replica to have replayed the primary's WAL (``pg_last_wal_replay_lsn``) before reading it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connections
+from django.conf import settings
+from django.db import OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -35,10 +38,10 @@ from danvan.units.models import AdministrativeUnit
 from danvan.units.services import village_create
 
 
-def test_without_a_replica_every_read_goes_to_the_primary() -> None:
-    # The suite runs without DATABASE_REPLICA_URL: no alias, the default is unchanged.
-    if routers.replica_configured():
-        pytest.skip("DATABASE_REPLICA_URL is set")
+def test_without_a_replica_every_read_goes_to_the_primary(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without DATABASE_REPLICA_URL there is no alias (removed here when the run has one): the
+    # default is unchanged.
+    monkeypatch.delitem(settings.DATABASES, REPLICA, raising=False)
     with heavy_reads():
         assert read_database() == PRIMARY
 
@@ -105,21 +108,38 @@ def test_a_post_and_the_requests_just_after_it_read_from_the_primary() -> None:
 
 # --- Against a real replica ----------------------------------------------------------------------
 
-needs_replica = pytest.mark.skipif(
-    not routers.replica_configured(),
-    reason=os.environ.get(
-        "DANVAN_REPLICA_UNAVAILABLE", "no replica: DATABASE_REPLICA_URL is not set"
-    ),
-)
+_NO_REPLICA = "no replica: DATABASE_REPLICA_URL is not set (or the primary is SQLite)"
+if os.environ.get("DANVAN_REPLICA_REQUIRED") and not routers.replica_configured():
+    # The CI step that exists to test the replica must not pass by skipping its tests.
+    pytest.fail(f"DANVAN_REPLICA_REQUIRED is set but there is {_NO_REPLICA}", pytrace=False)
+
+needs_replica = pytest.mark.skipif(not routers.replica_configured(), reason=_NO_REPLICA)
 
 
-def _on_replica(found: Callable[[], bool], what: str) -> None:
-    """Waits (10 s at most) for the replica to have replayed what ``found`` looks for."""
-    deadline = time.monotonic() + 10
-    while not found():
+def _replica_caught_up(timeout: float = 10) -> None:
+    """Waits until the replica has replayed the primary's WAL up to its position now, so that
+    everything committed so far can be read on the replica; fails after ``timeout`` seconds."""
+    with connections[PRIMARY].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        (target,) = cursor.fetchone()
+    deadline = time.monotonic() + timeout
+    replayed = None
+    while True:
+        try:
+            with connections[REPLICA].cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_last_wal_replay_lsn()::text, pg_last_wal_replay_lsn() >= %s::pg_lsn",
+                    [target],
+                )
+                replayed, done = cursor.fetchone()
+        except OperationalError:  # the test database itself may not have been replayed yet
+            connections[REPLICA].close()
+            done = False
+        if done:
+            return
         if time.monotonic() > deadline:
-            pytest.fail(f"the replica did not receive {what} within 10 s")
-        time.sleep(0.05)
+            pytest.fail(f"the replica replayed up to {replayed}, not {target}, within {timeout} s")
+        time.sleep(0.02)
 
 
 #: Pages whose main reads are heavy, and a table each reads.
@@ -136,10 +156,9 @@ def _tables(queries: CaptureQueriesContext) -> str:
 def test_what_the_primary_commits_streams_to_the_replica(system_actor: Actor) -> None:
     commune = AdministrativeUnit.objects.get(code="17329")
     village = village_create(actor=system_actor, commune=commune, name="Xóm Bản Sao")
-    _on_replica(
-        lambda: AdministrativeUnit.objects.using(REPLICA).filter(pk=village.pk).exists(),
-        "the new village",
-    )
+    assert not connections[PRIMARY].in_atomic_block  # committed, so streamed
+    _replica_caught_up()
+    assert AdministrativeUnit.objects.using(REPLICA).get(pk=village.pk).name == "Xóm Bản Sao"
 
 
 @pytest.mark.django_db(transaction=True, databases=[PRIMARY, REPLICA])
@@ -147,13 +166,8 @@ def test_what_the_primary_commits_streams_to_the_replica(system_actor: Actor) ->
 def test_the_heavy_pages_read_from_the_replica(
     provincial_staff: Any, login: Callable[[Any], Any]
 ) -> None:
-    _on_replica(
-        lambda: (
-            type(provincial_staff).objects.using(REPLICA).filter(pk=provincial_staff.pk).exists()
-        ),
-        "the officer",
-    )
     client = login(provincial_staff)
+    _replica_caught_up()  # the officer, and the world the pages show
     for url, table in HEAVY_PAGES:
         with (
             CaptureQueriesContext(connections[REPLICA]) as replica,
@@ -175,10 +189,7 @@ def test_a_read_after_a_write_in_the_same_request_goes_to_the_primary(
     world: Any, system_actor: Actor
 ) -> None:
     commune = world.anh_son
-    _on_replica(
-        lambda: AdministrativeUnit.objects.using(REPLICA).filter(parent=commune).exists(),
-        "the world's villages",
-    )
+    _replica_caught_up()  # the world's villages
     found: list[list[str]] = []
 
     def view(request: HttpRequest) -> HttpResponse:
