@@ -20,22 +20,21 @@ from danvan.lib.scoping import can
 from danvan.lib.tables import TableError
 from danvan.lib.uploads import upload_limit
 from danvan.lib.xlsx import xlsx_response
-from danvan.voices.importing.files import voice_template_csv, voice_template_xlsx
+from danvan.voices.importing.files import VoiceImporter
 from danvan.voices.importing.jobs import BACKGROUND_ROWS, estimate_rows, voice_import_job_start
-from danvan.voices.importing.parse import VoiceImportReport, parse_voice_file
-from danvan.voices.importing.write import voices_import
+from danvan.voices.importing.parse import VoiceImportReport
 from danvan.voter_contact.forms import (
     RecommendationForm,
     SessionForm,
     SessionImportForm,
     VoiceImportForm,
 )
+from danvan.voter_contact.importing import SessionImporter
 from danvan.voter_contact.models import VoterContactSession
 from danvan.voter_contact.reports import session_report, session_report_xlsx
 from danvan.voter_contact.services import (
     session_add_recommendation,
     session_create,
-    session_import_recommendations,
 )
 
 
@@ -156,6 +155,7 @@ def import_voices(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if not can(request.user, Capability.ACT, session.unit if session else None):
         raise PermissionDenied(_("You may not import voices."))
     form_class = SessionImportForm if session else VoiceImportForm
+    importer = SessionImporter(session) if session is not None else VoiceImporter()
     form = form_class(request.POST, request.FILES) if request.method == "POST" else form_class()
     report: VoiceImportReport | None = None
     file_error = None
@@ -184,26 +184,13 @@ def import_voices(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     language=translation.get_language() or "vi",
                 )
                 return redirect("voices:import_job", pk=job.pk)
-            if session is not None:
-                rows = parse_voice_file(
-                    name=upload.name,
-                    data=data,
-                    fixed_kind="voter_recommendation",
-                    fixed_date=session.date,
-                    default_unit_code=session.unit.code if session.unit.is_commune else "",
-                )
-            else:
-                rows = parse_voice_file(name=upload.name, data=data)
+            rows = importer.parse(name=upload.name, data=data)
         except TableError as exc:
             file_error = str(exc)
         else:
-            only_valid = form.cleaned_data["only_valid"]
-            if session is not None:
-                report = session_import_recommendations(
-                    actor=actor, session=session, rows=rows, only_valid=only_valid
-                )
-            else:
-                report = voices_import(actor=actor, rows=rows, only_valid=only_valid)
+            report = importer.commit(
+                actor=actor, rows=rows, only_valid=form.cleaned_data["only_valid"]
+            )
             seconds = round(time.monotonic() - started, 1)
     status = import_outcome(
         request,
@@ -230,12 +217,9 @@ def import_voices(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 def voice_template(request: HttpRequest, fmt: str) -> HttpResponse:
-    session = request.GET.get("for") == "session"
+    importer = SessionImporter() if request.GET.get("for") == "session" else VoiceImporter()
     return template_download(
-        fmt,
-        name="mau-kien-nghi-cu-tri" if session else "mau-y-kien",
-        xlsx=lambda: voice_template_xlsx(session=session),
-        csv=lambda: voice_template_csv(session=session),
+        fmt, name=importer.name, xlsx=importer.template_xlsx, csv=importer.template_csv
     )
 
 

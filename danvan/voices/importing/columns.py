@@ -9,70 +9,49 @@ import re
 import unicodedata
 
 from danvan.deadlines.models import VoiceKind
+from danvan.lib.importing import Column, Columns
 from danvan.lib.text import fold
 
-COLUMN_ALIASES = {
-    # kind
-    "loai": "kind",
-    "loai y kien": "kind",
-    "loai don": "kind",
-    "hinh thuc": "kind",
-    "kind": "kind",
-    # topic
-    "linh vuc": "topic",
-    "chu de": "topic",
-    "topic": "topic",
-    # unit
-    "ma don vi": "unit_code",
-    "ma dia ban": "unit_code",
-    "ma xa": "unit_code",
-    "ma xa/thon": "unit_code",
-    "ma thon": "unit_code",
-    "unit code": "unit_code",
-    "unit": "unit_code",
-    # text
-    "noi dung": "text",
-    "noi dung y kien": "text",
-    "noi dung kien nghi": "text",
-    "text": "text",
-    "content": "text",
-    # date
-    "ngay nhan": "received_on",
-    "ngay tiep nhan": "received_on",
-    "received on": "received_on",
-    "received": "received_on",
-    "date": "received_on",
-    # who
-    "ho ten": "name",
-    "ho va ten": "name",
-    "nguoi gui": "name",
-    "name": "name",
-    "lien he": "contact",
-    "dien thoai": "contact",
-    "so dien thoai": "contact",
-    "dien thoai/email": "contact",
-    "contact": "contact",
-    "phone": "contact",
-    "dia chi": "address",
-    "address": "address",
-    # voter contact sessions: lead agency of a joint answer
-    "lien nganh": "joint",
-    "tra loi lien nganh": "joint",
-    "joint": "joint",
-}
-
-#: Column titles in the officer's language, for error messages and templates.
-TITLES = {
-    "kind": "Loại",
-    "topic": "Lĩnh vực",
-    "unit_code": "Mã đơn vị",
-    "text": "Nội dung",
-    "received_on": "Ngày nhận",
-    "name": "Họ tên",
-    "contact": "Điện thoại/email",
-    "address": "Địa chỉ",
-    "joint": "Liên ngành",
-}
+#: The columns of a voices file, in the template's order, with the other titles officers write
+#: (any case, with or without diacritics). The titles are in the officer's language, for the
+#: templates and the error messages.
+COLUMNS = Columns(
+    Column(
+        "kind",
+        "Loại",
+        aliases=("loai y kien", "loai don", "hinh thuc"),
+        required=True,
+    ),
+    Column("topic", "Lĩnh vực", aliases=("chu de",), required=True),
+    Column(
+        "unit_code",
+        "Mã đơn vị",
+        aliases=("ma dia ban", "ma xa", "ma xa/thon", "ma thon", "unit"),
+        required=True,
+    ),
+    Column(
+        "text",
+        "Nội dung",
+        aliases=("noi dung y kien", "noi dung kien nghi", "content"),
+        required=True,
+        width=50,
+    ),
+    Column(
+        "received_on",
+        "Ngày nhận",
+        aliases=("ngay tiep nhan", "received", "date"),
+        required=True,
+    ),
+    Column("name", "Họ tên", aliases=("ho va ten", "nguoi gui")),
+    Column(
+        "contact",
+        "Điện thoại/email",
+        aliases=("lien he", "dien thoai", "so dien thoai", "phone"),
+    ),
+    Column("address", "Địa chỉ"),
+    # Voter contact sessions: the answering body leads a joint answer.
+    Column("joint", "Liên ngành", aliases=("tra loi lien nganh",)),
+)
 
 #: The names officials use for each kind, folded; the codes and English labels work too.
 KIND_ALIASES: dict[str, str] = {

@@ -1,68 +1,110 @@
-"""The files an officer downloads to import voices: the .xlsx and .csv templates, with the
-columns of an import (``session``: a voter contact session's, whose kind and date are fixed)."""
+"""Voices' importer in ``danvan.lib.importing``: the columns, the templates an officer downloads
+and the error workbook come from the framework; reading, checking and writing the rows are
+voices' own (``parse``, ``write``)."""
 
 from __future__ import annotations
 
-from danvan.lib.xlsx import csv_bytes, new_workbook, sheet_append, sheet_start, workbook_bytes
-from danvan.voices.importing.columns import TITLES
+import datetime
+from collections.abc import Mapping, Sequence
+from typing import ClassVar
+
+from danvan.audit.context import Actor
+from danvan.lib.importing import Importer, ImportReport, Progress
+from danvan.lib.tables import Row
+from danvan.voices.importing.columns import COLUMNS
+from danvan.voices.importing.parse import (
+    MAX_ROWS,
+    VoiceImportRow,
+    parse_row,
+    parse_voice_file,
+    required_columns,
+    voices_validate,
+)
+from danvan.voices.importing.write import voices_import
+
+#: The template's example text.
+EXAMPLE_TEXT = "Đường liên thôn xuống cấp, đề nghị sửa chữa trước mùa mưa."
 
 
-def voice_template_xlsx(*, session: bool = False) -> bytes:
-    header, examples = _template_rows(session=session)
-    workbook = new_workbook()
-    columns = [(title, 50 if title == TITLES["text"] else 16) for title in header]
-    sheet = sheet_start(workbook, "Kien nghi cu tri" if session else "Y kien", columns)
-    for example in examples:
-        sheet_append(sheet, example)
-    return workbook_bytes(workbook)
+class VoiceImporter(Importer[VoiceImportRow]):
+    """Voices from an officer's spreadsheet, every row through the intake steps of
+    ``voice_submit`` (``voices_import``). ``fixed_kind``, ``fixed_date`` and
+    ``default_unit_code`` make those columns optional (a voter contact session's file)."""
 
-
-def voice_template_csv(*, session: bool = False) -> bytes:
-    header, examples = _template_rows(session=session)
-    return csv_bytes([header, *examples])
-
-
-def _template_rows(*, session: bool) -> tuple[list[str], list[list[str]]]:
-    text = "Đường liên thôn xuống cấp, đề nghị sửa chữa trước mùa mưa."
-    if session:
-        return (
-            [TITLES[f] for f in ("topic", "unit_code", "text", "joint", "name", "address")],
-            [["Hạ tầng, giao thông, xây dựng", "17329", text, "Không", "Nguyễn Văn An", "Xóm 1"]],
-        )
-    return (
-        [
-            TITLES[f]
-            for f in (
-                "kind",
-                "topic",
-                "unit_code",
-                "text",
-                "received_on",
-                "name",
-                "contact",
-                "address",
-            )
-        ],
-        [
-            [
-                "Phản ánh",
-                "infrastructure",
-                "17329",
-                text,
-                "02/11/2026",
-                "Nguyễn Văn An",
-                "0912345678",
-                "Xóm 1",
-            ],
-            [
-                "Khiếu nại lần đầu",
-                "land",
-                "17329-001",
-                "Chưa nhận được tiền bồi thường khi thu hồi đất.",
-                "2026-11-03",
-                "Trần Thị Bình",
-                "",
-                "",
-            ],
-        ],
+    name = "mau-y-kien"
+    sheet = "Y kien"
+    columns = COLUMNS
+    max_rows = MAX_ROWS
+    examples: ClassVar[Sequence[Mapping[str, str]]] = (
+        {
+            "kind": "Phản ánh",
+            "topic": "infrastructure",
+            "unit_code": "17329",
+            "text": EXAMPLE_TEXT,
+            "received_on": "02/11/2026",
+            "name": "Nguyễn Văn An",
+            "contact": "0912345678",
+            "address": "Xóm 1",
+        },
+        {
+            "kind": "Khiếu nại lần đầu",
+            "topic": "land",
+            "unit_code": "17329-001",
+            "text": "Chưa nhận được tiền bồi thường khi thu hồi đất.",
+            "received_on": "2026-11-03",
+            "name": "Trần Thị Bình",
+        },
     )
+
+    def __init__(
+        self,
+        *,
+        fixed_kind: str | None = None,
+        fixed_date: datetime.date | None = None,
+        default_unit_code: str = "",
+    ) -> None:
+        self.fixed_kind = fixed_kind
+        self.fixed_date = fixed_date
+        self.default_unit_code = default_unit_code
+
+    def required(self) -> list[str]:
+        return required_columns(
+            fixed_kind=self.fixed_kind,
+            fixed_date=self.fixed_date,
+            default_unit_code=self.default_unit_code,
+        )
+
+    def parse(self, *, name: str, data: bytes) -> list[VoiceImportRow]:
+        # Up to 100,000 rows: read with the cycle collector off (``parse_voice_file``).
+        return parse_voice_file(
+            name=name,
+            data=data,
+            fixed_kind=self.fixed_kind,
+            fixed_date=self.fixed_date,
+            default_unit_code=self.default_unit_code,
+        )
+
+    def parse_row(self, raw: Row) -> VoiceImportRow:
+        return parse_row(
+            raw,
+            fixed_kind=self.fixed_kind,
+            fixed_date=self.fixed_date,
+            default_unit_code=self.default_unit_code,
+        )
+
+    def validate(self, *, actor: Actor, rows: list[VoiceImportRow]) -> ImportReport[VoiceImportRow]:
+        return voices_validate(actor=actor, rows=rows)
+
+    def commit(
+        self,
+        *,
+        actor: Actor,
+        rows: list[VoiceImportRow],
+        only_valid: bool,
+        progress: Progress | None = None,
+    ) -> ImportReport[VoiceImportRow]:
+        return voices_import(actor=actor, rows=rows, only_valid=only_valid, progress=progress)
+
+    def template_keys(self) -> list[str]:
+        # "Joint" is a voter contact session's column (``voter_contact.importing``).
+        return [key for key in self.columns.keys if key != "joint"]

@@ -13,17 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from danvan.audit.context import Actor
+from danvan.lib.importing import ImportReport, ImportRow
 from danvan.lib.roles import Capability
 from danvan.lib.scoping import can
-from danvan.lib.tables import Row, read_table
+from danvan.lib.tables import Row
 from danvan.lib.text import fold
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.fingerprint import import_fingerprint
 from danvan.voices.importing.columns import (
-    COLUMN_ALIASES,
+    COLUMNS,
     KIND_ALIASES,
     NO,
-    TITLES,
     YES,
     fold_fast,
     fold_short,
@@ -37,9 +37,10 @@ from danvan.voices.models import Topic, Voice
 MAX_ROWS = 100_000
 
 
-@dataclass
-class VoiceImportRow:
-    line: int
+@dataclass(kw_only=True)
+class VoiceImportRow(ImportRow):
+    """One row of a voices file (``lib.importing.ImportRow``: its line and errors)."""
+
     kind: str
     topic_text: str
     unit_code: str
@@ -49,17 +50,12 @@ class VoiceImportRow:
     contact: str = ""
     address: str = ""
     joint: bool = False
-    errors: list[str] = field(default_factory=list)
     unit: AdministrativeUnit | None = field(default=None, repr=False)
     topic: Topic | None = field(default=None, repr=False)
     voice: Voice | None = field(default=None, repr=False)
     _fingerprint: tuple[tuple[object, ...], str] | None = field(
         default=None, repr=False, compare=False
     )
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def fingerprint(self, scope: str = "import") -> str:
         """What makes two rows the same voice (``fingerprint.import_fingerprint``): the kind,
@@ -89,18 +85,8 @@ class VoiceImportRow:
         return value
 
 
-@dataclass
-class VoiceImportReport:
-    rows: list[VoiceImportRow]
-    imported: int = 0
-
-    @property
-    def error_rows(self) -> list[VoiceImportRow]:
-        return [r for r in self.rows if not r.ok]
-
-    @property
-    def valid_rows(self) -> list[VoiceImportRow]:
-        return [r for r in self.rows if r.ok]
+#: The rows of one file, checked (``lib.importing.ImportReport``).
+VoiceImportReport = ImportReport[VoiceImportRow]
 
 
 @contextlib.contextmanager
@@ -129,13 +115,9 @@ def parse_voice_file(
     ``fixed_kind`` and ``fixed_date`` (a voter contact session) make those columns unneeded.
     Raises ``TableError`` when the file as a whole cannot be read.
     """
-    required = ["topic", "text"]
-    if not default_unit_code:
-        required.append("unit_code")
-    if fixed_kind is None:
-        required.append("kind")
-    if fixed_date is None:
-        required.append("received_on")
+    required = required_columns(
+        fixed_kind=fixed_kind, fixed_date=fixed_date, default_unit_code=default_unit_code
+    )
     with without_cycle_collector():
         return _parse_rows(
             name=name,
@@ -147,6 +129,20 @@ def parse_voice_file(
         )
 
 
+def required_columns(
+    *, fixed_kind: str | None, fixed_date: datetime.date | None, default_unit_code: str
+) -> list[str]:
+    """The columns a file must have; a session's kind, date and commune make theirs optional."""
+    required = ["topic", "text"]
+    if not default_unit_code:
+        required.append("unit_code")
+    if fixed_kind is None:
+        required.append("kind")
+    if fixed_date is None:
+        required.append("received_on")
+    return required
+
+
 def _parse_rows(
     *,
     name: str,
@@ -156,32 +152,28 @@ def _parse_rows(
     fixed_date: datetime.date | None,
     default_unit_code: str,
 ) -> list[VoiceImportRow]:
-    table = read_table(
-        name=name,
-        data=data,
-        aliases=COLUMN_ALIASES,
-        required=required,
-        max_rows=MAX_ROWS,
-        titles=TITLES,
-    )
-    return [
-        _parse_row(
+    table = COLUMNS.read(name=name, data=data, max_rows=MAX_ROWS, required=required)
+    rows: list[VoiceImportRow] = []
+    for raw in table:
+        row = parse_row(
             raw,
             fixed_kind=fixed_kind,
             fixed_date=fixed_date,
             default_unit_code=default_unit_code,
         )
-        for raw in table
-    ]
+        row.cells = raw.values  # the cells as read, for the error workbook
+        rows.append(row)
+    return rows
 
 
-def _parse_row(
+def parse_row(
     raw: Row,
     *,
     fixed_kind: str | None,
     fixed_date: datetime.date | None,
     default_unit_code: str,
 ) -> VoiceImportRow:
+    """One row's cells turned into values; what cannot be understood becomes an error on it."""
     values = raw.values
     errors: list[str] = list(raw.errors)
     kind = fixed_kind if fixed_kind is not None else _kind(values.get("kind", ""), errors)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.lib.crypto import EncryptedTextField, encrypt
+from danvan.lib.importing import Progress
 from danvan.voices.importing.parse import (
     VoiceImportReport,
     VoiceImportRow,
@@ -49,9 +50,6 @@ BATCH_SIZE = 2_000
 
 #: Makes the voice of one valid row; the default is ``voice_submit`` through the import channel.
 RowSubmit = Callable[[VoiceImportRow, str], Voice]
-
-#: Told how many rows are written so far, after every batch (a background import's progress bar).
-Progress = Callable[[int], None]
 
 
 class _RollBack(Exception):

@@ -15,7 +15,7 @@ from danvan.audit.context import Actor
 from danvan.lib.tables import TableError
 from danvan.units.tests.files import EXE_BYTES, csv_bytes, xlsx_bytes
 from danvan.voices.importing.columns import normalize_unit_code, parse_date
-from danvan.voices.importing.files import voice_template_csv, voice_template_xlsx
+from danvan.voices.importing.files import VoiceImporter
 from danvan.voices.importing.parse import parse_voice_file
 from danvan.voices.importing.write import voices_import
 from danvan.voices.models import Channel, Voice
@@ -225,9 +225,13 @@ def test_a_file_missing_required_columns_names_them(world):
 def test_the_templates_are_importable_as_they_are(world, system_actor):
     from openpyxl import load_workbook
 
-    workbook = load_workbook(io.BytesIO(voice_template_xlsx()))
+    importer = VoiceImporter()
+    workbook = load_workbook(io.BytesIO(importer.template_xlsx()))
     assert workbook.active is not None and workbook.active.freeze_panes == "A2"
-    for name, data in [("mau.xlsx", voice_template_xlsx()), ("mau.csv", voice_template_csv())]:
+    for name, data in [
+        ("mau.xlsx", importer.template_xlsx()),
+        ("mau.csv", importer.template_csv()),
+    ]:
         rows = parse_voice_file(name=name, data=data)
         assert [r.errors for r in rows] == [[], []]
 
