@@ -147,7 +147,10 @@ def _figure_values(f: Figures) -> list[Any]:
     ]
 
 
-def _sheet(board: Dashboard, table: str) -> tuple[str, list[tuple[str, int]], list[list[Any]]]:
+Columns = list[tuple[str, int]]
+
+
+def _sheet(board: Dashboard, table: str) -> tuple[str, Columns, list[list[Any]]]:
     """A table of the page: its title, columns, and rows (the last one is the totals)."""
     titles = {
         "bodies": _("Bodies ranked by on-time answers"),
@@ -160,82 +163,96 @@ def _sheet(board: Dashboard, table: str) -> tuple[str, list[tuple[str, int]], li
         "overdue": _("Overdue"),
         "issues": _("Largest open issues"),
     }
-    total = board.total
     if table == "bodies":
-        rows: list[list[Any]] = [
-            [rank, row.label, *_figure_values(row.figures)]
-            for rank, row in enumerate(board.bodies, start=1)
-        ]
-        sums = Figures()
-        for row in board.bodies:
-            sums.n += row.figures.n
-            sums.previous += row.figures.previous
-            sums.answered += row.figures.answered
-            sums.on_time += row.figures.on_time
-            sums.days += row.figures.days
-        rows.append(["", _("Total"), *_figure_values(sums)])
-        columns = [(_("Rank"), 8), (_("Responsible body"), 44), *_figure_columns()]
-        return titles[table], columns, rows
-    if table in ("units", Dim.KIND, Dim.TOPIC, Dim.CHANNEL, Dim.STATUS):
-        source: list[Row] = board.tables[table]
-        rows = [[row.label, *_figure_values(row.figures)] for row in source]
-        rows.append([_("Total"), *_figure_values(total)])
+        columns, rows = _bodies_sheet(board)
+    elif table in ("units", Dim.KIND, Dim.TOPIC, Dim.CHANNEL, Dim.STATUS):
         first = _("Unit") if table == "units" else titles[table].replace(_("By") + " ", "")
-        return titles[table], [(first, 36), *_figure_columns()], rows
-    if table == "trend":
-        rows = [[label, now, before] for label, now, before in _trend_rows(board)]
-        rows.append([_("Total"), sum(r[1] for r in rows), sum(r[2] for r in rows)])
-        columns = [(_("Day or month"), 14), (_("Received"), 12), (_("Previous period"), 14)]
-        return titles[table], columns, rows
-    if table == "overdue":
-        rows = [
-            [
-                o.voice.tracking_code,
-                o.voice.get_kind_display(),
-                o.voice.topic.name,
-                o.voice.unit.name,
-                o.voice.assignee.name if o.voice.assignee else "",
-                o.voice.received_on,
-                o.voice.due_on,
-                o.days,
-            ]
-            for o in board.overdue
+        columns, rows = _figures_sheet(board, table, first)
+    elif table == "trend":
+        columns, rows = _trend_sheet(board)
+    elif table == "overdue":
+        columns, rows = _overdue_sheet(board)
+    elif table == "issues":
+        columns, rows = _issues_sheet(board)
+    else:
+        raise Http404(_("No such table."))
+    return titles[table], columns, rows
+
+
+def _bodies_sheet(board: Dashboard) -> tuple[Columns, list[list[Any]]]:
+    """The bodies ranked, with the figures summed over them."""
+    rows: list[list[Any]] = [
+        [rank, row.label, *_figure_values(row.figures)]
+        for rank, row in enumerate(board.bodies, start=1)
+    ]
+    sums = Figures()
+    for row in board.bodies:
+        sums.n += row.figures.n
+        sums.previous += row.figures.previous
+        sums.answered += row.figures.answered
+        sums.on_time += row.figures.on_time
+        sums.days += row.figures.days
+    rows.append(["", _("Total"), *_figure_values(sums)])
+    return [(_("Rank"), 8), (_("Responsible body"), 44), *_figure_columns()], rows
+
+
+def _figures_sheet(board: Dashboard, table: str, first: str) -> tuple[Columns, list[list[Any]]]:
+    """The figures by unit, kind, topic, channel or status, with the page's total."""
+    source: list[Row] = board.tables[table]
+    rows: list[list[Any]] = [[row.label, *_figure_values(row.figures)] for row in source]
+    rows.append([_("Total"), *_figure_values(board.total)])
+    return [(first, 36), *_figure_columns()], rows
+
+
+def _trend_sheet(board: Dashboard) -> tuple[Columns, list[list[Any]]]:
+    rows: list[list[Any]] = [[label, now, before] for label, now, before in _trend_rows(board)]
+    rows.append([_("Total"), sum(r[1] for r in rows), sum(r[2] for r in rows)])
+    return [(_("Day or month"), 14), (_("Received"), 12), (_("Previous period"), 14)], rows
+
+
+def _overdue_sheet(board: Dashboard) -> tuple[Columns, list[list[Any]]]:
+    rows: list[list[Any]] = [
+        [
+            o.voice.tracking_code,
+            o.voice.get_kind_display(),
+            o.voice.topic.name,
+            o.voice.unit.name,
+            o.voice.assignee.name if o.voice.assignee else "",
+            o.voice.received_on,
+            o.voice.due_on,
+            o.days,
         ]
-        rows.append([_("Total"), "", "", "", "", "", "", board.aggregates.overdue])
-        columns = [
-            (_("Tracking code"), 20),
-            (_("Kind"), 20),
-            (_("Topic"), 24),
-            (_("Where it arose"), 24),
-            (_("Responsible body"), 30),
-            (_("Received on"), 12),
-            (_("Due on"), 12),
-            (_("Days overdue"), 10),
-        ]
-        return titles[table], columns, rows
-    if table == "issues":
-        rows = [
-            [
-                i.title,
-                i.unit.name,
-                i.topic.name,
-                i.voice_count,
-                i.first_received_on,
-                i.last_received_on,
-            ]
-            for i in board.issues
-        ]
-        rows.append([_("Total"), "", "", sum(i.voice_count for i in board.issues), "", ""])
-        columns = [
-            (_("Issue"), 50),
-            (_("Commune"), 24),
-            (_("Topic"), 24),
-            (_("Voices"), 10),
-            (_("First received on"), 14),
-            (_("Last received on"), 14),
-        ]
-        return titles[table], columns, rows
-    raise Http404(_("No such table."))
+        for o in board.overdue
+    ]
+    rows.append([_("Total"), "", "", "", "", "", "", board.aggregates.overdue])
+    columns = [
+        (_("Tracking code"), 20),
+        (_("Kind"), 20),
+        (_("Topic"), 24),
+        (_("Where it arose"), 24),
+        (_("Responsible body"), 30),
+        (_("Received on"), 12),
+        (_("Due on"), 12),
+        (_("Days overdue"), 10),
+    ]
+    return columns, rows
+
+
+def _issues_sheet(board: Dashboard) -> tuple[Columns, list[list[Any]]]:
+    rows: list[list[Any]] = [
+        [i.title, i.unit.name, i.topic.name, i.voice_count, i.first_received_on, i.last_received_on]
+        for i in board.issues
+    ]
+    rows.append([_("Total"), "", "", sum(i.voice_count for i in board.issues), "", ""])
+    columns = [
+        (_("Issue"), 50),
+        (_("Commune"), 24),
+        (_("Topic"), 24),
+        (_("Voices"), 10),
+        (_("First received on"), 14),
+        (_("Last received on"), 14),
+    ]
+    return columns, rows
 
 
 def _trend_rows(board: Dashboard) -> list[tuple[str, int, int]]:
