@@ -44,7 +44,7 @@ from danvan.units.models import AdministrativeUnit
 from danvan.voices.forms import InboxFilterForm
 from danvan.voices.models import Topic, Voice
 from danvan.voices.selectors import inbox_for, inbox_page, topics_for
-from danvan.voices.views_officer import PAGE_SIZE
+from danvan.voices.views_inbox import PAGE_SIZE
 
 INBOX = "/cases/"
 USERS = {"commune officer": "xa", "provincial officer": "tinh", "leader": "lanhdao"}

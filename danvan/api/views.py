@@ -35,7 +35,13 @@ from danvan.audit.services import audit_sensitive_view
 from danvan.lib.roles import Capability
 from danvan.lib.scoping import can
 from danvan.organizations.models import Body
-from danvan.voices import services
+from danvan.voices import (
+    services,
+    services_answer,
+    services_citizen,
+    services_handling,
+    services_routing,
+)
 from danvan.voices.forms import CaseApiFilterForm
 from danvan.voices.models import Topic, Voice, VoiceEvent, VoiceStatus
 from danvan.voices.selectors import inbox_for
@@ -196,7 +202,7 @@ class VoiceRateView(PublicApiView):
         voice = voice_by_code(Voice.objects.all(), tracking_code)
         form = s.RateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        services.voice_rate(
+        services_citizen.voice_rate(
             actor=actor_of(request),
             voice=voice,
             expected_version=voice.version,
@@ -340,39 +346,39 @@ class CaseActionView(OfficerApiView):
             "expected_version": data["version"],
         }
         if action == "accept":
-            voice = services.case_accept(**common, accepted_on=data.get("accepted_on"))
+            voice = services_routing.case_accept(**common, accepted_on=data.get("accepted_on"))
         elif action == "refuse":
-            voice = services.case_refuse(**common, reason=data.get("reason", ""))
+            voice = services_routing.case_refuse(**common, reason=data.get("reason", ""))
         elif action == "assign":
-            voice = services.case_assign(**common, body=_body(data.get("body")))
+            voice = services_routing.case_assign(**common, body=_body(data.get("body")))
         elif action == "forward":
-            voice = services.case_forward(
+            voice = services_routing.case_forward(
                 **common, body=_body(data.get("body")), reason=data.get("reason", "")
             )
         elif action == "coordinate":
             bodies = [_body(pk, "bodies") for pk in data.get("bodies", [])]
-            voice = services.case_coordinate(
+            voice = services_handling.case_coordinate(
                 **common, bodies=bodies, request=data.get("request", "")
             )
         elif action == "coordination_reply":
             coordination = voice.coordinations.filter(pk=data.get("coordination") or 0).first()
             if coordination is None:
                 raise ValidationError({"coordination": [_("No such coordination request.")]})
-            voice = services.coordination_reply(
+            voice = services_handling.coordination_reply(
                 actor=common["actor"],
                 coordination=coordination,
                 expected_version=data["version"],
                 reply=data.get("reply", ""),
             )
         elif action == "extend":
-            voice = services.case_extend(
+            voice = services_handling.case_extend(
                 **common,
                 step=data.get("step", ""),
                 reason=data.get("reason", ""),
                 complexity=data.get("complexity"),
             )
         elif action == "second_complaint":
-            voice = services.complaint_file_second(
+            voice = services_citizen.complaint_file_second(
                 actor=common["actor"],
                 first=voice,
                 expected_version=data["version"],
@@ -380,12 +386,12 @@ class CaseActionView(OfficerApiView):
                 channel="api",
             )
         elif action == "answer":
-            voice = services.case_answer(**common, text=data.get("text", ""))
+            voice = services_answer.case_answer(**common, text=data.get("text", ""))
         elif action == "publish":
-            voice = services.case_publish(**common)
+            voice = services_answer.case_publish(**common)
         elif action == "close":
-            voice = services.case_close(**common, note=data.get("note", ""))
+            voice = services_answer.case_close(**common, note=data.get("note", ""))
         else:
-            voice = services.case_reopen(**common, reason=data.get("reason", ""))
+            voice = services_answer.case_reopen(**common, reason=data.get("reason", ""))
         voice = officer_cases(request).get(pk=voice.pk)
         return idempotency.Answer(s.CaseListSerializer(voice).data, status.HTTP_200_OK)

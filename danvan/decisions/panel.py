@@ -12,7 +12,7 @@ from danvan.decisions.services import DECISION_KINDS, DRAFTABLE_FROM
 from danvan.lib.roles import Capability
 from danvan.lib.scoping import can
 from danvan.voices.models import Voice
-from danvan.voices.services import decided_since_reopening
+from danvan.voices.services_answer import decided_since_reopening
 
 
 def case_panel(request: HttpRequest, voice: Voice) -> str:

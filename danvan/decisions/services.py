@@ -6,7 +6,7 @@ Drafting, editing and submitting need ``act`` on the case's unit; returning and 
 ``approve`` on the competent body's unit (a leader: the head signs). On issue the document takes
 the next number of its body's register for the year and type (``DecisionNumberSequence``, locked),
 its date is fixed, its DOCX is rendered once and stored with its SHA-256, and the case is answered
-and published with the document's public content (``voices.services.case_decide``): a complaint
+and published with the document's public content (``voices.services_answer.case_decide``): a complaint
 or denunciation is closed only after that. Every step checks the version the officer's page
 showed (``StaleDecisionError``), writes a ``DecisionEvent`` and an audit row.
 """
@@ -46,7 +46,7 @@ from danvan.organizations.models import Body, BodyKind, Membership
 from danvan.reports.models import ReportFormat, SignerPrefix
 from danvan.reports.numbering import report_symbol
 from danvan.voices.models import DenouncerIdentity, Voice, VoiceStatus
-from danvan.voices.services import case_decide, decided_since_reopening
+from danvan.voices.services_answer import case_decide, decided_since_reopening
 
 __all__ = [
     "EDITABLE_FIELDS",

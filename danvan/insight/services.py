@@ -43,7 +43,8 @@ from danvan.lib.roles import Capability
 from danvan.lib.scoping import can
 from danvan.units.models import AdministrativeUnit, UnitTier
 from danvan.voices.models import Topic, Voice, VoiceStatus
-from danvan.voices.services import ALLOWED_FROM, case_answer, case_publish
+from danvan.voices.services import ALLOWED_FROM
+from danvan.voices.services_answer import case_answer, case_publish
 
 __all__ = [
     "AnswerOutcome",

@@ -62,7 +62,7 @@ from danvan.skillful.services_evaluation import (
     scores_visible_to,
 )
 from danvan.units.models import AdministrativeUnit, UnitTier
-from danvan.voices.topics import managed_provinces
+from danvan.voices.selectors import managed_provinces
 
 # --- Criteria sets --------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from danvan.skillful.forms_periods import PeriodForm, RoundForm
 from danvan.skillful.models import CriteriaSet, EmulationPeriod, Level
 from danvan.skillful.services_registry import period_create, round_add
 from danvan.units.models import AdministrativeUnit
-from danvan.voices.topics import managed_provinces
+from danvan.voices.selectors import managed_provinces
 
 
 def _manager_scope(request: HttpRequest) -> tuple[list[AdministrativeUnit], bool]:

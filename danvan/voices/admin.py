@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from danvan.audit.context import Actor
 from danvan.lib.forms import add_service_errors
 from danvan.voices.models import Topic, Voice, VoiceEvent
-from danvan.voices.topics import topic_create, topic_update
+from danvan.voices.services_topics import topic_create, topic_update
 
 
 class _ReadOnlyAdmin:

@@ -1,10 +1,14 @@
 """What the audit codes of cases, imports and topics mean (read by ``danvan.audit.actions``)."""
 
-from typing import Any
+from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy as _
 
+from danvan.audit.models import AuditEntry
 from danvan.deadlines.models import VoiceKind
+from danvan.lib.users import Requester
 from danvan.voices.identity import may_see_denouncer
 from danvan.voices.models import Voice
 
@@ -39,10 +43,10 @@ ACTIONS = {
 }
 
 
-def protected_addresses(user: Any, entries: list[Any]) -> set[int]:
+def protected_addresses(user: Requester | None, entries: Iterable[AuditEntry]) -> set[int]:
     """Entries written by a citizen about a denunciation: their address and browser identify the
     denouncer, so only those who may see the identity see them (Law on Denunciations Art. 9.1.b)."""
-    by_voice: dict[int, list[Any]] = {}
+    by_voice: dict[int, list[AuditEntry]] = {}
     for entry in entries:
         if (
             entry.actor_id is None

@@ -17,19 +17,11 @@ from danvan.audit.context import Actor
 from danvan.organizations.models import Body, BodyKind
 from danvan.units.models import AdministrativeUnit, UnitTier
 from danvan.voices.models import Topic, Voice, VoiceEvent
-from danvan.voices.services import (
-    DECIDED_KINDS,
-    case_accept,
-    case_answer,
-    case_assign,
-    case_close,
-    case_coordinate,
-    case_extend,
-    case_publish,
-    complaint_file_second,
-    voice_rate,
-    voice_submit,
-)
+from danvan.voices.services import voice_submit
+from danvan.voices.services_answer import DECIDED_KINDS, case_answer, case_close, case_publish
+from danvan.voices.services_citizen import complaint_file_second, voice_rate
+from danvan.voices.services_handling import case_coordinate, case_extend
+from danvan.voices.services_routing import case_accept, case_assign
 
 DEMO_COUNT = 2400
 PROVINCE = "40"

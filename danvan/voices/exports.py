@@ -41,6 +41,7 @@ from danvan.lib.forms import XLSX_CONTENT_TYPE
 from danvan.lib.roles import Capability
 from danvan.lib.routers import heavy_reads
 from danvan.lib.scoping import Scope, can, scope_for, scope_pin
+from danvan.lib.users import Requester
 from danvan.lib.worker import PEOPLE_PRIORITY, PEOPLE_QUEUE
 from danvan.lib.xlsx import new_workbook, sheet_append, sheet_start, workbook_bytes, xlsx_response
 from danvan.voices.forms import InboxFilterForm
@@ -131,7 +132,7 @@ class CasesWorkbook:
     truncated: bool
 
 
-def filters_from(query: str, user: Any) -> InboxFilters:
+def filters_from(query: str, user: Requester) -> InboxFilters:
     """The inbox's filters from a query string, as the inbox reads them (bad values ignored)."""
     form = InboxFilterForm(QueryDict(query) or None, topics=topics_for(user))
     if form.is_bound:
@@ -141,7 +142,7 @@ def filters_from(query: str, user: Any) -> InboxFilters:
 
 @heavy_reads()
 def cases_workbook(
-    user: Any,
+    user: Requester,
     filters: InboxFilters,
     *,
     today: datetime.date,

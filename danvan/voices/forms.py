@@ -187,11 +187,9 @@ class CaseActionForm(forms.Form):
 
 
 class AcceptForm(CaseActionForm):
-    accepted_on = forms.DateField(label=_("Accepted on"), widget=DateInput())
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["accepted_on"].initial = timezone.localdate()
+    accepted_on = forms.DateField(
+        label=_("Accepted on"), widget=DateInput(), initial=timezone.localdate
+    )
 
 
 class RefuseForm(CaseActionForm):
@@ -321,11 +319,9 @@ class SecondComplaintForm(CaseActionForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=10_000,
     )
-    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["received_on"].initial = timezone.localdate()
+    received_on = forms.DateField(
+        label=_("Received on"), widget=DateInput(), initial=timezone.localdate
+    )
 
 
 class SetTopicForm(CaseActionForm):
@@ -385,3 +381,28 @@ CASE_ACTION_FORMS: dict[str, type[CaseActionForm]] = {
 CASE_ACTIONS: dict[str, tuple[type[CaseActionForm], tuple[str, ...]]] = {
     action: (form, ALLOWED_FROM[action]) for action, form in CASE_ACTION_FORMS.items()
 }
+
+
+class TopicForm(forms.Form):
+    """A province's new topic (``services_topics.topic_create``)."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    code = forms.SlugField(
+        label=_("Code"),
+        max_length=40,
+        required=False,
+        help_text=_("Left empty, it is made from the name. It cannot be changed later."),
+    )
+    order = forms.IntegerField(label=_("Order in lists"), min_value=0, max_value=999, initial=100)
+
+
+class TopicEditForm(forms.Form):
+    """A province's topic renamed, reordered or retired (``services_topics.topic_update``)."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    order = forms.IntegerField(label=_("Order in lists"), min_value=0, max_value=999)
+    is_active = forms.BooleanField(
+        label=_("Offered for new voices"),
+        required=False,
+        help_text=_("A retired topic keeps its voices."),
+    )

@@ -9,9 +9,10 @@ itself: without the apps above, voices works alone.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from danvan.accounts.models import User
     from danvan.voices.models import Topic, Voice
 
 #: Called with the ids of voices just received (one, or a bulk import's), inside the transaction
@@ -21,7 +22,7 @@ VoicesReceived = Callable[[list[int]], None]
 #: Called when an officer files a case under another topic, inside the same transaction, before
 #: the case is saved: ``(voice, topic, user)``, the voice already given ``topic`` and keeping its
 #: ``suggested_topic``.
-TopicCorrected = Callable[["Voice", "Topic", Any], None]
+TopicCorrected = Callable[["Voice", "Topic", "User | None"], None]
 
 _voices_received: list[VoicesReceived] = []
 _topic_corrected: list[TopicCorrected] = []
@@ -47,7 +48,7 @@ def voices_received(voice_ids: list[int]) -> None:
         callback(voice_ids)
 
 
-def topic_corrected(voice: Voice, topic: Topic, user: Any) -> None:
+def topic_corrected(voice: Voice, topic: Topic, user: User | None) -> None:
     """Tell the registered apps that an officer filed ``voice`` under ``topic``."""
     for callback in _topic_corrected:
         callback(voice, topic, user)

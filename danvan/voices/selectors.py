@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from danvan.deadlines.calendar import WorkingCalendar
@@ -19,9 +19,17 @@ from danvan.lib.roles import Capability
 from danvan.lib.scoping import can, scope_for
 from danvan.lib.textquery import VOICE_TEXT, text_match
 from danvan.lib.textquery import parse as parse_query
+from danvan.lib.users import Requester
 from danvan.organizations.models import Body
-from danvan.units.models import AdministrativeUnit
-from danvan.voices.models import OPEN_STATUSES, Topic, Voice
+from danvan.units.models import AdministrativeUnit, UnitTier
+from danvan.voices.models import (
+    OPEN_STATUSES,
+    Coordination,
+    Topic,
+    Voice,
+    VoiceDeadline,
+    VoiceEvent,
+)
 from danvan.voices.tracking import normalize_tracking_code
 
 #: "Due soon" means open and due within this many working days (``DANVAN_DUE_SOON_DAYS``, of which
@@ -81,7 +89,7 @@ ORDER_URGENT, ORDER_NEWEST = "", "newest"
 
 
 def inbox_for(
-    user: Any,
+    user: Requester,
     filters: InboxFilters | None = None,
     *,
     today: datetime.date | None = None,
@@ -168,7 +176,7 @@ class BodyOverdue:
         return len(self.voices)
 
 
-def overdue_by_body(user: Any, *, today: datetime.date | None = None) -> list[BodyOverdue]:
+def overdue_by_body(user: Requester, *, today: datetime.date | None = None) -> list[BodyOverdue]:
     """The overdue open cases the user may see, grouped by the body responsible for them (the
     assignee, else the receiving body) among the bodies the user may see. One query."""
     today = today or timezone.localdate()
@@ -282,14 +290,14 @@ def urgency_of(
     return ""
 
 
-def may_see_submitter(user: Any, voice: Voice) -> bool:
+def may_see_submitter(user: Requester, voice: Voice) -> bool:
     """Whether ``user``'s role shows the sender's name and contacts for ``voice``: personal data
     is seen where the role holds it, on the case's own unit. The one rule of the case page and the
     export (a denunciation carries no identity on the case whatever this says)."""
     return can(user, Capability.VIEW_PERSONAL_DATA, voice.unit)
 
 
-def topics_for(user: Any) -> QuerySet[Topic]:
+def topics_for(user: Requester) -> QuerySet[Topic]:
     """Active topics an officer can file or filter under: the built-in ones and their provinces'."""
     topics = Topic.objects.filter(is_active=True).select_related("province")
     # The provinces above the scope's units (a commune officer files under their province's
@@ -301,11 +309,98 @@ def topics_for(user: Any) -> QuerySet[Topic]:
     return topics.filter(Q(province__isnull=True) | Q(province__code__in=provinces))
 
 
-def assignable_bodies(user: Any, voice: Voice | None = None) -> QuerySet[Body]:
+def assignable_bodies(user: Requester, voice: Voice | None = None) -> QuerySet[Body]:
     """Active bodies ``user`` can see and may give a case to: those at the case's unit or above."""
     bodies = Body.objects.visible_to(user).active().select_related("unit")
     if voice is not None:
-        parts = voice.unit.path.strip("/").split("/")
-        paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-        bodies = bodies.filter(unit__path__in=paths)
+        bodies = bodies.filter(unit__path__in=_paths_up_to(voice.unit))
     return bodies.order_by("unit__path", "name")
+
+
+def _paths_up_to(unit: AdministrativeUnit) -> list[str]:
+    """The paths of ``unit`` and of every unit above it."""
+    parts = unit.path.strip("/").split("/")
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def bodies_above(voice: Voice) -> QuerySet[Body]:
+    """Active bodies at the case's unit or above it, whoever's scope they are in: a commune may
+    forward to, or ask for coordination from, the province's departments."""
+    return (
+        Body.objects.active()
+        .filter(unit__path__in=_paths_up_to(voice.unit))
+        .order_by("unit__path", "name")
+    )
+
+
+def case_topics(user: Requester, voice: Voice) -> QuerySet[Topic]:
+    """The topics ``user`` may file the case under: the built-in ones and its province's."""
+    province = voice.unit.path.strip("/").split("/")[0]
+    return topics_for(user).filter(Q(province__isnull=True) | Q(province__code=province))
+
+
+def case_page_voices(user: Requester) -> QuerySet[Voice]:
+    """The cases ``user`` may open, with what the case page shows of each."""
+    return Voice.objects.visible_to(user).select_related(
+        "topic",
+        "suggested_topic",
+        "issue",
+        "unit__parent",
+        "assignee__unit",
+        "receiving_body",
+        "previous",
+        "rule_set",
+    )
+
+
+def visible_cases(user: Requester, ids: list[int]) -> dict[int, Voice]:
+    """The cases among ``ids`` that ``user`` may see, by id."""
+    return Voice.objects.visible_to(user).select_related("unit").in_bulk(ids)
+
+
+def open_coordinations(voice: Voice) -> QuerySet[Coordination]:
+    """The coordination requests on the case still waiting for a reply."""
+    return voice.coordinations.filter(replied_at__isnull=True).select_related("body")
+
+
+def case_coordinations(voice: Voice) -> list[Coordination]:
+    """Every coordination request on the case, with its body."""
+    return list(voice.coordinations.select_related("body"))
+
+
+def case_deadlines(voice: Voice) -> list[VoiceDeadline]:
+    """The case's due dates, earliest first, the steps without a date last."""
+    return sorted(
+        voice.deadlines.all(),
+        key=lambda d: (d.due_on is None, d.due_on or datetime.date.max, d.pk),
+    )
+
+
+def case_deadlines_by_date(voice: Voice) -> QuerySet[VoiceDeadline]:
+    """The case's due dates in the database's order of their dates (the case file's list)."""
+    return voice.deadlines.order_by("due_on", "id")
+
+
+def case_events(voice: Voice) -> QuerySet[VoiceEvent]:
+    """The case's timeline, oldest first."""
+    return voice.events.select_related("actor", "body").order_by("at", "id")
+
+
+def has_second_complaint(voice: Voice) -> bool:
+    """Whether a second complaint was filed against the case."""
+    return voice.next_complaints.exists()
+
+
+def managed_provinces(user: Requester) -> list[AdministrativeUnit]:
+    """The provinces whose topics ``user`` may manage."""
+    provinces = AdministrativeUnit.objects.visible_to(user, Capability.MANAGE_BODIES).current()
+    return list(provinces.filter(tier=UnitTier.PROVINCE).order_by("name"))
+
+
+def province_topics(province: AdministrativeUnit) -> QuerySet[Topic]:
+    """The built-in topics and ``province``'s own, each with how many voices it has."""
+    return (
+        (Topic.objects.filter(province__isnull=True) | Topic.objects.filter(province=province))
+        .annotate(voice_count=Count("voice"))
+        .order_by("province_id", "order", "name")
+    )

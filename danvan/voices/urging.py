@@ -19,15 +19,16 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from danvan.accounts.models import User
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.deadlines.calendar import WorkingCalendar
@@ -39,6 +40,7 @@ from danvan.notifications.services import notify
 from danvan.organizations.models import Body, Membership
 from danvan.voices.models import OPEN_STATUSES, Coordination, Voice, VoiceDeadline, VoiceEvent
 from danvan.voices.selectors import due_soon_until
+from danvan.voices.services import case_link
 
 logger = logging.getLogger(__name__)
 
@@ -69,11 +71,6 @@ class UrgingReport:
         return data
 
 
-def case_link(voice: Voice) -> str:
-    """Where a notification about ``voice`` points: the officers' case page."""
-    return reverse("voices:case", args=[voice.tracking_code])
-
-
 class _Recipients:
     """Who is told about a case, with the memberships and bodies read once per run."""
 
@@ -92,12 +89,12 @@ class _Recipients:
             )
         return self._members[body.pk]
 
-    def members(self, bodies: list[Body]) -> list[Any]:
+    def members(self, bodies: list[Body]) -> list[User]:
         return _unique(m.user for body in bodies for m in self._memberships(body))
 
-    def leaders_first(self, bodies: list[Body]) -> list[Any]:
+    def leaders_first(self, bodies: list[Body]) -> list[User]:
         """The leaders of each body, or all who may act there when it has no leader."""
-        users: list[Any] = []
+        users: list[User] = []
         for body in bodies:
             memberships = self._memberships(body)
             leaders = [m for m in memberships if m.role == Role.LEADER]
@@ -123,8 +120,8 @@ class _Recipients:
         return []
 
 
-def _unique(users: Any) -> list[Any]:
-    seen: dict[int, Any] = {}
+def _unique(users: Iterable[User]) -> list[User]:
+    seen: dict[int, User] = {}
     for user in users:
         seen.setdefault(user.pk, user)
     return list(seen.values())
@@ -145,7 +142,7 @@ def request_superior_report(
     actor: Actor,
     voice: Voice,
     superiors: list[Body],
-    recipients: list[Any],
+    recipients: list[User],
     today: datetime.date,
     calendar: WorkingCalendar,
 ) -> bool:
@@ -204,6 +201,54 @@ def _step_label(step: str) -> str:
     return str(Step(step).label) if step in Step.values else step
 
 
+@dataclasses.dataclass(frozen=True)
+class _Reminder:
+    """The reminders about one case's earliest open step: what they name, where they point, and
+    the dedup key that keeps each level from being sent twice for the same due date."""
+
+    voice: Voice
+    actor: Actor
+    step: str
+    due: datetime.date
+
+    @classmethod
+    def of(cls, voice: Voice, actor: Actor) -> _Reminder:
+        step, due = _step_due(voice)
+        return cls(voice=voice, actor=actor, step=step, due=due)
+
+    def send(
+        self,
+        recipients: list[User],
+        kind: str,
+        title: str,
+        body: str,
+        *,
+        level: str,
+        bodies: str = "",
+    ) -> list[Any]:
+        """Notify ``recipients``; ``title`` and ``body`` name the case with ``%(code)s``,
+        ``%(kind)s``, ``%(step)s``, ``%(due)s`` and ``%(bodies)s``."""
+        voice = self.voice
+        details = {
+            "code": voice.tracking_code,
+            "kind": voice.get_kind_display(),
+            "step": _step_label(self.step),
+            "due": self.due.strftime("%d/%m/%Y"),
+            "bodies": bodies,
+        }
+        return notify(
+            actor=self.actor,
+            recipients=recipients,
+            kind=kind,
+            title=title % details,
+            body=body % details,
+            link=case_link(voice),
+            dedup_key=f"voice:{voice.pk}:{self.step}:{self.due.isoformat()}:{level}",
+            obj=voice,
+            unit=voice.unit,
+        )
+
+
 @transaction.atomic
 def _urge_one(
     *,
@@ -214,75 +259,77 @@ def _urge_one(
     report: UrgingReport,
     actor: Actor,
 ) -> None:
-    step, due = _step_due(voice)
-    key = f"voice:{voice.pk}:{step}:{due.isoformat()}"
-    details = {
-        "code": voice.tracking_code,
-        "kind": voice.get_kind_display(),
-        "step": _step_label(step),
-        "due": due.strftime("%d/%m/%Y"),
-    }
-    link = case_link(voice)
+    reminder = _Reminder.of(voice, actor)
     responsible = recipients.responsible_bodies(voice)
     officers = recipients.members(responsible)
     if not officers:
         report.without_recipients += 1
 
-    if due >= today:
+    if reminder.due >= today:
         report.due_soon += 1
         report.notifications += len(
-            notify(
-                actor=actor,
-                recipients=officers,
-                kind=NotificationKind.DUE_SOON,
-                title=_("%(code)s is due on %(due)s") % details,
-                body=_("%(kind)s %(code)s: “%(step)s” is due on %(due)s.") % details,
-                link=link,
-                dedup_key=f"{key}:due_soon",
-                obj=voice,
-                unit=voice.unit,
+            reminder.send(
+                officers,
+                NotificationKind.DUE_SOON,
+                _("%(code)s is due on %(due)s"),
+                _("%(kind)s %(code)s: “%(step)s” is due on %(due)s."),
+                level="due_soon",
             )
         )
         return
 
     report.overdue += 1
     report.notifications += len(
-        notify(
-            actor=actor,
-            recipients=officers,
-            kind=NotificationKind.OVERDUE,
-            title=_("%(code)s is overdue") % details,
-            body=_("%(kind)s %(code)s: “%(step)s” was due on %(due)s and is not done.") % details,
-            link=link,
-            dedup_key=f"{key}:overdue",
-            obj=voice,
-            unit=voice.unit,
+        reminder.send(
+            officers,
+            NotificationKind.OVERDUE,
+            _("%(code)s is overdue"),
+            _("%(kind)s %(code)s: “%(step)s” was due on %(due)s and is not done."),
+            level="overdue",
         )
     )
+    _escalate(
+        reminder,
+        responsible=responsible,
+        officers=officers,
+        recipients=recipients,
+        today=today,
+        calendar=calendar,
+        report=report,
+    )
+
+
+def _escalate(
+    reminder: _Reminder,
+    *,
+    responsible: list[Body],
+    officers: list[User],
+    recipients: _Recipients,
+    today: datetime.date,
+    calendar: WorkingCalendar,
+    report: UrgingReport,
+) -> None:
+    """Tell the leaders of the bodies above that an overdue case is not done; for a
+    denunciation, ask the superior body for a report once (Art. 38)."""
     superiors = superior_bodies(responsible)
     chiefs = [user for user in recipients.leaders_first(superiors) if user not in officers]
-    escalated = notify(
-        actor=actor,
-        recipients=chiefs,
-        kind=NotificationKind.ESCALATION,
-        title=_("%(code)s is overdue at %(bodies)s")
-        % {**details, "bodies": ", ".join(b.name for b in responsible)},
-        body=_(
+    escalated = reminder.send(
+        chiefs,
+        NotificationKind.ESCALATION,
+        _("%(code)s is overdue at %(bodies)s"),
+        _(
             "%(kind)s %(code)s: “%(step)s” was due on %(due)s and is not done by %(bodies)s, "
             "a body under yours."
-        )
-        % {**details, "bodies": ", ".join(b.name for b in responsible)},
-        link=link,
-        dedup_key=f"{key}:escalation",
-        obj=voice,
-        unit=voice.unit,
+        ),
+        level="escalation",
+        bodies=", ".join(b.name for b in responsible),
     )
     report.notifications += len(escalated)
     if escalated:
         report.escalated += 1
-    if voice.kind == VoiceKind.DENUNCIATION and request_superior_report(
-        actor=actor,
-        voice=voice,
+    if reminder.voice.kind == VoiceKind.DENUNCIATION and request_superior_report(
+        actor=reminder.actor,
+        voice=reminder.voice,
         superiors=superiors,
         recipients=recipients.leaders_first(superiors),
         today=today,

@@ -40,12 +40,9 @@ from danvan.voices.forms_public import (
     public_units,
 )
 from danvan.voices.models import Channel, Voice, VoiceStatus
-from danvan.voices.services import (
-    complaint_file_second,
-    second_complaint_deadline,
-    voice_rate,
-    voice_submit,
-)
+from danvan.voices.schedule import second_complaint_deadline
+from danvan.voices.services import voice_submit
+from danvan.voices.services_citizen import complaint_file_second, voice_rate
 from danvan.voices.tracking import new_tracking_code, normalize_tracking_code
 
 HONEYPOT_FIELD = "website"

@@ -10,7 +10,8 @@ import pytest
 from danvan.api.tests.helpers import submit
 from danvan.audit.context import Actor
 from danvan.voices.models import Coordination, Voice, VoiceStatus
-from danvan.voices.services import case_accept, case_answer, case_publish
+from danvan.voices.services_answer import case_answer, case_publish
+from danvan.voices.services_routing import case_accept
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ from danvan.api.tests.helpers import DENOUNCER, submit
 from danvan.audit.context import Actor
 from danvan.audit.models import AuditEntry
 from danvan.voices.models import Topic, Voice, VoiceStatus
-from danvan.voices.services import case_accept, case_answer, case_publish
+from danvan.voices.services_answer import case_answer, case_publish
+from danvan.voices.services_routing import case_accept
 
 pytestmark = pytest.mark.django_db
 

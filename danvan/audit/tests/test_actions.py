@@ -34,7 +34,7 @@ def test_every_code_written_in_the_source_has_a_label():
 
 def test_the_case_actions_written_as_voice_prefix_have_labels():
     from danvan.insight.models import DecisionKind
-    from danvan.voices.views_officer import EVENT_LABELS
+    from danvan.voices.views_case import EVENT_LABELS
 
     missing = [f"voice.{a}" for a in EVENT_LABELS if f"voice.{a}" not in labels()]
     missing += [f"issue.{k}" for k in DecisionKind.values if f"issue.{k}" not in labels()]

@@ -10,7 +10,9 @@ from django.utils import timezone
 from danvan.audit.context import Actor
 from danvan.organizations.models import Body
 from danvan.voices.models import Topic, Voice
-from danvan.voices.services import case_accept, case_answer, case_assign, voice_submit
+from danvan.voices.services import voice_submit
+from danvan.voices.services_answer import case_answer
+from danvan.voices.services_routing import case_accept, case_assign
 
 CITIZEN = Actor(user=None, ip="203.0.113.5", label="citizen")
 

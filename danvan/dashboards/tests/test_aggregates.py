@@ -18,15 +18,9 @@ from danvan.units.models import AdministrativeUnit
 from danvan.units.tests.files import csv_bytes
 from danvan.voices.importing import parse_voice_file, voices_import
 from danvan.voices.models import OPEN_STATUSES, Topic, Voice
-from danvan.voices.services import (
-    case_accept,
-    case_answer,
-    case_assign,
-    case_close,
-    case_decide,
-    case_refuse,
-    voice_submit,
-)
+from danvan.voices.services import voice_submit
+from danvan.voices.services_answer import case_answer, case_close, case_decide
+from danvan.voices.services_routing import case_accept, case_assign, case_refuse
 
 pytestmark = pytest.mark.django_db
 

@@ -20,14 +20,9 @@ from danvan.dashboards.models import Bucket, VoiceFact
 from danvan.dashboards.tests.helpers import submit
 from danvan.voices.models import Voice
 from danvan.voices.on_time import answered_on_time, answered_on_time_q, due_in_force
-from danvan.voices.services import (
-    case_accept,
-    case_answer,
-    case_assign,
-    case_extend,
-    case_publish,
-    case_reopen,
-)
+from danvan.voices.services_answer import case_answer, case_publish, case_reopen
+from danvan.voices.services_handling import case_extend
+from danvan.voices.services_routing import case_accept, case_assign
 
 pytestmark = pytest.mark.django_db
 

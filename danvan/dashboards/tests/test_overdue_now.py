@@ -14,7 +14,7 @@ from danvan.dashboards import selectors
 from danvan.dashboards.periods import month
 from danvan.dashboards.tests.helpers import submit
 from danvan.voices.selectors import InboxFilters, Urgency, inbox_for, overdue_by_body
-from danvan.voices.services import case_accept
+from danvan.voices.services_routing import case_accept
 
 pytestmark = pytest.mark.django_db
 

@@ -112,7 +112,7 @@ def test_someone_with_no_unit_is_refused(login, nobody):
 
 def test_an_overdue_voice_is_listed_and_counted(login, commune_officer, world):
     from danvan.audit.context import Actor
-    from danvan.voices.services import case_accept
+    from danvan.voices.services_routing import case_accept
 
     voice = submit(world, days_ago=70)
     case_accept(

@@ -12,7 +12,8 @@ from danvan.audit.context import Actor
 from danvan.organizations.models import Body, BodyKind
 from danvan.organizations.services import body_create
 from danvan.voices.models import Topic, Voice
-from danvan.voices.services import case_accept, case_assign, voice_submit
+from danvan.voices.services import voice_submit
+from danvan.voices.services_routing import case_accept, case_assign
 
 CITIZEN = Actor(user=None, ip="203.0.113.7", label="citizen")
 RECEIVED = datetime.date(2025, 12, 1)

@@ -25,12 +25,7 @@ from danvan.decisions.tests.helpers import docx_text, drafted, issued
 from danvan.organizations.models import BodyKind
 from danvan.organizations.services import body_create
 from danvan.voices.models import VoiceStatus
-from danvan.voices.services import (
-    case_answer,
-    case_close,
-    case_publish,
-    case_reopen,
-)
+from danvan.voices.services_answer import case_answer, case_close, case_publish, case_reopen
 
 pytestmark = pytest.mark.django_db
 

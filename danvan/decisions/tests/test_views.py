@@ -94,7 +94,7 @@ def test_the_case_page_offers_closing_a_complaint_only_once_its_decision_is_issu
 ):
     from danvan.audit.context import Actor
     from danvan.decisions.tests.helpers import issued
-    from danvan.voices.services import case_answer, case_publish
+    from danvan.voices.services_answer import case_answer, case_publish
 
     officer = Actor.of_user(commune_officer)
     voice = case_answer(

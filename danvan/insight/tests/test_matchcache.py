@@ -24,7 +24,8 @@ from danvan.insight.services import (
 )
 from danvan.insight.tests.conftest import CITIZEN
 from danvan.voices.models import Topic, Voice
-from danvan.voices.services import case_accept, voice_submit
+from danvan.voices.services import voice_submit
+from danvan.voices.services_routing import case_accept
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

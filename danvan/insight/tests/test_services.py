@@ -28,7 +28,7 @@ from danvan.insight.services import (
 )
 from danvan.lib.testing import refused
 from danvan.voices.models import Topic, Voice, VoiceStatus
-from danvan.voices.services import case_accept, case_set_topic
+from danvan.voices.services_routing import case_accept, case_set_topic
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -44,13 +44,9 @@ from danvan.skillful.services_registry import CommendationInput, model_record_ex
 from danvan.skillful.tests.factories_registry import PARTS_TEXT, make_period, register
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.models import OPEN_STATUSES, Channel, Topic, Voice, VoiceKind, VoiceStatus
-from danvan.voices.services import (
-    case_accept,
-    case_answer,
-    case_assign,
-    case_refuse,
-    voice_submit,
-)
+from danvan.voices.services import voice_submit
+from danvan.voices.services_answer import case_answer
+from danvan.voices.services_routing import case_accept, case_assign, case_refuse
 
 pytestmark = pytest.mark.django_db
 

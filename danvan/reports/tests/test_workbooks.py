@@ -29,7 +29,7 @@ from danvan.skillful.models import Field, Level, ModelStatus
 from danvan.skillful.services_registry import CommendationInput, model_record_existing
 from danvan.skillful.tests.factories_registry import PARTS_TEXT, make_period, register
 from danvan.voices.models import OPEN_STATUSES, Voice, VoiceStatus
-from danvan.voices.services import case_accept, case_refuse
+from danvan.voices.services_routing import case_accept, case_refuse
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +170,7 @@ def test_deadlines_per_body_count_on_time_late_and_overdue(
 def test_an_overdue_voice_given_to_a_body_shows_in_its_row(
     world: Any, voices: dict[str, Voice], provincial_staff: Any
 ) -> None:
-    from danvan.voices.services import case_assign
+    from danvan.voices.services_routing import case_assign
 
     voice = voices["overdue"]
     case_assign(

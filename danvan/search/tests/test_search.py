@@ -18,7 +18,8 @@ from danvan.search.selectors import ANSWERS, ISSUES, VOICES, search
 from danvan.units.tests.files import csv_bytes
 from danvan.voices import importing
 from danvan.voices.models import Topic, Voice
-from danvan.voices.services import case_accept, case_answer
+from danvan.voices.services_answer import case_answer
+from danvan.voices.services_routing import case_accept
 
 pytestmark = pytest.mark.django_db
 

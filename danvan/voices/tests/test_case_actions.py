@@ -17,20 +17,11 @@ from danvan.deadlines.selectors import working_calendar
 from danvan.lib.testing import refused
 from danvan.voices.attachments import attachment_add
 from danvan.voices.models import Coordination, Topic, Voice, VoiceStatus
-from danvan.voices.services import (
-    StaleCaseError,
-    case_accept,
-    case_answer,
-    case_assign,
-    case_coordinate,
-    case_extend,
-    case_forward,
-    case_publish,
-    complaint_file_second,
-    coordination_reply,
-    voice_rate,
-    voice_submit,
-)
+from danvan.voices.services import StaleCaseError, voice_submit
+from danvan.voices.services_answer import case_answer, case_publish
+from danvan.voices.services_citizen import complaint_file_second, voice_rate
+from danvan.voices.services_handling import case_coordinate, case_extend, coordination_reply
+from danvan.voices.services_routing import case_accept, case_assign, case_forward
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

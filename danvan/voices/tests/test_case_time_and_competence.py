@@ -14,17 +14,10 @@ from danvan.audit.context import Actor
 from danvan.lib.testing import refused
 from danvan.units.services import unit_set_remote
 from danvan.voices.models import Topic, Voice, VoiceStatus
-from danvan.voices.services import (
-    case_accept,
-    case_answer,
-    case_close,
-    case_extend,
-    case_forward,
-    case_publish,
-    case_refuse,
-    case_reopen,
-    voice_submit,
-)
+from danvan.voices.services import voice_submit
+from danvan.voices.services_answer import case_answer, case_close, case_publish, case_reopen
+from danvan.voices.services_handling import case_extend
+from danvan.voices.services_routing import case_accept, case_forward, case_refuse
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -25,13 +25,9 @@ from danvan.api.services import api_token_create
 from danvan.audit.context import Actor
 from danvan.voices.attachments import attachment_add
 from danvan.voices.models import DenouncerIdentity, Topic, Voice
-from danvan.voices.services import (
-    case_accept,
-    case_assign,
-    case_coordinate,
-    case_extend,
-    voice_submit,
-)
+from danvan.voices.services import voice_submit
+from danvan.voices.services_handling import case_coordinate, case_extend
+from danvan.voices.services_routing import case_accept, case_assign
 from danvan.voices.urging import run_urging
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,9 @@ from danvan.audit.context import Actor
 from danvan.deadlines.engine import compute_schedule
 from danvan.deadlines.selectors import working_calendar
 from danvan.voices.models import Topic, Voice, VoiceEvent, VoiceStatus
-from danvan.voices.services import case_accept, case_answer, case_refuse, voice_submit
+from danvan.voices.services import voice_submit
+from danvan.voices.services_answer import case_answer
+from danvan.voices.services_routing import case_accept, case_refuse
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -284,7 +286,7 @@ def test_the_inbox_makes_as_many_queries_for_30_rows_as_for_5(
 
 
 def test_the_inbox_pages_without_counting_past_a_limit(world, commune_officer, login, monkeypatch):
-    monkeypatch.setattr("danvan.voices.views_officer.PAGE_SIZE", 2)
+    monkeypatch.setattr("danvan.voices.views_inbox.PAGE_SIZE", 2)
     made = [
         submit(world.anh_son_village, received_on=timezone.localdate() - datetime.timedelta(days=i))
         for i in range(5)

@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from danvan.audit.context import Actor
 from danvan.voices.models import Topic
-from danvan.voices.services import case_accept, case_assign, voice_submit
+from danvan.voices.services import voice_submit
+from danvan.voices.services_routing import case_accept, case_assign
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

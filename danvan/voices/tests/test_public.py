@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from danvan.audit.context import Actor
 from danvan.voices.models import Attachment, DenouncerIdentity, Topic, Voice, VoiceStatus
-from danvan.voices.services import case_accept, case_answer, case_assign, case_publish
+from danvan.voices.services_answer import case_answer, case_publish
+from danvan.voices.services_routing import case_accept, case_assign
 from danvan.voices.tracking import new_tracking_code
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

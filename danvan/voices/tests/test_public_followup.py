@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from danvan.audit.context import Actor
 from danvan.voices.models import Topic, Voice
-from danvan.voices.services import case_accept, case_answer, case_publish, voice_submit
+from danvan.voices.services import voice_submit
+from danvan.voices.services_answer import case_answer, case_publish
+from danvan.voices.services_routing import case_accept
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +158,7 @@ def test_a_reflection_offers_no_second_complaint(world, commune_officer, citizen
 
 
 def test_the_public_timeline_shows_why_a_time_limit_was_extended(world, commune_officer, citizen):
-    from danvan.voices.services import case_extend
+    from danvan.voices.services_handling import case_extend
 
     officer = Actor.of_user(commune_officer)
     voice = voice_submit(

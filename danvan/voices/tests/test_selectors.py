@@ -20,7 +20,8 @@ from danvan.voices.selectors import (
     topics_for,
     urgency_of,
 )
-from danvan.voices.services import case_accept, case_refuse, voice_submit
+from danvan.voices.services import voice_submit
+from danvan.voices.services_routing import case_accept, case_refuse
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

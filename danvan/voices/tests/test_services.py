@@ -12,18 +12,15 @@ from danvan.audit.context import Actor
 from danvan.audit.models import AuditEntry
 from danvan.lib.testing import refused
 from danvan.voices.models import DenouncerIdentity, Topic, Voice, VoiceStatus
-from danvan.voices.services import (
-    StaleCaseError,
-    case_accept,
+from danvan.voices.services import StaleCaseError, voice_submit
+from danvan.voices.services_answer import (
     case_answer,
-    case_assign,
     case_close,
     case_decide,
     case_publish,
-    case_refuse,
     case_reopen,
-    voice_submit,
 )
+from danvan.voices.services_routing import case_accept, case_assign, case_refuse
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -268,7 +265,7 @@ def test_only_a_voter_recommendation_can_be_joint(world):
 def test_a_tracking_code_collision_is_retried_with_a_new_code(world, monkeypatch):
     first = submit(world)
     codes = iter([first.tracking_code, "DV-00000-00000-0"])
-    monkeypatch.setattr("danvan.voices.services.new_tracking_code", lambda: next(codes))
+    monkeypatch.setattr("danvan.voices.intake.new_tracking_code", lambda: next(codes))
 
     second = submit(world)
 

@@ -10,7 +10,7 @@ from danvan.audit.context import Actor
 from danvan.audit.models import AuditEntry
 from danvan.lib.testing import refused
 from danvan.voices.models import Topic
-from danvan.voices.topics import topic_create, topic_update
+from danvan.voices.services_topics import topic_create, topic_update
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

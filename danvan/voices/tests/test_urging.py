@@ -18,7 +18,8 @@ from danvan.notifications.models import Notification, NotificationKind
 from danvan.organizations.services import membership_add
 from danvan.voices.models import Topic, Voice, VoiceEvent
 from danvan.voices.selectors import InboxFilters, Urgency, inbox_for, urgency_of
-from danvan.voices.services import case_accept, case_assign, voice_submit
+from danvan.voices.services import voice_submit
+from danvan.voices.services_routing import case_accept, case_assign
 from danvan.voices.urging import SUPERIOR_REPORT_REQUESTED, run_urging, urge_cases
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -203,7 +204,7 @@ def test_emails_go_out_only_after_the_commit(
 
 
 def test_closed_cases_are_not_urged(world, complaint, village_member):
-    from danvan.voices.services import case_answer
+    from danvan.voices.services_answer import case_answer
 
     case_answer(
         actor=SYSTEM, voice=complaint, expected_version=complaint.version, text="Đã trả lời."

@@ -9,7 +9,8 @@ import pytest
 
 from danvan.audit.context import Actor
 from danvan.voices.models import Voice
-from danvan.voices.services import case_accept, case_answer, case_refuse
+from danvan.voices.services_answer import case_answer
+from danvan.voices.services_routing import case_accept, case_refuse
 from danvan.voter_contact.reports import Outcome, classify, session_report, session_report_xlsx
 from danvan.voter_contact.tests.helpers import add, days_ago, make_session
 

@@ -17,7 +17,7 @@ import pytest
 from danvan.audit.context import Actor
 from danvan.conftest import BROWSER_PASSWORD
 from danvan.dashboards.tests.helpers import submit
-from danvan.voices.topics import topic_create
+from danvan.voices.services_topics import topic_create
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 

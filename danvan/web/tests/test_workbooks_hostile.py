@@ -26,8 +26,10 @@ from danvan.organizations.services import body_create
 from danvan.skillful.tests.test_checks import make_model
 from danvan.units.services import village_create
 from danvan.voices import exports
-from danvan.voices.services import case_accept, case_answer, case_assign, voice_submit
-from danvan.voices.topics import topic_create
+from danvan.voices.services import voice_submit
+from danvan.voices.services_answer import case_answer
+from danvan.voices.services_routing import case_accept, case_assign
+from danvan.voices.services_topics import topic_create
 from danvan.voter_contact.services import session_add_recommendation, session_create
 
 pytestmark = pytest.mark.django_db
