@@ -9,11 +9,12 @@ changed here changes both (``tests/test_bulk.py`` checks they store the same rec
 2. ``units_remote``: the unit it is routed to, and whether it counts as remote, as stored now.
 3. ``intake_schedule``: every step's due date from the deadlines rule set in force on the day of
    receipt, and the case's own due date.
-4. ``intake_voice_fields`` and ``intake_sender``: what the case stores; a denouncer's identity
-   apart from it.
+4. ``intake_voice_fields`` (with ``intake_sender``): what the case stores; a denouncer's
+   identity apart from it.
 5. ``tracking_code_new`` and ``intake_insert``: the case's tracking code, and its row.
-6. ``deadline_fields``, ``submit_event_fields``: its due dates and its "submit" event.
-7. ``intake_audit`` (or ``intake_audit_batch``) and ``analyse_on_commit``.
+6. ``intake_record``: its due dates (``deadline_fields``), its "submit" event
+   (``submit_event_fields``), its audit row (``intake_audit``; ``intake_audit_batch`` for a
+   batch) and ``analyse_on_commit``.
 """
 
 from __future__ import annotations
@@ -36,7 +37,14 @@ from danvan.deadlines.models import Complexity, VoiceKind
 from danvan.deadlines.rulebook import Rulebook
 from danvan.units.models import AdministrativeUnit, UnitTier
 from danvan.voices.hooks import voices_received
-from danvan.voices.models import Topic, Voice, VoiceStatus
+from danvan.voices.models import (
+    DenouncerIdentity,
+    Topic,
+    Voice,
+    VoiceDeadline,
+    VoiceEvent,
+    VoiceStatus,
+)
 from danvan.voices.tracking import new_tracking_code
 
 MAX_TEXT = 10_000
@@ -217,16 +225,27 @@ def intake_voice_fields(
     channel: str,
     text: str,
     received_on: datetime.date,
-    is_anonymous: bool,
-    sender: dict[str, str],
     remote: bool,
-    complexity: str,
-    joint: bool,
     schedule: IntakeSchedule,
-) -> dict[str, Any]:
-    """The fields of a received voice that intake decides; the caller adds its unit, topic,
-    tracking code and author."""
-    return {
+    is_anonymous: bool = False,
+    complexity: str = Complexity.NORMAL,
+    joint: bool = False,
+    name: str = "",
+    contact: str = "",
+    address: str = "",
+    id_number: str = "",
+) -> tuple[dict[str, Any], dict[str, str] | None]:
+    """The fields of a received voice that intake decides (the caller adds its unit, topic,
+    tracking code and author), and a denouncer's identity, kept apart (``intake_sender``)."""
+    sender, identity = intake_sender(
+        kind=kind,
+        is_anonymous=is_anonymous,
+        name=name,
+        contact=contact,
+        address=address,
+        id_number=id_number,
+    )
+    fields = {
         "kind": kind,
         "channel": channel,
         "text": text,
@@ -239,6 +258,7 @@ def intake_voice_fields(
         "rule_set_id": schedule.rule_set_id,
         "due_on": schedule.due_on,
     }
+    return fields, identity
 
 
 def tracking_code_new(used: set[str] | None = None) -> str:
@@ -281,6 +301,20 @@ def intake_audit_batch(*, actor: Actor, channel: str, voice_ids: list[int]) -> N
         action="voice.submit_batch",
         changes={"channel": channel, "count": len(voice_ids), "voices": voice_ids},
     )
+
+
+def intake_record(
+    voice: Voice, *, actor: Actor, schedule: IntakeSchedule, identity: dict[str, str] | None
+) -> None:
+    """The records of one voice just inserted: a denouncer's identity, every step's due date,
+    the "submit" event and the audit row; then its analysis, on commit. (The bulk path writes
+    the same records in batches, with one audit row per batch.)"""
+    if identity is not None:
+        DenouncerIdentity.objects.create(voice=voice, **identity)
+    VoiceDeadline.objects.bulk_create(VoiceDeadline(voice=voice, **d) for d in schedule.deadlines)
+    VoiceEvent.objects.create(voice=voice, **submit_event_fields(actor))
+    intake_audit(actor=actor, voice=voice, unit=voice.unit)
+    analyse_on_commit([voice.pk])
 
 
 def analyse_on_commit(voice_ids: list[int]) -> None:

@@ -15,14 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from danvan.audit.context import Actor
-from danvan.deadlines.models import Complexity, VoiceKind
+from danvan.deadlines.models import VoiceKind
 from danvan.deadlines.rulebook import Rulebook
 from danvan.voices.importing.parse import VoiceImportRow
 from danvan.voices.intake import (
     IntakeSchedule,
     intake_errors,
     intake_schedule,
-    intake_sender,
     intake_voice_fields,
     units_remote,
 )
@@ -95,24 +94,16 @@ def bulk_plan(
         if errors:
             row.errors.extend(errors)
             continue
-        sender, identity = intake_sender(
-            kind=row.kind,
-            is_anonymous=False,
-            name=row.name,
-            contact=row.contact,
-            address=row.address,
-        )
-        values = intake_voice_fields(
+        values, identity = intake_voice_fields(
             kind=row.kind,
             channel=channel,
             text=text,
             received_on=received,
-            is_anonymous=False,
-            sender=sender,
             remote=remote,
-            complexity=Complexity.NORMAL,
-            joint=False,
             schedule=schedule,
+            name=row.name,
+            contact=row.contact,
+            address=row.address,
         )
         values.update(
             unit_id=unit.pk,
