@@ -404,26 +404,15 @@ class ImportJobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-def _import_path(instance: VoiceImportJob, filename: str) -> str:
-    # ``filename`` is already random (``importing.jobs.voice_import_job_start``).
-    return f"voices/imports/{filename}"
-
-
-class VoiceImportJob(models.Model):
-    """A large spreadsheet of voices imported in the background, with its progress and report.
-
-    The file is kept under ``MEDIA_ROOT`` (never served); only the officer who started the job, or
-    one whose scope covers theirs, sees the job. Written only by ``importing``.
-    """
+class BackgroundJob(models.Model):
+    """What a spreadsheet import and an export run in the background share: who asked for it and
+    from where, in which language its messages are written, its status and progress."""
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)
-    file = models.FileField(_("file"), upload_to=_import_path, max_length=255)
-    original_name = models.CharField(_("original name"), max_length=255, blank=True)
-    only_valid = models.BooleanField(_("import only the rows without errors"), default=False)
-    #: The officer's language when starting it: the report's messages are written in it.
+    #: The officer's language when starting it: the job's messages are written in it.
     language = models.CharField(max_length=10, default="vi")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=255, blank=True)
@@ -432,13 +421,39 @@ class VoiceImportJob(models.Model):
     )
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    #: Why the whole job failed, for the officer.
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportJobStatus.DONE, ImportJobStatus.FAILED)
+
+
+def _import_path(instance: VoiceImportJob, filename: str) -> str:
+    # ``filename`` is already random (``importing.jobs.voice_import_job_start``).
+    return f"voices/imports/{filename}"
+
+
+class VoiceImportJob(BackgroundJob):
+    """A large spreadsheet of voices imported in the background, with its progress and report.
+
+    The file is kept under ``MEDIA_ROOT`` (never served); only the officer who started the job, or
+    one whose scope covers theirs, sees the job. Written only by ``importing``.
+    """
+
+    file = models.FileField(_("file"), upload_to=_import_path, max_length=255)
+    original_name = models.CharField(_("original name"), max_length=255, blank=True)
+    only_valid = models.BooleanField(_("import only the rows without errors"), default=False)
     imported = models.PositiveIntegerField(_("voices imported"), default=0)
     #: The rows with errors: [{"line", "unit_code", "text", "errors": [...]}, ...].
     report = models.JSONField(default=list, blank=True)
-    #: Why the whole job failed (an unreadable file, a crash), for the officer; while the job is
-    #: queued again after its worker stopped, the notice saying so.
-    error = models.TextField(blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    # ``error``: why the whole job failed (an unreadable file, a crash); while the job is queued
+    # again after its worker stopped, the notice saying so.
     #: Written every ``importing.jobs.HEARTBEAT_SECONDS`` while a worker runs the job: a running
     #: job whose heartbeat has stopped is retried or failed
     #: (``importing.jobs.voice_import_jobs_reap``).
@@ -446,17 +461,12 @@ class VoiceImportJob(models.Model):
     #: How many times a worker has started the job.
     attempts = models.PositiveSmallIntegerField(default=0)
 
-    class Meta:
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("voice import")
         verbose_name_plural = _("voice imports")
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.status})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (ImportJobStatus.DONE, ImportJobStatus.FAILED)
 
 
 def _export_path(instance: VoiceExportJob, filename: str) -> str:
@@ -464,7 +474,7 @@ def _export_path(instance: VoiceExportJob, filename: str) -> str:
     return f"voices/exports/{filename}"
 
 
-class VoiceExportJob(models.Model):
+class VoiceExportJob(BackgroundJob):
     """A large export of the inbox written in the background, with its progress and its file.
 
     The request is frozen when it is made: the inbox's filters, the day, and the requester's scopes
@@ -473,10 +483,6 @@ class VoiceExportJob(models.Model):
     served) for the requester alone until ``expires_at``. Written only by ``exports``.
     """
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
     #: The inbox's filters, as the query string of the export's address.
     query = models.CharField(max_length=2000, blank=True)
     #: The day the urgency is computed against: the day of the request.
@@ -484,30 +490,15 @@ class VoiceExportJob(models.Model):
     #: The requester's scopes at the request: {"view": {...}, "personal_data": {...}}, each
     #: {"global": bool, "prefixes": [unit paths]}.
     scopes = models.JSONField(default=dict)
-    language = models.CharField(max_length=10, default="vi")
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=255, blank=True)
-    status = models.CharField(
-        _("status"), max_length=20, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
-    )
-    rows_total = models.PositiveIntegerField(_("rows"), default=0)
-    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
     #: Rows written with the sender's name and contacts.
     personal_rows = models.PositiveIntegerField(default=0)
     file = models.FileField(_("file"), upload_to=_export_path, max_length=255, blank=True)
-    error = models.TextField(blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     #: After this the file is deleted and the download refused.
     expires_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("case export")
         verbose_name_plural = _("case exports")
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"export {self.pk} ({self.status})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (ImportJobStatus.DONE, ImportJobStatus.FAILED)
