@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -23,11 +24,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from danvan.accounts.models import User
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_export
 from danvan.lib.roles import Capability
 from danvan.lib.scoping import can, scope_for
 from danvan.lib.xlsx import xlsx_response
+from danvan.organizations.models import Membership
 from danvan.reports.periods import (
     PERIOD_KINDS,
     PeriodError,
@@ -35,13 +38,8 @@ from danvan.reports.periods import (
     parse_period,
     period_containing,
 )
-from danvan.reports.workbooks import (
-    TABLES,
-    Table,
-    build_statistics_workbook,
-    make_table,
-    unit_title,
-)
+from danvan.reports.stats_table import Table, unit_title
+from danvan.reports.workbooks import TABLES, build_statistics_workbook, make_table
 from danvan.units.models import AdministrativeUnit, UnitTier
 
 __all__ = ["StatisticsForm", "statistics_export", "statistics_page"]
@@ -138,7 +136,7 @@ class StatisticsForm(forms.Form):
 # --- Which units -----------------------------------------------------------------------------------
 
 
-def _highest_units(user: Any) -> list[AdministrativeUnit]:
+def _highest_units(user: User | AnonymousUser) -> list[AdministrativeUnit]:
     """The user's own top units, highest first; for a global role, the provinces (the one of
     the user's own body first)."""
     # The scope's own paths are the top units; ``visible_to`` gives everything below them too.
@@ -147,8 +145,6 @@ def _highest_units(user: Any) -> list[AdministrativeUnit]:
         provinces = list(
             AdministrativeUnit.objects.current().filter(tier=UnitTier.PROVINCE).order_by("name")
         )
-        from danvan.organizations.models import Membership
-
         own = set(
             Membership.objects.active().filter(user=user).values_list("body__unit__path", flat=True)
         )
@@ -159,7 +155,7 @@ def _highest_units(user: Any) -> list[AdministrativeUnit]:
     return tops
 
 
-def unit_options(user: Any) -> list[tuple[AdministrativeUnit, int]]:
+def unit_options(user: User | AnonymousUser) -> list[tuple[AdministrativeUnit, int]]:
     """The units to pick from, with their depth for the list: the user's top units and the units
     directly below each (for a global role, the provinces alone)."""
     tops = _highest_units(user)

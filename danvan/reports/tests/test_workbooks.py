@@ -19,12 +19,10 @@ from danvan.audit.context import Actor
 from danvan.dashboards.tests.helpers import answered, submit
 from danvan.deadlines.models import VoiceKind
 from danvan.reports.periods import ReportPeriod, parse_period
-from danvan.reports.workbooks import (
-    deadlines_by_body_table,
-    models_by_field_table,
-    statistics_workbook,
-    voices_by_unit_table,
-)
+from danvan.reports.stats_deadlines import deadlines_by_body_table
+from danvan.reports.stats_models import models_by_field_table
+from danvan.reports.stats_voices import voices_by_unit_table
+from danvan.reports.workbooks import statistics_workbook
 from danvan.skillful.models import Field, Level, ModelStatus
 from danvan.skillful.services_registry import CommendationInput, model_record_existing
 from danvan.skillful.tests.factories_registry import PARTS_TEXT, make_period, register
