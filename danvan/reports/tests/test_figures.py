@@ -21,7 +21,8 @@ from danvan.insight.models import Issue, IssueStatus
 from danvan.insight.services import forget_trained, voice_analyse
 from danvan.organizations.models import BodyKind
 from danvan.organizations.services import body_create
-from danvan.reports.figures import quote, report_figures, unit_label
+from danvan.reports.figures import report_figures
+from danvan.reports.figures_text import quote, unit_label
 from danvan.reports.models import Report, ReportStatus
 from danvan.reports.periods import ReportPeriod, parse_period, period_containing
 from danvan.reports.services import (
@@ -598,10 +599,10 @@ def test_unit_names_are_written_as_in_a_sentence() -> None:
 def test_the_largest_issues_are_exact_whether_the_first_probe_settles_them_or_not(
     data: Data, world: Any, monkeypatch: pytest.MonkeyPatch, probe: int, concerns: int
 ) -> None:
-    from danvan.reports import figures
+    from danvan.reports import figures_people
 
-    monkeypatch.setattr(figures, "PROBE", probe)
-    monkeypatch.setattr(figures, "CONCERNS", concerns)
+    monkeypatch.setattr(figures_people, "PROBE", probe)
+    monkeypatch.setattr(figures_people, "CONCERNS", concerns)
     for unit in (world.nghe_an, world.anh_son_village):
         snapshot = report_figures(unit=unit, period=data.quarter, today=data.today)
 
