@@ -20,6 +20,7 @@ from danvan.lib.scoping import can
 from danvan.lib.tables import TableError
 from danvan.lib.uploads import upload_limit
 from danvan.lib.xlsx import xlsx_response
+from danvan.units.models import AdministrativeUnit
 from danvan.voices.importing.files import VoiceImporter
 from danvan.voices.importing.jobs import BACKGROUND_ROWS, estimate_rows, voice_import_job_start
 from danvan.voices.importing.parse import VoiceImportReport
@@ -48,8 +49,6 @@ def _visible_session(request: HttpRequest, pk: int) -> VoterContactSession:
 
 
 def _province_id(session: VoterContactSession) -> int | None:
-    from danvan.units.models import AdministrativeUnit
-
     code = session.unit.path.strip("/").split("/")[0]
     return AdministrativeUnit.objects.filter(code=code).values_list("pk", flat=True).first()
 

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
@@ -165,8 +166,6 @@ def _write_rows(table: _Table, rows: list[list[Any]], *, ids: list[int] | None =
         objs = [table.model(None, *row) for row in rows]
         table.model._default_manager.bulk_create(objs)
         return [o.pk for o in objs]
-    from psycopg.copy import QueuedLibpqWriter
-
     meta = table.model._meta
     with connection.cursor() as cursor:
         if ids is None:
