@@ -27,7 +27,20 @@ __all__ = [
     "PairLabel",
     "TopicLabel",
     "TopicModel",
+    "issue_title",
 ]
+
+#: The longest title an issue takes from its first voice's text (cut at a word).
+TITLE_LENGTH = 160
+
+
+def issue_title(text: str) -> str:
+    """The title of an issue started by a voice: its text on one line, cut at a word."""
+    text = " ".join(text.split())
+    if len(text) <= TITLE_LENGTH:
+        return text
+    cut = text[:TITLE_LENGTH].rsplit(" ", 1)[0]
+    return cut + "…"
 
 
 class IssueStatus(models.TextChoices):

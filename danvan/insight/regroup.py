@@ -42,8 +42,9 @@ from django.utils import timezone
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.insight.grouping import Matcher
-from danvan.insight.models import Issue, IssueStatus
+from danvan.insight.models import Issue, IssueStatus, issue_title
 from danvan.insight.signatures import TextStats, signature
+from danvan.insight.trained import active_trained
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.models import OPEN_STATUSES, Voice
 
@@ -163,8 +164,6 @@ def _group(commune_id: int, threshold: float, stats: TextStats | None) -> list[_
 
 
 def _issue_fields(group: _Group) -> dict[str, Any]:
-    from danvan.insight.services import issue_title
-
     return {
         "topic_id": group.topics.most_common(1)[0][0],
         "title": issue_title(group.title),
@@ -185,26 +184,9 @@ def _write(
     with transaction.atomic():
         AdministrativeUnit.objects.select_for_update().filter(pk=commune_id).exists()
         old = set(Issue.objects.filter(unit=commune_id).exclude(_KEPT).values_list("pk", flat=True))
-        # Each group takes over the old issue most of its voices were in, the largest
-        # overlaps first, each old issue once.
-        claims: list[tuple[int, int, int]] = []
-        for index, group in enumerate(groups):
-            counts = Counter(was for _, was in group.voices if was is not None and was in old)
-            claims += [(n, index, was) for was, n in counts.items()]
-        takes: dict[int, int] = {}
-        taken: set[int] = set()
-        for _n, index, was in sorted(claims, key=lambda c: (-c[0], c[1], c[2])):
-            if index not in takes and was not in taken:
-                takes[index] = was
-                taken.add(was)
-        reused = Issue.objects.select_for_update().in_bulk(list(takes.values()))
-        changed = []
-        for index, pk in takes.items():
-            issue, fields = reused[pk], _issue_fields(groups[index])
-            if issue.merged_into_id is not None or any(
-                getattr(issue, name) != value for name, value in fields.items()
-            ):
-                changed.append((issue, fields))
+        takes = _takeovers(groups, old)
+        taken = set(takes.values())
+        changed = _changed(groups, takes)
         _rewrite(changed)
         fresh = [index for index in range(len(groups)) if index not in takes]
         created = Issue.objects.bulk_create(
@@ -227,15 +209,8 @@ def _write(
         recounted = _recount(
             {issue_of[index]: len(group.voices) for index, group in enumerate(groups)}
         )
-        gone = list(
-            Issue.objects.filter(pk__in=old - taken, voices__isnull=True).values_list(
-                "pk", flat=True
-            )
-        )
-        deleted = len(gone)
-        if gone:
-            Issue.objects.filter(pk__in=gone).delete()
-        if changed or created or moved or recounted or gone:
+        deleted = _delete_emptied(old - taken)
+        if changed or created or moved or recounted or deleted:
             audit_record(
                 actor=actor,
                 action="issue.regroup",
@@ -258,6 +233,44 @@ def _write(
     done.reused += len(takes)
     done.moved += moved
     done.deleted += deleted
+
+
+def _takeovers(groups: list[_Group], old: set[int]) -> dict[int, int]:
+    """Which old issue each group takes over (by the group's index): the one most of its voices
+    were in, the largest overlaps first, each old issue once."""
+    claims: list[tuple[int, int, int]] = []
+    for index, group in enumerate(groups):
+        counts = Counter(was for _, was in group.voices if was is not None and was in old)
+        claims += [(n, index, was) for was, n in counts.items()]
+    takes: dict[int, int] = {}
+    taken: set[int] = set()
+    for _n, index, was in sorted(claims, key=lambda c: (-c[0], c[1], c[2])):
+        if index not in takes and was not in taken:
+            takes[index] = was
+            taken.add(was)
+    return takes
+
+
+def _changed(groups: list[_Group], takes: dict[int, int]) -> list[tuple[Issue, dict[str, Any]]]:
+    """The old issues taken over (locked) whose fields their group changes, with the new fields."""
+    reused = Issue.objects.select_for_update().in_bulk(list(takes.values()))
+    changed = []
+    for index, pk in takes.items():
+        issue, fields = reused[pk], _issue_fields(groups[index])
+        if issue.merged_into_id is not None or any(
+            getattr(issue, name) != value for name, value in fields.items()
+        ):
+            changed.append((issue, fields))
+    return changed
+
+
+def _delete_emptied(left: set[int]) -> int:
+    """Delete the issues among ``left`` (old issues no group took over) that hold no voice now;
+    returns how many."""
+    gone = list(Issue.objects.filter(pk__in=left, voices__isnull=True).values_list("pk", flat=True))
+    if gone:
+        Issue.objects.filter(pk__in=gone).delete()
+    return len(gone)
 
 
 def _rewrite(changed: list[tuple[Issue, dict[str, Any]]]) -> None:
@@ -363,8 +376,6 @@ def regroup(
 ) -> RegroupReport:
     """Regroup every commune; ``actor`` (the command by default) signs each commune's audit
     row."""
-    from danvan.insight.services import active_trained
-
     started = time.perf_counter()
     report = RegroupReport(processes=processes)
     trained = active_trained()

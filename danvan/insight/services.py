@@ -11,11 +11,14 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import logging
+import pickle
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,10 +26,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from danvan.accounts.models import User
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.insight import matchcache
-from danvan.insight.grouping import DEFAULT_THRESHOLD, Cluster, similarity
+from danvan.insight.grouping import Cluster, similarity
 from danvan.insight.learning import learned_threshold
 from danvan.insight.models import (
     DecisionKind,
@@ -36,9 +40,11 @@ from danvan.insight.models import (
     PairLabel,
     TopicLabel,
     TopicModel,
+    issue_title,
 )
 from danvan.insight.signatures import TextStats, features_of, signature
 from danvan.insight.topics import TopicClassifier, held_out_accuracy
+from danvan.insight.trained import Trained, active_trained, forget_trained
 from danvan.lib.roles import Capability
 from danvan.lib.scoping import can
 from danvan.units.models import AdministrativeUnit, UnitTier
@@ -74,56 +80,10 @@ MIN_TRAINING_VOICES = 50
 MAX_TRAINING_VOICES = 200_000
 #: Labelled pairs written per decision (a merge of two issues of 200 voices is not 40,000 pairs).
 MAX_PAIRS_PER_DECISION = 60
-TITLE_LENGTH = 160
 
 
 class StaleIssueError(ValidationError):
     """Another officer changed the issue since this one loaded it."""
-
-
-# --- The learned models ------------------------------------------------------------------------
-
-
-@dataclass
-class Trained:
-    """What the last training produced (or the defaults before any)."""
-
-    classifier: TopicClassifier | None
-    stats: TextStats | None
-    threshold: float
-    model_id: int | None = None
-
-
-_cache: dict[str, Trained] = {}
-
-
-def active_trained() -> Trained:
-    """The active model, read once per process and again only when a newer one is trained."""
-    latest = TopicModel.objects.filter(is_active=True).order_by("-id").values_list("id", flat=True)
-    model_id = latest.first()
-    cached = _cache.get("active")
-    if cached is not None and cached.model_id == model_id:
-        return cached
-    if model_id is None:
-        trained = Trained(classifier=None, stats=None, threshold=DEFAULT_THRESHOLD)
-    else:
-        row = TopicModel.objects.get(pk=model_id)
-        import pickle
-
-        data = pickle.loads(bytes(row.payload))  # noqa: S301
-        classifier = TopicClassifier.loads(data["classifier"]) if data.get("classifier") else None
-        trained = Trained(
-            classifier=classifier,
-            stats=TextStats.from_json(data["stats"]) if data.get("stats") else None,
-            threshold=float(data.get("threshold", DEFAULT_THRESHOLD)),
-            model_id=model_id,
-        )
-    _cache["active"] = trained
-    return trained
-
-
-def forget_trained() -> None:
-    _cache.clear()
 
 
 # --- Matching ----------------------------------------------------------------------------------
@@ -136,14 +96,6 @@ def commune_of(unit: AdministrativeUnit) -> AdministrativeUnit:
         assert parent is not None
         return parent
     return unit
-
-
-def issue_title(text: str) -> str:
-    text = " ".join(text.split())
-    if len(text) <= TITLE_LENGTH:
-        return text
-    cut = text[:TITLE_LENGTH].rsplit(" ", 1)[0]
-    return cut + "…"
 
 
 def voice_match(*, voice: Voice, trained: Trained | None = None) -> Issue:
@@ -198,54 +150,14 @@ def _match_into(
         # the result is written as before, but the matcher is not kept.
         keep = survivor.version == prior[survivor_pk][0]
     else:
-        survivor = Issue.objects.create(
-            unit=commune,
-            topic_id=voice.topic_id,
-            title=issue_title(voice.text),
-            representative=voice,
-            first_received_on=voice.received_on,
-            last_received_on=voice.received_on,
-            signature=data,
-            voice_count=cluster.size,
-        )
+        survivor = _issue_start(voice, commune, data, size=cluster.size)
         keep = True
     others = [k for k in keys if k != survivor.pk]
     Voice.objects.filter(pk=voice.pk).update(issue=survivor, issue_score=round(score, 4))
     dates = [voice.received_on, survivor.first_received_on, survivor.last_received_on]
-    if others:
-        Voice.objects.filter(issue_id__in=others).update(issue=survivor)
-        for other in Issue.objects.filter(pk__in=others).defer("signature"):
-            IssueDecision.objects.create(
-                issue=survivor,
-                other=other,
-                kind=DecisionKind.MERGE,
-                actor=None,
-            )
-            dates += [other.first_received_on, other.last_received_on]
-        Issue.objects.filter(pk__in=others).update(
-            status=IssueStatus.CLOSED,
-            merged_into=survivor,
-            voice_count=0,
-            signature={},
-            version=F("version") + 1,
-        )
+    dates += _merge_into(survivor, others)
     if keys:  # (a new issue was written whole)
-        known = [d for d in dates if d is not None]
-        survivor.signature = data
-        survivor.voice_count = cluster.size
-        survivor.first_received_on = min(known)
-        survivor.last_received_on = max(known)
-        survivor.version += 1
-        survivor.save(
-            update_fields=[
-                "signature",
-                "voice_count",
-                "first_received_on",
-                "last_received_on",
-                "version",
-                "updated_at",
-            ]
-        )
+        _issue_grown(survivor, data, size=cluster.size, dates=dates)
     if keep:
         # The matcher as a fresh read of the database would build it, with the stored (rounded)
         # signature; put back only once this is committed.
@@ -258,6 +170,69 @@ def _match_into(
         entry.rows[survivor.pk] = (survivor.version, survivor.updated_at, survivor.voice_count)
         matchcache.put_on_commit(entry)
     return survivor
+
+
+def _issue_start(
+    voice: Voice, commune: AdministrativeUnit, data: dict[str, Any], *, size: int
+) -> Issue:
+    """The issue a voice starts when it joins none."""
+    return Issue.objects.create(
+        unit=commune,
+        topic_id=voice.topic_id,
+        title=issue_title(voice.text),
+        representative=voice,
+        first_received_on=voice.received_on,
+        last_received_on=voice.received_on,
+        signature=data,
+        voice_count=size,
+    )
+
+
+def _merge_into(survivor: Issue, others: list[int]) -> list[datetime.date | None]:
+    """Move the voices of the issues ``others`` to ``survivor``, record each merge and close
+    them; returns their first and last dates of receipt."""
+    if not others:
+        return []
+    dates: list[datetime.date | None] = []
+    Voice.objects.filter(issue_id__in=others).update(issue=survivor)
+    for other in Issue.objects.filter(pk__in=others).defer("signature"):
+        IssueDecision.objects.create(
+            issue=survivor,
+            other=other,
+            kind=DecisionKind.MERGE,
+            actor=None,
+        )
+        dates += [other.first_received_on, other.last_received_on]
+    Issue.objects.filter(pk__in=others).update(
+        status=IssueStatus.CLOSED,
+        merged_into=survivor,
+        voice_count=0,
+        signature={},
+        version=F("version") + 1,
+    )
+    return dates
+
+
+def _issue_grown(
+    survivor: Issue, data: dict[str, Any], *, size: int, dates: list[datetime.date | None]
+) -> None:
+    """Save an existing issue's new signature, size and span of dates (a new version)."""
+    known = [d for d in dates if d is not None]
+    survivor.signature = data
+    survivor.voice_count = size
+    survivor.first_received_on = min(known)
+    survivor.last_received_on = max(known)
+    survivor.version += 1
+    survivor.save(
+        update_fields=[
+            "signature",
+            "voice_count",
+            "first_received_on",
+            "last_received_on",
+            "version",
+            "updated_at",
+        ]
+    )
 
 
 def voice_suggest_topic(*, voice: Voice, trained: Trained | None = None) -> None:
@@ -607,8 +582,6 @@ def _training_examples() -> tuple[list[str], list[str]]:
 def insight_train(*, actor: Actor | None = None, keep: int = 3) -> TopicModel | None:
     """Retrain the topic classifier on every voice's topic (officers' corrections win) and
     relearn the grouping threshold from officers' decisions. Scheduled nightly."""
-    import pickle
-
     texts, labels = _training_examples()
     classifier = None
     accuracy = None
@@ -652,7 +625,7 @@ def insight_train(*, actor: Actor | None = None, keep: int = 3) -> TopicModel | 
     return model
 
 
-def topic_label_keep(voice: Voice, topic: Topic, user: object) -> None:
+def topic_label_keep(voice: Voice, topic: Topic, user: User | None) -> None:
     """Keep an officer's correction of a voice's topic for the next training (``TopicLabel``),
     with the topic the classifier had suggested. Registered in ``voices.hooks``."""
     TopicLabel.objects.update_or_create(
