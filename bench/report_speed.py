@@ -19,7 +19,7 @@ reports are written in bulk: the benchmark measures reading.
 ``run`` times ``reports.figures.report_figures`` for the unit (default: the demo province, 40)
 and period (default: the last full quarter), ``--runs`` times after one warm-up, and, when
 ``reports.render.render_report`` exists, the whole pipeline: figures, then the DOCX (charts
-included) as ``reports.services.render_document`` builds it. Prints p50/p95/min/max in ms, the
+included) as ``reports.documents.render_document`` builds it. Prints p50/p95/min/max in ms, the
 number of SQL queries, the size of the DOCX and the load average. ``--probe 0`` makes the
 concerns always take the plain GROUP BY over the period's voices (the worst case).
 """
@@ -217,7 +217,8 @@ def run(unit_code: str, period: ReportPeriod, runs: int) -> None:
     timed("figures", runs, lambda: report_figures(unit=unit, period=period))
 
     try:
-        from danvan.reports.render import ReportDocument, issuing_body_lines, render_report
+        from danvan.reports.issuer import issuing_body_lines
+        from danvan.reports.render import ReportDocument, render_report
     except ImportError:
         print("render_report not there yet: the DOCX is not timed")
         return
@@ -273,16 +274,16 @@ def main() -> None:
         "--probe",
         type=int,
         default=None,
-        help="issues counted first for the concerns (figures.PROBE; 0: always the plain GROUP BY)",
+        help="issues counted first for the concerns (figures_people.PROBE; 0: always the plain GROUP BY)",
     )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run it on PostgreSQL (DATABASE_URL=postgres://...)")
     period = parse_period(args.period) if args.period else last_quarter()
     if args.probe is not None:
-        from danvan.reports import figures
+        from danvan.reports import figures_people
 
-        figures.PROBE = args.probe
+        figures_people.PROBE = args.probe
     if args.action == "prepare":
         prepare(period)
     else:

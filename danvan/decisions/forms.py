@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from danvan.decisions.documents import COMMON_FIELDS, COMPLAINT_FIELDS, DENUNCIATION_FIELDS
 from danvan.decisions.models import Decision, DecisionKind
-from danvan.decisions.services import COMMON_FIELDS, COMPLAINT_FIELDS, DENUNCIATION_FIELDS
+from danvan.reports.forms import VersionForm
 from danvan.reports.models import SignerPrefix
 
 _TEXTAREA = forms.Textarea(attrs={"rows": 4})
@@ -41,10 +42,6 @@ LABELS = {
     "signer_name": _("Signer's name"),
     "recipients": _("Recipients (one per line)"),
 }
-
-
-class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class ReturnForm(VersionForm):

@@ -14,12 +14,15 @@ issuing refuses a text that contains the denouncer's name, contact, address or I
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from danvan.lib.crypto import EncryptedTextField
 from danvan.lib.scoping import ScopedQuerySet
+from danvan.reports.models import DocumentEvent, IssuedDocument
 
 __all__ = [
     "Decision",
@@ -50,7 +53,7 @@ class DecisionQuerySet(ScopedQuerySet):
     scope_path_lookup = "voice__unit__path"
 
 
-class Decision(models.Model):
+class Decision(IssuedDocument):
     voice = models.ForeignKey(
         "voices.Voice", verbose_name=_("case"), on_delete=models.PROTECT, related_name="decisions"
     )
@@ -64,7 +67,6 @@ class Decision(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=DecisionStatus.choices, default=DecisionStatus.DRAFT
     )
-    title = models.CharField(_("summary"), max_length=300)
     decider = models.CharField(
         _("who decides"),
         max_length=200,
@@ -94,32 +96,11 @@ class Decision(models.Model):
     measures = models.TextField(_("handling measures"), blank=True)
     recommendations = models.TextField(_("recommendations"), blank=True)
 
-    place = models.CharField(_("place in the dateline"), max_length=80)
-    signer_prefix = models.CharField(_("signing as"), max_length=12, blank=True)
-    signer_authority = models.CharField(_("on behalf of"), max_length=120, blank=True)
-    signer_position = models.CharField(_("signer's position"), max_length=120, blank=True)
-    signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
-    recipients = models.TextField(
-        _("recipients"), blank=True, help_text=_("One recipient per line (Nơi nhận).")
-    )
     return_note = models.TextField(_("what to change"), blank=True)
 
-    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
-    year = models.PositiveSmallIntegerField(_("year of the number"), null=True, blank=True)
-    symbol = models.CharField(_("number and symbol"), max_length=60, blank=True)
-    issued_on = models.DateField(_("issued on"), null=True, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    #: The DOCX as issued, rendered once; empty until then.
-    document = models.BinaryField(null=True, blank=True, editable=False)
-    document_sha256 = models.CharField(max_length=64, blank=True, editable=False)
-    version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = DecisionQuerySet.as_manager()
 
@@ -144,12 +125,10 @@ class Decision(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.symbol or self.title
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status == DecisionStatus.DRAFT
+    def add_event(self, **fields: Any) -> None:
+        # The history names the actor by their account only (``actor_label`` is the report's).
+        fields.pop("actor_label", None)
+        DecisionEvent.objects.create(decision=self, **fields)
 
     @property
     def type_code(self) -> str:
@@ -186,19 +165,9 @@ class DecisionAction(models.TextChoices):
     ISSUED = "issued", _("Approved and issued")
 
 
-class DecisionEvent(models.Model):
+class DecisionEvent(DocumentEvent):
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
     action = models.CharField(max_length=12, choices=DecisionAction.choices)
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12, blank=True)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.decision_id} {self.action}"

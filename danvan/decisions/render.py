@@ -1,5 +1,5 @@
 """A decision on a complaint or a conclusion on a denunciation as a DOCX in the state or Party
-format, written by the reports' ``DocumentWriter`` (page, header block with the number and the
+format, written by the reports' ``docx_writer.DocumentWriter`` (page, header block with the number and the
 dateline, title, signature, recipients: Decree 30/2020/NĐ-CP, Guidance 36-HD/VPTW).
 
 The contents are the ones the law lists: Law on Complaints 2011 Art. 31 (a first decision; Art. 40
@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from danvan.reports.render import DocumentWriter, ReportDocument, date_words
+from danvan.reports.docx_writer import DocumentWriter, ReportDocument
 from danvan.reports.snapshot import Count, PeriodInfo, Snapshot
+from danvan.reports.wording import date_words
 
 __all__ = ["DecisionDocument", "render_decision"]
 
@@ -186,20 +187,11 @@ class _DecisionWriter(DocumentWriter):
         self.section("Kiến nghị", d.recommendations, "(Không có.)")
         self.text("Trên đây là kết luận nội dung tố cáo./.")
 
-    def build(self) -> bytes:
-        import io
-
-        self.setup()
-        self.heading_block()
-        self.title_block()
+    def body(self) -> None:
         if self.is_complaint:
             self.complaint_body()
         else:
             self.denunciation_body()
-        self.signature()
-        buffer = io.BytesIO()
-        self.doc.save(buffer)
-        return buffer.getvalue()
 
 
 def render_decision(document: DecisionDocument) -> bytes:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
+from danvan.accounts.models import User
 from danvan.decisions.models import Decision
 from danvan.voices.models import Voice
 
 
-def decisions_of_case(user: Any, voice: Voice) -> QuerySet[Decision]:
+def decisions_of_case(user: User | AnonymousUser, voice: Voice) -> QuerySet[Decision]:
     """The decisions or conclusions of a case the user may see, the newest first."""
     return (
         Decision.objects.visible_to(user)

@@ -16,17 +16,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from danvan.audit.context import Actor
-from danvan.audit.services import audit_record
-from danvan.decisions.forms import EditForm, IssueForm, ReturnForm, VersionForm, fields_for
+from danvan.decisions.forms import EditForm, IssueForm, ReturnForm, fields_for
 from danvan.decisions.models import Decision, DecisionStatus
 from danvan.decisions.services import (
-    StaleDecisionError,
     decision_document,
     decision_draft,
     decision_edit,
@@ -34,12 +33,11 @@ from danvan.decisions.services import (
     decision_return,
     decision_submit,
 )
-from danvan.lib.forms import add_service_errors
 from danvan.lib.roles import Capability
 from danvan.lib.scoping import can
+from danvan.reports.forms import VersionForm
+from danvan.reports.workflow_views import act_on, docx_download
 from danvan.voices.models import Voice
-
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _visible(request: HttpRequest, pk: int) -> Decision:
@@ -150,20 +148,13 @@ def decision_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     bound: dict[str, Any] = (
         {f"{action}_form": form} if action in ("edit", "return", "issue") else {}
     )
-    if not form.is_valid():
-        error = (
-            _("The page did not say which version you saw. Reload it and try again.")
-            if "version" in form.errors
-            else _("Check the form below.")
-        )
-        return _detail(request, decision, error=error, status=400, **bound)
-    data = form.cleaned_data
-    common: dict[str, Any] = {
-        "actor": Actor.from_request(request),
-        "decision": decision,
-        "expected_version": data["version"],
-    }
-    try:
+
+    def run(data: dict[str, Any]) -> None:
+        common: dict[str, Any] = {
+            "actor": Actor.from_request(request),
+            "decision": decision,
+            "expected_version": data["version"],
+        }
         if action == "edit":
             decision_edit(**common, **{name: data[name] for name in fields_for(decision.kind)})
         elif action == "submit":
@@ -172,15 +163,17 @@ def decision_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             decision_return(**common, note=data["note"])
         else:
             decision_issue(**common, issued_on=data["issued_on"])
-    except StaleDecisionError as error:
-        return _detail(
-            request, _visible(request, pk), error=" ".join(error.messages), status=409, **bound
-        )
-    except ValidationError as error:
-        add_service_errors(form, error, others_on_top=False)
-        return _detail(request, decision, error=" ".join(error.messages), status=400, **bound)
-    messages.success(request, str(_DONE[action]))
-    return redirect("decisions:detail", pk=pk)
+
+    return act_on(
+        request,
+        form=form,
+        run=run,
+        detail=lambda **answer: _detail(request, decision, **answer, **bound),
+        fresh=lambda **answer: _detail(request, _visible(request, pk), **answer, **bound),
+        version_error=_("The page did not say which version you saw. Reload it and try again."),
+        done=str(_DONE[action]),
+        then=reverse("decisions:detail", args=[pk]),
+    )
 
 
 @login_required
@@ -190,15 +183,11 @@ def decision_download(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _visible(request, pk)
     content = decision_document(decision)
     name = decision.symbol or f"du-thao-{decision.voice.tracking_code}"
-    filename = f"{slugify(name.replace('/', '-'))}.docx"
-    audit_record(
-        actor=Actor.from_request(request),
+    return docx_download(
+        request,
+        document=decision,
+        content=content,
+        filename=f"{slugify(name.replace('/', '-'))}.docx",
         action="decision.download",
-        obj=decision,
         unit=decision.voice.unit,
-        changes={"status": decision.status},
     )
-    response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from danvan.lib.scoping import ScopedQuerySet
 
 __all__ = [
+    "DocumentEvent",
+    "IssuedDocument",
     "Report",
     "ReportEvent",
     "ReportFormat",
@@ -51,11 +53,91 @@ class SignerPrefix(models.TextChoices):
     DELEGATED = "delegated", _("By delegation (TL. / T/L)")
 
 
+class IssuedDocument(models.Model):
+    """What every document issued in the official format has (a report, a decision): the
+    summary line, the dateline's place, the signer, the recipients, and once issued its number,
+    symbol, date and stored DOCX. Its path (``reports.workflow``) is draft → … → issued; its
+    ``version`` grows with every change so a stale page is refused. Abstract: each kind keeps its
+    own table."""
+
+    DRAFT = "draft"
+    ISSUED = "issued"
+
+    #: Each kind sets its choices (the steps of its path).
+    status = models.CharField(_("status"), max_length=12, default=DRAFT)
+    title = models.CharField(_("summary"), max_length=300)
+    #: The place before the date, e.g. “Nghệ An” or “Anh Sơn”.
+    place = models.CharField(_("place in the dateline"), max_length=80)
+    signer_prefix = models.CharField(
+        _("signing as"), max_length=12, choices=SignerPrefix.choices, blank=True
+    )
+    #: The collective or head signed for, e.g. “BAN THƯỜNG VỤ” or “CHỦ TỊCH”.
+    signer_authority = models.CharField(_("on behalf of"), max_length=120, blank=True)
+    signer_position = models.CharField(_("signer's position"), max_length=120, blank=True)
+    signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
+    recipients = models.TextField(
+        _("recipients"), blank=True, help_text=_("One recipient per line (Nơi nhận).")
+    )
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("year of the number"), null=True, blank=True)
+    symbol = models.CharField(_("number and symbol"), max_length=60, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    #: The DOCX as issued, rendered once; empty until then.
+    document = models.BinaryField(null=True, blank=True, editable=False)
+    document_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.symbol or self.title
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.DRAFT
+
+    @property
+    def status_label(self) -> str:
+        """The status as its kind names it (``get_status_display`` of the concrete model)."""
+        field = self._meta.get_field("status")
+        assert isinstance(field, models.Field)
+        return str(dict(field.flatchoices).get(self.status, self.status))
+
+    def add_event(self, **fields: Any) -> None:
+        """Write one row of the document's history (its ``DocumentEvent`` model)."""
+        raise NotImplementedError
+
+
+class DocumentEvent(models.Model):
+    """One step in the history of an ``IssuedDocument``: who, when, from which status to which,
+    and the note (a return's reason). Abstract: each kind keeps its own table."""
+
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    #: Each kind sets its choices.
+    action = models.CharField(max_length=12)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+
 class ReportQuerySet(ScopedQuerySet):
     scope_path_lookup = "unit__path"
 
 
-class Report(models.Model):
+class Report(IssuedDocument):
     unit = models.ForeignKey(
         "units.AdministrativeUnit",
         verbose_name=_("unit"),
@@ -76,50 +158,17 @@ class Report(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
-    title = models.CharField(_("summary"), max_length=300)
     #: ``snapshot.Snapshot.to_json()``: regenerated while a draft, frozen once submitted.
     figures: models.JSONField[dict[str, Any], dict[str, Any]] = models.JSONField(
         _("figures"), default=dict
     )
     assessment = models.TextField(_("general assessment"), blank=True)
     proposals = models.TextField(_("proposals and recommendations"), blank=True)
-    place = models.CharField(
-        _("place in the dateline"),
-        max_length=80,
-        help_text=_("The place before the date, e.g. “Nghệ An” or “Anh Sơn”."),
-    )
-    signer_prefix = models.CharField(
-        _("signing as"), max_length=12, choices=SignerPrefix.choices, blank=True
-    )
-    signer_authority = models.CharField(
-        _("on behalf of"),
-        max_length=120,
-        blank=True,
-        help_text=_("The collective or head signed for, e.g. “BAN THƯỜNG VỤ” or “CHỦ TỊCH”."),
-    )
-    signer_position = models.CharField(_("signer's position"), max_length=120, blank=True)
-    signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
-    recipients = models.TextField(
-        _("recipients"), blank=True, help_text=_("One recipient per line (Nơi nhận).")
-    )
-    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
-    year = models.PositiveSmallIntegerField(_("year of the number"), null=True, blank=True)
-    symbol = models.CharField(_("number and symbol"), max_length=60, blank=True)
-    issued_on = models.DateField(_("issued on"), null=True, blank=True)
-    #: The DOCX as issued, rendered once; empty until then.
-    document = models.BinaryField(null=True, blank=True, editable=False)
-    document_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     is_scheduled = models.BooleanField(
         _("drafted on schedule"),
         default=False,
         help_text=_("Drafted in the background after the period ended."),
     )
-    version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     figures_at = models.DateTimeField(_("figures read at"), null=True, blank=True)
 
     objects = ReportQuerySet.as_manager()
@@ -146,12 +195,8 @@ class Report(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.symbol or self.title
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status == ReportStatus.DRAFT
+    def add_event(self, **fields: Any) -> None:
+        ReportEvent.objects.create(report=self, **fields)
 
 
 class ReportNumberSequence(models.Model):
@@ -183,20 +228,11 @@ class ReportAction(models.TextChoices):
     ISSUED = "issued", _("Issued")
 
 
-class ReportEvent(models.Model):
+class ReportEvent(DocumentEvent):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    #: The actor's name as the audit log writes it (a system job has no account).
     actor_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=12, choices=ReportAction.choices)
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12, blank=True)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.action}"

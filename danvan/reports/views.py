@@ -12,19 +12,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from danvan.accounts.models import User
 from danvan.audit.context import Actor
-from danvan.audit.services import audit_record
-from danvan.lib.forms import add_service_errors
 from danvan.lib.roles import Capability
 from danvan.lib.scoping import can
 from danvan.organizations.models import Body
@@ -38,7 +39,6 @@ from danvan.reports.forms import (
 from danvan.reports.models import Report, ReportStatus
 from danvan.reports.services import (
     EDITABLE_FIELDS,
-    StaleReportError,
     report_approve,
     report_document,
     report_edit,
@@ -49,13 +49,13 @@ from danvan.reports.services import (
     report_submit,
 )
 from danvan.reports.snapshot import Snapshot
+from danvan.reports.workflow_views import act_on, docx_download
 from danvan.voices.models import Channel, VoiceKind
 
 PAGE_SIZE = 30
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def issuing_bodies(user: Any) -> QuerySet[Body]:
+def issuing_bodies(user: User | AnonymousUser) -> QuerySet[Body]:
     """Bodies the user may draft reports for: active, with a symbol, in their ``act`` scope."""
     return (
         Body.objects.visible_to(user, Capability.ACT)
@@ -220,17 +220,13 @@ def report_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise PermissionDenied(_("You may not do this with this report."))
     form = form_class(request.POST)
     bound: dict[str, Any] = {_bound_name(action): form} if _bound_name(action) else {}
-    if not form.is_valid():
-        error = (
-            _("The page did not say which version of the report you saw. Reload it and try again.")
-            if "version" in form.errors
-            else _("Check the form below.")
-        )
-        return _detail(request, report, error=error, status=400, **bound)
-    data = form.cleaned_data
-    actor = Actor.from_request(request)
-    common = {"actor": actor, "report": report, "expected_version": data["version"]}
-    try:
+
+    def run(data: dict[str, Any]) -> None:
+        common = {
+            "actor": Actor.from_request(request),
+            "report": report,
+            "expected_version": data["version"],
+        }
         if action == "edit":
             report_edit(**common, **{name: data[name] for name in EDITABLE_FIELDS})
         elif action == "refresh":
@@ -243,15 +239,19 @@ def report_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             report_return(**common, note=data["note"])
         else:
             report_issue(**common, issued_on=data["issued_on"])
-    except StaleReportError as error:
-        return _detail(
-            request, _visible(request, pk), error=" ".join(error.messages), status=409, **bound
-        )
-    except ValidationError as error:
-        add_service_errors(form, error, others_on_top=False)
-        return _detail(request, report, error=" ".join(error.messages), status=400, **bound)
-    messages.success(request, str(_DONE[action]))
-    return redirect("reports:detail", pk=pk)
+
+    return act_on(
+        request,
+        form=form,
+        run=run,
+        detail=lambda **answer: _detail(request, report, **answer, **bound),
+        fresh=lambda **answer: _detail(request, _visible(request, pk), **answer, **bound),
+        version_error=_(
+            "The page did not say which version of the report you saw. Reload it and try again."
+        ),
+        done=str(_DONE[action]),
+        then=reverse("reports:detail", args=[pk]),
+    )
 
 
 @login_required
@@ -261,15 +261,11 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     report = _visible(request, pk)
     content = report_document(report)
     name = report.symbol or f"du-thao-{report.period_code}"
-    filename = f"bao-cao-{slugify(name.replace('/', '-'))}-{slugify(report.unit.name)}.docx"
-    audit_record(
-        actor=Actor.from_request(request),
+    return docx_download(
+        request,
+        document=report,
+        content=content,
+        filename=f"bao-cao-{slugify(name.replace('/', '-'))}-{slugify(report.unit.name)}.docx",
         action="report.download",
-        obj=report,
         unit=report.unit,
-        changes={"status": report.status},
     )
-    response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response

@@ -19,14 +19,9 @@ from danvan.audit.context import Actor
 from danvan.organizations.models import BodyKind
 from danvan.organizations.services import body_create
 from danvan.reports import charts
-from danvan.reports.render import (
-    FONT,
-    compare,
-    date_words,
-    fmt_int,
-    issuing_body_lines,
-    render_report,
-)
+from danvan.reports.docx_format import FONT
+from danvan.reports.issuer import issuing_body_lines
+from danvan.reports.render import render_report
 from danvan.reports.snapshot import TrendPoint
 from danvan.reports.tests.render_samples import (
     empty_snapshot,
@@ -34,6 +29,7 @@ from danvan.reports.tests.render_samples import (
     sample_snapshot,
     state_document,
 )
+from danvan.reports.wording import compare, date_words, fmt_int
 
 
 def read(data: bytes) -> DocumentObject:

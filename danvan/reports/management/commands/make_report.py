@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from danvan.organizations.models import Body
+from danvan.reports.documents import report_preview
 from danvan.reports.models import ReportFormat
 from danvan.reports.periods import PeriodError, parse_period
-from danvan.reports.services import report_preview
 from danvan.units.models import AdministrativeUnit
 
 
