@@ -35,7 +35,7 @@ from danvan.deadlines.calendar import WorkingCalendar
 from danvan.deadlines.models import Step, VoiceKind
 from danvan.deadlines.selectors import working_calendar
 from danvan.lib.roles import Capability, Role
-from danvan.notifications.models import NotificationKind
+from danvan.notifications.models import Notification, NotificationKind
 from danvan.notifications.services import notify
 from danvan.organizations.models import Body, Membership
 from danvan.voices.models import OPEN_STATUSES, Coordination, Voice, VoiceDeadline, VoiceEvent
@@ -225,7 +225,7 @@ class _Reminder:
         *,
         level: str,
         bodies: str = "",
-    ) -> list[Any]:
+    ) -> list[Notification]:
         """Notify ``recipients``; ``title`` and ``body`` name the case with ``%(code)s``,
         ``%(kind)s``, ``%(step)s``, ``%(due)s`` and ``%(bodies)s``."""
         voice = self.voice
