@@ -113,6 +113,7 @@ __all__ = [
     "commit_each",
     "import_page",
     "rejected_download",
+    "rejected_token",
 ]
 
 #: Rows written between two calls of an import's ``progress``.
