@@ -228,3 +228,18 @@ def test_an_officers_card_outside_the_scope_is_not_found(who, as_user, provincia
 
     assert response.status_code == 404
     assert not AuditEntry.objects.filter(action="sensitive.view").exists()
+
+
+def test_the_body_page_shows_the_member_form_once_below_the_members(as_user, world):
+    """The form to add a member is in the page's content only: not in its title (the browser
+    tab) nor in the breadcrumbs."""
+    page = (
+        as_user("system_admin")
+        .get(reverse("organizations:detail", args=[world.muong_xen_body.pk]))
+        .content.decode()
+    )
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+
+    assert page.count('id="add-member"') == 1
+    assert "<form" not in title and "add-member" not in title
+    assert page.index('id="add-member"') > page.index("<h1>")
