@@ -12,7 +12,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,7 +106,6 @@ def rule_set_update(*, actor: Actor, rule_set: RuleSet, **fields: Any) -> RuleSe
     unknown = set(fields) - set(_RULE_SET_FIELDS)
     if unknown:
         raise ValueError(f"Not a field of a rule set: {', '.join(sorted(unknown))}")
-    before = {f: getattr(stored, f) for f in _RULE_SET_FIELDS}
     for key, value in fields.items():
         setattr(rule_set, key, value)
     if rule_set.effective_from <= _today():
@@ -114,11 +113,25 @@ def rule_set_update(*, actor: Actor, rule_set: RuleSet, **fields: Any) -> RuleSe
             {"effective_from": _("A rule set not yet in force must keep a date in the future.")}
         )
     rule_set.full_clean()
-    changes = model_changes(rule_set, _RULE_SET_FIELDS, before)
-    if changes:
-        rule_set.save(update_fields=list(changes))
-        audit_record(actor=actor, action="deadlines.rule_set.update", obj=rule_set, changes=changes)
+    _save_changes(
+        actor=actor,
+        obj=rule_set,
+        stored=stored,
+        fields=_RULE_SET_FIELDS,
+        action="deadlines.rule_set.update",
+    )
     return rule_set
+
+
+def _save_changes(
+    *, actor: Actor, obj: models.Model, stored: models.Model, fields: list[str], action: str
+) -> None:
+    """Save the ``fields`` of ``obj`` that differ from ``stored`` (as read before the change),
+    with an audit row saying what changed; nothing when none did."""
+    changes = model_changes(obj, fields, {f: getattr(stored, f) for f in fields})
+    if changes:
+        obj.save(update_fields=list(changes))
+        audit_record(actor=actor, action=action, obj=obj, changes=changes)
 
 
 @transaction.atomic
@@ -139,11 +152,9 @@ def time_limit_rule_save(*, actor: Actor, rule: TimeLimitRule) -> TimeLimitRule:
     stored = TimeLimitRule.objects.get(pk=rule.pk)
     if stored.rule_set_id != rule.rule_set_id:
         raise ValidationError(_("A rule cannot move to another rule set."))
-    before = {f: getattr(stored, f) for f in _RULE_FIELDS}
-    changes = model_changes(rule, _RULE_FIELDS, before)
-    if changes:
-        rule.save(update_fields=list(changes))
-        audit_record(actor=actor, action="deadlines.rule.update", obj=rule, changes=changes)
+    _save_changes(
+        actor=actor, obj=rule, stored=stored, fields=_RULE_FIELDS, action="deadlines.rule.update"
+    )
     return rule
 
 
