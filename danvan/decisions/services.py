@@ -49,21 +49,10 @@ from danvan.lib.roles import Capability
 from danvan.notifications.models import NotificationKind
 from danvan.notifications.services import notify
 from danvan.organizations.models import Body, BodyKind, Membership
+from danvan.reports import workflow
 from danvan.reports.issuer import default_format
 from danvan.reports.models import SignerPrefix
 from danvan.reports.numbering import report_symbol
-from danvan.reports.workflow import (
-    StaleDocumentError,
-    advance,
-    approvers_near,
-    issued_or_draft,
-    lock,
-    next_number,
-    record_event,
-    record_step,
-    require,
-    stamp_issue,
-)
 from danvan.voices.models import Voice, VoiceStatus
 from danvan.voices.services_answer import case_decide, decided_since_reopening
 
@@ -101,7 +90,7 @@ DRAFTABLE_FROM = (
 )
 
 
-class StaleDecisionError(StaleDocumentError):
+class StaleDecisionError(workflow.StaleDocumentError):
     """The decision changed since the officer loaded it."""
 
 
@@ -127,7 +116,7 @@ def _step(
     **changes: Any,
 ) -> None:
     """The history row and the audit row of a step of the path."""
-    record_step(
+    workflow.record_step(
         actor=actor,
         document=decision,
         action=action,
@@ -166,7 +155,7 @@ def _default_body(voice: Voice) -> Body | None:
 def decision_draft(*, actor: Actor, voice: Voice, body: Body | None = None) -> Decision:
     """Start the decision (complaint) or conclusion (denunciation) of a case, prefilled from it.
     A denunciation's conclusion takes nothing of the denouncer's identity."""
-    require(actor, Capability.ACT, voice.unit, _("You may not act on this case."))
+    workflow.require(actor, Capability.ACT, voice.unit, _("You may not act on this case."))
     kind = DECISION_KINDS.get(VoiceKind(voice.kind)) if voice.kind in VoiceKind.values else None
     if kind is None:
         raise ValidationError(_("Only complaints and denunciations are answered by a decision."))
@@ -188,13 +177,13 @@ def decision_draft(*, actor: Actor, voice: Voice, body: Body | None = None) -> D
     decision = Decision.objects.create(
         voice=voice, body=body, kind=kind, created_by=actor.user, **draft_texts(voice, body, kind)
     )
-    record_event(actor=actor, document=decision, action=DecisionAction.DRAFTED)
+    workflow.record_event(actor=actor, document=decision, action=DecisionAction.DRAFTED)
     _audit(actor, decision, "draft", voice=voice.pk, body=body.pk)
     return decision
 
 
 def _locked(decision: Decision, expected_version: int) -> Decision:
-    return lock(
+    return workflow.lock(
         decision,
         expected_version,
         related=("voice__unit", "body__unit"),
@@ -210,7 +199,7 @@ def _locked(decision: Decision, expected_version: int) -> Decision:
 def decision_edit(
     *, actor: Actor, decision: Decision, expected_version: int, **values: Any
 ) -> Decision:
-    require(actor, Capability.ACT, decision.voice.unit, _("You may not act on this case."))
+    workflow.require(actor, Capability.ACT, decision.voice.unit, _("You may not act on this case."))
     decision = _locked(decision, expected_version)
     if not decision.is_editable:
         raise ValidationError(_("Only a draft can be changed."))
@@ -234,7 +223,7 @@ def decision_edit(
         raise ValidationError({"title": _("Write the summary.")})
     decision.version += 1
     decision.save(update_fields=[*changed, "version", "updated_at"])
-    record_event(actor=actor, document=decision, action=DecisionAction.EDITED)
+    workflow.record_event(actor=actor, document=decision, action=DecisionAction.EDITED)
     # Field names only: the texts may hold personal data.
     _audit(actor, decision, "edit", fields=changed)
     return decision
@@ -251,7 +240,7 @@ def _leaders(decision: Decision) -> list[User]:
     ]
     if in_body:
         return in_body
-    return approvers_near([decision.body.unit, *reversed(decision.body.unit.ancestors())])
+    return workflow.approvers_near([decision.body.unit, *reversed(decision.body.unit.ancestors())])
 
 
 def decision_link(decision: Decision) -> str:
@@ -278,12 +267,12 @@ def _check_complete(decision: Decision) -> None:
 @transaction.atomic
 def decision_submit(*, actor: Actor, decision: Decision, expected_version: int) -> Decision:
     """Send the draft to the head of the body for approval."""
-    require(actor, Capability.ACT, decision.voice.unit, _("You may not act on this case."))
+    workflow.require(actor, Capability.ACT, decision.voice.unit, _("You may not act on this case."))
     decision = _locked(decision, expected_version)
     if decision.status != DecisionStatus.DRAFT:
         raise ValidationError(_("Only a draft can be submitted."))
     _check_complete(decision)
-    before = advance(decision, DecisionStatus.SUBMITTED)
+    before = workflow.advance(decision, DecisionStatus.SUBMITTED)
     decision.return_note = ""
     decision.save(update_fields=["status", "return_note", "version", "updated_at"])
     _step(actor, decision, DecisionAction.SUBMITTED, "submit", before)
@@ -308,13 +297,13 @@ def decision_return(
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Say what should be changed.")})
-    require(
+    workflow.require(
         actor, Capability.APPROVE, decision.body.unit, _("Only the head of the body may do this.")
     )
     decision = _locked(decision, expected_version)
     if decision.status != DecisionStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted decision can be returned."))
-    before = advance(decision, DecisionStatus.DRAFT)
+    before = workflow.advance(decision, DecisionStatus.DRAFT)
     decision.return_note = note
     decision.save(update_fields=["status", "return_note", "version", "updated_at"])
     _step(actor, decision, DecisionAction.RETURNED, "return", before, note=note)
@@ -343,7 +332,7 @@ def decision_issue(
 ) -> Decision:
     """The head approves and signs: the number, the date and the DOCX are fixed for good, and
     the document answers the case."""
-    require(
+    workflow.require(
         actor, Capability.APPROVE, decision.body.unit, _("Only the head of the body may do this.")
     )
     issued_on = issued_on or timezone.localdate()
@@ -361,12 +350,12 @@ def decision_issue(
     if not decision.signer_name.strip():
         raise ValidationError({"signer_name": _("Write the signer's name before issuing.")})
     _check_complete(decision)
-    before = advance(decision, DecisionStatus.ISSUED)
+    before = workflow.advance(decision, DecisionStatus.ISSUED)
     decision.issued_by = actor.user
-    issued = stamp_issue(
+    issued = workflow.stamp_issue(
         decision,
         issued_on=issued_on,
-        number=next_number(
+        number=workflow.next_number(
             DecisionNumberSequence,
             body=decision.body,
             type_code=decision.type_code,
@@ -447,7 +436,7 @@ def _tell_parties(actor: Actor, decision: Decision) -> None:
 
 def decision_document(decision: Decision) -> bytes:
     """The DOCX to download: the stored file once issued, else the draft as it stands."""
-    return issued_or_draft(decision, lambda: render_document(decision, draft=True))
+    return workflow.issued_or_draft(decision, lambda: render_document(decision, draft=True))
 
 
 __all__ += ["TYPE_CODES", "competent_bodies", "decision_link"]
