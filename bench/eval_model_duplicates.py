@@ -15,7 +15,7 @@ vocabulary and some boilerplate. Pairs:
 
 It prints precision and recall by threshold, then times ``near_duplicate_pairs`` (the whole
 set, blocked by field) and one model against its field (what ``check_model`` does).
-No database: the functions are those of ``danvan/skillful/checks.py``.
+No database: the functions are those of ``danvan/skillful/similarity.py``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "danvan.settings")
 django.setup()
 
-from danvan.skillful.checks import (
+from danvan.skillful.similarity import (
     NEAR_DUPLICATE_THRESHOLD,
     jaccard,
     near_duplicate_pairs,

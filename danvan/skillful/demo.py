@@ -10,29 +10,32 @@ seed makes it reproducible, and a second run adds nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import io
 import random
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
 from danvan.audit.context import Actor
 from danvan.organizations.models import Body, BodyKind
+from danvan.skillful.checks import check_all
+from danvan.skillful.demo_evaluation import seed_evaluations
 from danvan.skillful.models import EmulationPeriod, Holder, Level, MobilizationModel, ModelStatus
 from danvan.skillful.models import Field as ModelField
+from danvan.skillful.services_periods import period_create
 from danvan.skillful.services_registry import (
     LEVEL_OF_TIER,
     CommendationInput,
     IndicatorInput,
-    evidence_add,
-    indicator_report,
     model_adopt,
     model_record_existing,
-    period_create,
 )
+from danvan.skillful.services_reporting import evidence_add, indicator_report
 from danvan.units.models import AdministrativeUnit, UnitTier
 from danvan.voices.attachments import attachment_check
 
@@ -226,8 +229,6 @@ def _periods(actor: Actor, province: AdministrativeUnit) -> list[EmulationPeriod
 
 def _photo() -> Any:
     """One small photo, checked once and stored for each piece of demo evidence."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     buffer = io.BytesIO()
     Image.new("RGB", (32, 24), (180, 40, 40)).save(buffer, format="JPEG")
     return attachment_check(SimpleUploadedFile("anh-minh-chung.jpg", buffer.getvalue()))
@@ -241,9 +242,6 @@ def seed_models(actor: Actor, lines: list[str], *, count: int = DEMO_COUNT) -> N
         lines.append("models: already seeded")
     else:
         _seed(actor, lines, province, count)
-    from danvan.skillful.checks import check_all
-    from danvan.skillful.demo_evaluation import seed_evaluations
-
     seed_evaluations(actor, lines)
     flags = check_all()
     # The registrations raised most flags as they were made: say what stands, not what this
@@ -252,7 +250,25 @@ def seed_models(actor: Actor, lines: list[str], *, count: int = DEMO_COUNT) -> N
     lines.append(f"models: formalism flags standing: {standing or 'none'}")
 
 
-def _seed(actor: Actor, lines: list[str], province: AdministrativeUnit, count: int) -> None:
+@dataclasses.dataclass
+class _Scene:
+    """What every demo model is drawn from: the random generator, the periods, the bodies by
+    unit, the units by level, and what was made so far."""
+
+    rng: random.Random
+    today: datetime.date
+    province: AdministrativeUnit
+    periods: list[EmulationPeriod]
+    by_unit: dict[int, list[Body]]
+    front: Body
+    at_level: dict[str, list[AdministrativeUnit]]
+    other_communes: list[AdministrativeUnit]
+    photo: Any
+    counts: dict[str, int]
+
+
+def _scene(actor: Actor, province: AdministrativeUnit) -> _Scene | None:
+    """The scene of the province's demo models; None when the province has no body at all."""
     rng = random.Random(2021)  # noqa: S311 - demo data, reproducible on purpose
     today = timezone.localdate()
     periods = _periods(actor, province)
@@ -270,8 +286,7 @@ def _seed(actor: Actor, lines: list[str], province: AdministrativeUnit, count: i
         provincial[0] if provincial else None,
     )
     if front is None:
-        lines.append("models: no provincial body, none seeded")
-        return
+        return None
     units_with_bodies = AdministrativeUnit.objects.current().filter(pk__in=list(by_unit))
     at_level: dict[str, list[AdministrativeUnit]] = {level: [] for level in Level.values}
     for unit in units_with_bodies:
@@ -284,113 +299,175 @@ def _seed(actor: Actor, lines: list[str], province: AdministrativeUnit, count: i
         .exclude(pk__in=list(by_unit))
         .order_by("code")[:40]
     )
-    photo = _photo()
-    made: list[MobilizationModel] = []
-    counts = {"honored": 0, "no_progress": 0, "no_evidence": 0, "adopted": 0, "near_duplicate": 0}
-    for n in range(count):
-        level = _pick(rng, LEVELS)
-        if level == Level.COMMUNE and other_communes and rng.random() < 0.4:
-            unit = rng.choice(other_communes)
-        else:
-            unit = rng.choice(at_level[level] or at_level[Level.COMMUNE] or [province])
-            level = LEVEL_OF_TIER[unit.tier]
-        lead = rng.choice(by_unit.get(unit.pk) or [front])
-        field = rng.choice(list(NAMES))
-        period = periods[0] if n % 5 < 3 else periods[1]
-        last_year = min(period.ends_on.year, today.year)
-        year = rng.randint(period.starts_on.year, last_year)
-        starts_on = datetime.date(year, rng.randint(1, 6 if year == today.year else 12), 1)
-        place = unit.name
-        is_individual = rng.random() < 0.1
-        status = ModelStatus.REGISTERED
-        commendation = None
-        if period is periods[0]:
-            status = _pick(rng, OLD_STATUSES)
-            if status == ModelStatus.HONORED:
-                decided = datetime.date(min(year + 1, 2025), 12, rng.randint(1, 28))
-                commendation = CommendationInput(
-                    decision_number=f"{rng.randint(100, 4999)}/QĐ-UBND",
-                    decided_on=decided,
-                    issuer="Ủy ban nhân dân tỉnh Nghệ An"
-                    if level == Level.PROVINCE
-                    else f"Ủy ban nhân dân {place}",
-                    title="Bằng khen" if level == Level.PROVINCE else "Giấy khen",
-                )
-        specs = rng.sample(INDICATORS[field], k=min(rng.randint(2, 4), len(INDICATORS[field])))
-        model = model_record_existing(
-            actor=actor,
-            unit=unit,
-            values={
-                "name": rng.choice(NAMES[field]).format(place=place),
-                "holder": Holder.INDIVIDUAL if is_individual else Holder.COLLECTIVE,
-                "person_name": rng.choice(PERSONS) if is_individual else "",
-                "person_consents_to_publication": is_individual and rng.random() < 0.6,
-                "field": field,
-                "level": level,
-                "period": period,
-                "year": year,
-                "lead_body": lead,
-                "starts_on": starts_on,
-                **{
-                    part: _part(
-                        rng,
-                        pool,
-                        place=place,
-                        start=year,
-                        end=period.ends_on.year,
-                        problem=rng.choice(PROBLEMS),
-                        method=rng.choice(METHODS),
-                        scope="xóm" if level == Level.VILLAGE else "xã, phường",
-                        share=rng.choice([80, 85, 90, 95]),
-                        events=rng.randint(2, 12),
-                        households=rng.randint(40, 400),
-                        members=rng.randint(5, 40),
-                        budget=rng.choice([20, 50, 80, 120, 300]),
-                    )
-                    for part, pool in PARTS.items()
-                },
-            },
-            indicators=[IndicatorInput(a, b, Decimal(c), Decimal(d)) for a, b, c, d in specs],
-            status=status,
-            commendation=commendation,
+    return _Scene(
+        rng=rng,
+        today=today,
+        province=province,
+        periods=periods,
+        by_unit=by_unit,
+        front=front,
+        at_level=at_level,
+        other_communes=other_communes,
+        photo=_photo(),
+        counts={
+            "honored": 0,
+            "no_progress": 0,
+            "no_evidence": 0,
+            "adopted": 0,
+            "near_duplicate": 0,
+        },
+    )
+
+
+def _seed(actor: Actor, lines: list[str], province: AdministrativeUnit, count: int) -> None:
+    scene = _scene(actor, province)
+    if scene is None:
+        lines.append("models: no provincial body, none seeded")
+        return
+    made = [_model(actor, scene, n) for n in range(count)]
+    _adopt_some(actor, scene, made)
+    _register_again(actor, scene, made)
+    counts = scene.counts
+    lines.append(
+        f"models: {len(made)} registered ({counts['honored']} honored, {counts['adopted']} "
+        f"adopted elsewhere, {counts['near_duplicate']} registered again, {counts['no_progress']} "
+        f"without progress, {counts['no_evidence']} without evidence)"
+    )
+
+
+def _commendation(rng: random.Random, level: str, year: int, place: str) -> CommendationInput:
+    decided = datetime.date(min(year + 1, 2025), 12, rng.randint(1, 28))
+    return CommendationInput(
+        decision_number=f"{rng.randint(100, 4999)}/QĐ-UBND",
+        decided_on=decided,
+        issuer="Ủy ban nhân dân tỉnh Nghệ An"
+        if level == Level.PROVINCE
+        else f"Ủy ban nhân dân {place}",
+        title="Bằng khen" if level == Level.PROVINCE else "Giấy khen",
+    )
+
+
+def _parts(
+    rng: random.Random, *, place: str, year: int, period: EmulationPeriod, level: str
+) -> dict[str, str]:
+    """The text parts of a registration, each written from its pool."""
+    return {
+        part: _part(
+            rng,
+            pool,
+            place=place,
+            start=year,
+            end=period.ends_on.year,
+            problem=rng.choice(PROBLEMS),
+            method=rng.choice(METHODS),
+            scope="xóm" if level == Level.VILLAGE else "xã, phường",
+            share=rng.choice([80, 85, 90, 95]),
+            events=rng.randint(2, 12),
+            households=rng.randint(40, 400),
+            members=rng.randint(5, 40),
+            budget=rng.choice([20, 50, 80, 120, 300]),
         )
-        made.append(model)
-        if commendation:
-            counts["honored"] += 1
-        # Yearly reports from the model's year on: 1 to 3 of them, none in the future.
-        years = list(range(year, last_year + 1))[: rng.randint(1, 3)]
-        stuck = rng.random() < 0.12
-        counts["no_progress"] += stuck
-        with_evidence = rng.random() > 0.3
-        counts["no_evidence"] += not with_evidence
-        for indicator in model.indicators.all():
-            for step, report_year in enumerate(years, start=1):
-                share = (
-                    Decimal(0)
-                    if stuck
-                    else Decimal(min(1.0, step / len(years) * rng.uniform(0.5, 1.1)))
-                )
-                value = indicator.baseline + (indicator.target - indicator.baseline) * share
-                reported_on = min(datetime.date(report_year, 12, 15), today)
-                report = indicator_report(
+        for part, pool in PARTS.items()
+    }
+
+
+def _model(actor: Actor, scene: _Scene, n: int) -> MobilizationModel:
+    """The ``n``-th demo model: three in five of the old period (at the status it reached), the
+    others of the running one, then its yearly reports."""
+    rng, today, periods = scene.rng, scene.today, scene.periods
+    level = _pick(rng, LEVELS)
+    if level == Level.COMMUNE and scene.other_communes and rng.random() < 0.4:
+        unit = rng.choice(scene.other_communes)
+    else:
+        at_level = scene.at_level
+        unit = rng.choice(at_level[level] or at_level[Level.COMMUNE] or [scene.province])
+        level = LEVEL_OF_TIER[unit.tier]
+    lead = rng.choice(scene.by_unit.get(unit.pk) or [scene.front])
+    field = rng.choice(list(NAMES))
+    period = periods[0] if n % 5 < 3 else periods[1]
+    last_year = min(period.ends_on.year, today.year)
+    year = rng.randint(period.starts_on.year, last_year)
+    starts_on = datetime.date(year, rng.randint(1, 6 if year == today.year else 12), 1)
+    place = unit.name
+    is_individual = rng.random() < 0.1
+    status = ModelStatus.REGISTERED
+    commendation = None
+    if period is periods[0]:
+        status = _pick(rng, OLD_STATUSES)
+        if status == ModelStatus.HONORED:
+            commendation = _commendation(rng, level, year, place)
+    specs = rng.sample(INDICATORS[field], k=min(rng.randint(2, 4), len(INDICATORS[field])))
+    model = model_record_existing(
+        actor=actor,
+        unit=unit,
+        values={
+            "name": rng.choice(NAMES[field]).format(place=place),
+            "holder": Holder.INDIVIDUAL if is_individual else Holder.COLLECTIVE,
+            "person_name": rng.choice(PERSONS) if is_individual else "",
+            "person_consents_to_publication": is_individual and rng.random() < 0.6,
+            "field": field,
+            "level": level,
+            "period": period,
+            "year": year,
+            "lead_body": lead,
+            "starts_on": starts_on,
+            **_parts(rng, place=place, year=year, period=period, level=level),
+        },
+        indicators=[IndicatorInput(a, b, Decimal(c), Decimal(d)) for a, b, c, d in specs],
+        status=status,
+        commendation=commendation,
+    )
+    if commendation:
+        scene.counts["honored"] += 1
+    _report(actor, scene, model, list(range(year, last_year + 1)))
+    return model
+
+
+def _report(actor: Actor, scene: _Scene, model: MobilizationModel, years: list[int]) -> None:
+    """Yearly reports from the model's year on: 1 to 3 of them, none in the future; about one
+    model in eight makes no progress, three in ten show no evidence."""
+    rng, today = scene.rng, scene.today
+    years = years[: rng.randint(1, 3)]
+    stuck = rng.random() < 0.12
+    scene.counts["no_progress"] += stuck
+    with_evidence = rng.random() > 0.3
+    scene.counts["no_evidence"] += not with_evidence
+    for indicator in model.indicators.all():
+        for step, report_year in enumerate(years, start=1):
+            share = (
+                Decimal(0)
+                if stuck
+                else Decimal(min(1.0, step / len(years) * rng.uniform(0.5, 1.1)))
+            )
+            value = indicator.baseline + (indicator.target - indicator.baseline) * share
+            reported_on = min(datetime.date(report_year, 12, 15), today)
+            report = indicator_report(
+                actor=actor,
+                indicator=indicator,
+                period_label=str(report_year),
+                value=value.quantize(Decimal("1")) if value >= 0 else Decimal(0),
+                reported_on=reported_on,
+                note="Số liệu tổng hợp cuối năm." if step == len(years) else "",
+            )
+            if with_evidence and step == len(years) and indicator.order == 0:
+                evidence_add(
                     actor=actor,
-                    indicator=indicator,
-                    period_label=str(report_year),
-                    value=value.quantize(Decimal("1")) if value >= 0 else Decimal(0),
-                    reported_on=reported_on,
-                    note="Số liệu tổng hợp cuối năm." if step == len(years) else "",
+                    model=model,
+                    upload=scene.photo,
+                    report=report,
+                    caption=f"Ảnh minh chứng năm {report_year}",
                 )
-                if with_evidence and step == len(years) and indicator.order == 0:
-                    evidence_add(
-                        actor=actor,
-                        model=model,
-                        upload=photo,
-                        report=report,
-                        caption=f"Ảnh minh chứng năm {report_year}",
-                    )
-    # A few honored models adopted by other communes, and a few registered again elsewhere.
+
+
+def _communes(scene: _Scene) -> list[AdministrativeUnit]:
+    return scene.at_level[Level.COMMUNE] + scene.other_communes
+
+
+def _adopt_some(actor: Actor, scene: _Scene, made: list[MobilizationModel]) -> None:
+    """Six honored models (below the province) adopted by other communes."""
+    rng = scene.rng
     honored = [m for m in made if m.status == ModelStatus.HONORED and m.level != Level.PROVINCE]
-    communes = at_level[Level.COMMUNE] + other_communes
+    communes = _communes(scene)
     for origin in honored[:6]:
         target = next(
             (c for c in rng.sample(communes, len(communes)) if c.pk != origin.unit_id), None
@@ -401,11 +478,17 @@ def _seed(actor: Actor, lines: list[str], province: AdministrativeUnit, count: i
             actor=actor,
             origin=origin,
             unit=target,
-            lead_body=rng.choice(by_unit.get(target.pk) or [front]),
-            period=periods[1],
-            starts_on=min(datetime.date(2026, 3, 1), today),
+            lead_body=rng.choice(scene.by_unit.get(target.pk) or [scene.front]),
+            period=scene.periods[1],
+            starts_on=min(datetime.date(2026, 3, 1), scene.today),
         )
-        counts["adopted"] += 1
+        scene.counts["adopted"] += 1
+
+
+def _register_again(actor: Actor, scene: _Scene, made: list[MobilizationModel]) -> None:
+    """Four commune models registered again by another commune with the same content: the
+    near-duplicates the checks should find."""
+    communes = _communes(scene)
     for original in [m for m in made if m.level == Level.COMMUNE][:4]:
         target = next((c for c in communes if c.pk != original.unit_id), None)
         if target is None:
@@ -421,7 +504,7 @@ def _seed(actor: Actor, lines: list[str], province: AdministrativeUnit, count: i
                 "level": Level.COMMUNE,
                 "period": original.period,
                 "year": original.year,
-                "lead_body": rng.choice(by_unit.get(target.pk) or [front]),
+                "lead_body": scene.rng.choice(scene.by_unit.get(target.pk) or [scene.front]),
                 "starts_on": original.starts_on,
                 **{part: getattr(original, part) for part in PARTS},
             },
@@ -430,9 +513,4 @@ def _seed(actor: Actor, lines: list[str], province: AdministrativeUnit, count: i
                 for i in original.indicators.all()
             ],
         )
-        counts["near_duplicate"] += 1
-    lines.append(
-        f"models: {len(made)} registered ({counts['honored']} honored, {counts['adopted']} "
-        f"adopted elsewhere, {counts['near_duplicate']} registered again, {counts['no_progress']} "
-        f"without progress, {counts['no_evidence']} without evidence)"
-    )
+        scene.counts["near_duplicate"] += 1

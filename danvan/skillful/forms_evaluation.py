@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from danvan.skillful.models import Council, Criterion, EmulationPeriod, Level
-from danvan.skillful.services_evaluation import CriterionSpec, GradeSpec
+from danvan.skillful.services_criteria import CriterionSpec, GradeSpec
 from danvan.units.models import AdministrativeUnit
 
 

@@ -53,6 +53,20 @@ class ModelStatus(models.TextChoices):
     HONORED = "honored", _("Honored")
 
 
+#: The text parts of the registration form, in the form's order. With the name and the time frame
+#: (the start and end days) they are its ten parts.
+PARTS = (
+    "situation",
+    "goals",
+    "content",
+    "area_and_target",
+    "forces",
+    "resources",
+    "expected_outputs",
+    "sustainability",
+)
+
+
 class EmulationPeriod(models.Model):
     """A period of the movement (e.g. 2021–2025) with yearly rounds; national when no province."""
 
@@ -193,7 +207,22 @@ class MobilizationModel(models.Model):
         return self.name
 
 
-class Indicator(models.Model):
+class InOrder(models.Model):
+    """A named row kept in the order it was entered (an indicator of a model, a criterion of a
+    set): ``order`` is its place, the id breaks ties."""
+
+    name: models.CharField[str, str]
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Indicator(InOrder):
     """A measurable indicator the model declares: baseline, target, then a value each period."""
 
     model = models.ForeignKey(
@@ -203,15 +232,10 @@ class Indicator(models.Model):
     unit_of_measure = models.CharField(_("unit of measure"), max_length=40)
     baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2)
     target = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
-    order = models.PositiveSmallIntegerField(default=0)
 
-    class Meta:
+    class Meta(InOrder.Meta):
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
-        ordering = ["order", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class IndicatorReport(models.Model):
@@ -295,21 +319,16 @@ class CriteriaSet(models.Model):
         return self.name
 
 
-class Criterion(models.Model):
+class Criterion(InOrder):
     criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField(_("criterion"), max_length=255)
     description = models.TextField(_("description"), blank=True)
     weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2)
     max_score = models.PositiveSmallIntegerField(_("highest score"), default=10)
-    order = models.PositiveSmallIntegerField(default=0)
 
-    class Meta:
+    class Meta(InOrder.Meta):
         verbose_name = _("criterion")
         verbose_name_plural = _("criteria")
-        ordering = ["order", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class GradeThreshold(models.Model):

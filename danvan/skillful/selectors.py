@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
+from danvan.accounts.models import User
 from danvan.lib.roles import Capability
+from danvan.lib.users import Requester
 from danvan.skillful.models import (
     Council,
     CouncilQuerySet,
     Evaluation,
+    FormalismFlag,
     MobilizationModel,
     ModelStatus,
 )
+from danvan.units.models import AdministrativeUnit
 
 #: The statuses of a model "under way" (đang triển khai): the models list's "Under way" and the
 #: periodic report's "models under way" count the same models.
@@ -61,7 +65,7 @@ class AwaitingCouncil:
     councils: list[Council]
 
 
-def awaiting_council(user: Any, *, limit: int = 200) -> list[AwaitingCouncil]:
+def awaiting_council(user: User, *, limit: int = 200) -> list[AwaitingCouncil]:
     """Proposed models with no evaluation under way that a council ``user`` sits on, or may
     open evaluations for, evaluates (``councils_for``): what "my evaluations" lists as waiting
     to be put before a council. Three queries."""
@@ -90,3 +94,18 @@ def awaiting_council(user: Any, *, limit: int = 200) -> list[AwaitingCouncil]:
         if fitting:
             result.append(AwaitingCouncil(model=model, councils=fitting))
     return result
+
+
+def unit_seen_by(user: Requester, code: str) -> AdministrativeUnit | None:
+    """The unit ``code`` if it is in ``user``'s scope."""
+    return AdministrativeUnit.objects.visible_to(user).filter(code=code).first()
+
+
+def flag_seen_by(user: Requester, pk: int) -> FormalismFlag:
+    """A formalism flag of a model ``user`` sees (404 otherwise)."""
+    return get_object_or_404(
+        FormalismFlag.objects.select_related("model__unit").filter(
+            model__in=MobilizationModel.objects.visible_to(user)
+        ),
+        pk=pk,
+    )

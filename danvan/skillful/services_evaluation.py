@@ -17,25 +17,26 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from danvan.accounts.models import User
 from danvan.audit.context import Actor
 from danvan.audit.services import audit_record
 from danvan.lib.roles import Capability
 from danvan.lib.scoping import can
 from danvan.lib.text import clean_name
+from danvan.lib.users import Requester
 from danvan.skillful.models import (
     LEVEL_ORDER,
     Commendation,
     Council,
     CriteriaSet,
     Criterion,
-    EmulationPeriod,
     Evaluation,
     GradeThreshold,
     Level,
@@ -43,8 +44,8 @@ from danvan.skillful.models import (
     ModelStatus,
     Score,
 )
-from danvan.skillful.services_registry import StaleModelError as StaleModelError
-from danvan.units.models import AdministrativeUnit, UnitTier
+from danvan.skillful.services_common import model_lock
+from danvan.units.models import AdministrativeUnit
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -59,21 +60,6 @@ PROPOSABLE = (
 )
 #: From these a model has been recognized at its current level and goes one level up.
 RECOGNIZED_STATUSES = (ModelStatus.RECOGNIZED, ModelStatus.HONORED)
-
-
-@dataclass(frozen=True)
-class CriterionSpec:
-    name: str
-    weight: Decimal
-    max_score: int = 10
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class GradeSpec:
-    name: str
-    min_score: Decimal
-    recognizes: bool = True
 
 
 def level_rank(level: str) -> int:
@@ -96,292 +82,7 @@ def province_of(unit: AdministrativeUnit) -> AdministrativeUnit:
     return AdministrativeUnit.objects.get(code=code)
 
 
-def _locked_error() -> ValidationError:
-    return ValidationError(
-        _(
-            "The criteria cannot be changed after scoring began: once a council member has given "
-            "a score, the criteria, weights and grades of this set are frozen."
-        ),
-        code="criteria_locked",
-    )
-
-
-# --- Criteria sets --------------------------------------------------------------------------------
-
-
-def _require_province_staff(actor: Actor, province: AdministrativeUnit) -> None:
-    if province.tier != UnitTier.PROVINCE:
-        raise ValidationError(_("Criteria sets belong to a province."))
-    if actor.user is not None and not can(actor.user, Capability.MANAGE_BODIES, province):
-        raise PermissionDenied(
-            _("You may not manage the criteria sets of %(unit)s.") % {"unit": province.name}
-        )
-
-
-def _check_specs(criteria: list[CriterionSpec], grades: list[GradeSpec]) -> None:
-    errors: list[str] = []
-    if not criteria:
-        errors.append(_("Give at least one criterion."))
-    names: set[str] = set()
-    for spec in criteria:
-        name = clean_name(spec.name)
-        if not name:
-            errors.append(_("Every criterion needs a name."))
-            continue
-        if name.casefold() in names:
-            errors.append(_("The criterion “%(name)s” is given twice.") % {"name": name})
-        names.add(name.casefold())
-        if spec.weight is None or spec.weight <= 0:
-            errors.append(_("The weight of “%(name)s” must be above zero.") % {"name": name})
-        elif spec.weight >= 1000:
-            errors.append(_("The weight of “%(name)s” is too large.") % {"name": name})
-        if not 1 <= spec.max_score <= 1000:
-            errors.append(
-                _("The highest score of “%(name)s” must be between 1 and 1000.") % {"name": name}
-            )
-    if not grades:
-        errors.append(_("Give at least one grade with the score it starts from."))
-    grade_names: set[str] = set()
-    minimums: set[Decimal] = set()
-    for grade in grades:
-        name = clean_name(grade.name)
-        if not name:
-            errors.append(_("Every grade needs a name."))
-            continue
-        if name.casefold() in grade_names:
-            errors.append(_("The grade “%(name)s” is given twice.") % {"name": name})
-        grade_names.add(name.casefold())
-        if grade.min_score is None or not 0 <= grade.min_score <= 100:
-            errors.append(
-                _("The grade “%(name)s” must start from a score between 0 and 100.")
-                % {"name": name}
-            )
-        elif grade.min_score in minimums:
-            errors.append(
-                _("Two grades start from the same score %(score)s.") % {"score": grade.min_score}
-            )
-        else:
-            minimums.add(grade.min_score)
-    if errors:
-        raise ValidationError(errors)
-
-
-def _write_specs(
-    criteria_set: CriteriaSet, criteria: list[CriterionSpec], grades: list[GradeSpec]
-) -> None:
-    Criterion.objects.bulk_create(
-        Criterion(
-            criteria_set=criteria_set,
-            name=clean_name(spec.name),
-            description=spec.description.strip(),
-            weight=spec.weight,
-            max_score=spec.max_score,
-            order=index,
-        )
-        for index, spec in enumerate(criteria)
-    )
-    GradeThreshold.objects.bulk_create(
-        GradeThreshold(
-            criteria_set=criteria_set,
-            name=clean_name(grade.name),
-            min_score=grade.min_score,
-            recognizes=grade.recognizes,
-        )
-        for grade in grades
-    )
-
-
-def _specs_summary(criteria: list[CriterionSpec], grades: list[GradeSpec]) -> dict[str, Any]:
-    return {
-        "criteria": [[clean_name(c.name), str(c.weight), c.max_score] for c in criteria],
-        "grades": [[clean_name(g.name), str(g.min_score), g.recognizes] for g in grades],
-    }
-
-
-@transaction.atomic
-def criteria_set_create(
-    *,
-    actor: Actor,
-    province: AdministrativeUnit,
-    period: EmulationPeriod,
-    level: str,
-    name: str,
-    criteria: list[CriterionSpec],
-    grades: list[GradeSpec],
-) -> CriteriaSet:
-    """A province's criteria for one period and level (bộ tiêu chí), with its grades."""
-    _require_province_staff(actor, province)
-    name = clean_name(name)
-    if not name:
-        raise ValidationError(_("Give the criteria set a name."))
-    if level not in Level.values:
-        raise ValidationError(_("Unknown level."))
-    if period.province_id is not None and period.province_id != province.pk:
-        raise ValidationError(_("This emulation period belongs to another province."))
-    _check_specs(criteria, grades)
-    if CriteriaSet.objects.filter(province=province, period=period, level=level).exists():
-        raise ValidationError(
-            _("%(province)s already has a criteria set for %(period)s at the %(level)s level.")
-            % {"province": province.name, "period": period.name, "level": level_label(level)}
-        )
-    criteria_set = CriteriaSet.objects.create(
-        province=province, period=period, level=level, name=name
-    )
-    _write_specs(criteria_set, criteria, grades)
-    audit_record(
-        actor=actor,
-        action="skillful.criteria_set.create",
-        obj=criteria_set,
-        unit=province,
-        changes={"period": period.pk, "level": level, **_specs_summary(criteria, grades)},
-    )
-    return criteria_set
-
-
-@transaction.atomic
-def criteria_set_update(
-    *,
-    actor: Actor,
-    criteria_set: CriteriaSet,
-    name: str,
-    criteria: list[CriterionSpec],
-    grades: list[GradeSpec],
-) -> CriteriaSet:
-    """Replace the criteria and grades of a set not yet used for scoring."""
-    locked = (
-        CriteriaSet.objects.select_for_update(of=("self",))
-        .select_related("province")
-        .get(pk=criteria_set.pk)
-    )
-    _require_province_staff(actor, locked.province)
-    if locked.locked_at is not None:
-        raise _locked_error()
-    name = clean_name(name)
-    if not name:
-        raise ValidationError(_("Give the criteria set a name."))
-    _check_specs(criteria, grades)
-    locked.criteria.all().delete()
-    locked.grades.all().delete()
-    _write_specs(locked, criteria, grades)
-    locked.name = name
-    locked.save(update_fields=["name"])
-    audit_record(
-        actor=actor,
-        action="skillful.criteria_set.update",
-        obj=locked,
-        unit=locked.province,
-        changes={"name": name, **_specs_summary(criteria, grades)},
-    )
-    return locked
-
-
-# --- Councils ---------------------------------------------------------------------------------------
-
-
-def _require_manage(actor: Actor, unit: AdministrativeUnit) -> None:
-    if actor.user is not None and not can(actor.user, Capability.MANAGE_BODIES, unit):
-        raise PermissionDenied(
-            _("You may not manage the councils of %(unit)s.") % {"unit": unit.name}
-        )
-
-
-def _check_council(unit: AdministrativeUnit, level: str, members: list[Any]) -> None:
-    errors: list[str] = []
-    if level not in Level.values:
-        errors.append(_("Unknown level."))
-    elif unit.tier != level:
-        errors.append(
-            _("A council at %(unit)s evaluates at the %(tier)s, not the %(level)s level.")
-            % {
-                "unit": unit.name,
-                "tier": unit.get_tier_display(),
-                "level": level_label(level),
-            }
-        )
-    if not unit.is_current:
-        errors.append(_("Choose a current unit."))
-    if not members:
-        errors.append(_("A council needs at least one member."))
-    if errors:
-        raise ValidationError(errors)
-
-
-@transaction.atomic
-def council_create(
-    *,
-    actor: Actor,
-    unit: AdministrativeUnit,
-    level: str,
-    period: EmulationPeriod,
-    name: str,
-    members: Iterable[Any],
-) -> Council:
-    """An evaluation council (hội đồng) at a unit for a period."""
-    _require_manage(actor, unit)
-    name = clean_name(name)
-    member_list = list(members)
-    if not name:
-        raise ValidationError(_("Give the council a name."))
-    _check_council(unit, level, member_list)
-    council = Council.objects.create(name=name, unit=unit, level=level, period=period)
-    council.members.set(member_list)
-    audit_record(
-        actor=actor,
-        action="skillful.council.create",
-        obj=council,
-        unit=unit,
-        changes={
-            "level": level,
-            "period": period.pk,
-            "members": sorted(m.get_username() for m in member_list),
-        },
-    )
-    return council
-
-
-@transaction.atomic
-def council_update(*, actor: Actor, council: Council, name: str, members: Iterable[Any]) -> Council:
-    """Rename a council or change its members. Scores already given stay as they were."""
-    locked = (
-        Council.objects.select_for_update(of=("self",)).select_related("unit").get(pk=council.pk)
-    )
-    _require_manage(actor, locked.unit)
-    name = clean_name(name)
-    member_list = list(members)
-    if not name:
-        raise ValidationError(_("Give the council a name."))
-    _check_council(locked.unit, locked.level, member_list)
-    before = sorted(m.get_username() for m in locked.members.all())
-    locked.name = name
-    locked.save(update_fields=["name"])
-    locked.members.set(member_list)
-    audit_record(
-        actor=actor,
-        action="skillful.council.update",
-        obj=locked,
-        unit=locked.unit,
-        changes={"name": name, "members": [before, sorted(m.get_username() for m in member_list)]},
-    )
-    return locked
-
-
 # --- The model's lifecycle --------------------------------------------------------------------------
-
-
-def _lock_model(model: MobilizationModel, expected_version: int | None) -> MobilizationModel:
-    locked = (
-        MobilizationModel.objects.select_for_update(of=("self",))
-        .select_related("unit")
-        .get(pk=model.pk)
-    )
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleModelError(
-            _(
-                "Someone else changed this model while you were looking at it. "
-                "Reload it and try again."
-            )
-        )
-    return locked
 
 
 def _save_model(model: MobilizationModel, fields: list[str]) -> None:
@@ -414,7 +115,7 @@ def model_propose(
 ) -> MobilizationModel:
     """Propose the model for evaluation: first at its own level, then (once recognized) one level
     up at a time, never above the highest level its unit reaches."""
-    locked = _lock_model(model, expected_version)
+    locked = model_lock(model, expected_version)
     if actor.user is not None and not can(actor.user, Capability.ACT, locked.unit):
         raise PermissionDenied(_("You may not propose this model."))
     if to_level not in Level.values:
@@ -485,7 +186,7 @@ def evaluation_open(
     expected_version: int | None = None,
 ) -> Evaluation:
     """Put a proposed model before a council of its current level whose unit covers it."""
-    locked = _lock_model(model, expected_version)
+    locked = model_lock(model, expected_version)
     council = Council.objects.select_related("unit", "period").get(pk=council.pk)
     if actor.user is not None and not can(actor.user, Capability.ACT, council.unit):
         raise PermissionDenied(_("You may not open evaluations for this council."))
@@ -529,6 +230,27 @@ def _as_decimal(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def _checked_score(criterion: Criterion, raw: Any, already: set[int]) -> tuple[Decimal | None, str]:
+    """The score given for ``criterion`` as a number, or None and why it is refused."""
+    if criterion.pk in already:
+        return None, _(
+            "You have already scored “%(name)s”; a council member scores each criterion "
+            "once and the score is not replaced."
+        ) % {"name": criterion.name}
+    value = _as_decimal(raw)
+    if value is None or not Decimal(0) <= value <= criterion.max_score:
+        return None, _("The score of “%(name)s” must be between 0 and %(max)s, not %(value)s.") % {
+            "name": criterion.name,
+            "max": criterion.max_score,
+            "value": raw,
+        }
+    if value != value.quantize(CENT):
+        return None, _("The score of “%(name)s” has more than two decimals.") % {
+            "name": criterion.name
+        }
+    return value, ""
+
+
 @transaction.atomic
 def score_give(
     *,
@@ -569,26 +291,9 @@ def score_give(
             )
             continue
         criterion = criteria[criterion.pk]
-        if criterion.pk in already:
-            errors.append(
-                _(
-                    "You have already scored “%(name)s”; a council member scores each criterion "
-                    "once and the score is not replaced."
-                )
-                % {"name": criterion.name}
-            )
-            continue
-        value = _as_decimal(raw)
-        if value is None or not Decimal(0) <= value <= criterion.max_score:
-            errors.append(
-                _("The score of “%(name)s” must be between 0 and %(max)s, not %(value)s.")
-                % {"name": criterion.name, "max": criterion.max_score, "value": raw}
-            )
-            continue
-        if value != value.quantize(CENT):
-            errors.append(
-                _("The score of “%(name)s” has more than two decimals.") % {"name": criterion.name}
-            )
+        value, error = _checked_score(criterion, raw, already)
+        if value is None:
+            errors.append(error)
             continue
         rows.append(
             Score(
@@ -663,7 +368,7 @@ def evaluation_close(
         raise PermissionDenied(_("Only a leader of the council's unit closes an evaluation."))
     if locked.closed_at is not None:
         raise ValidationError(_("This evaluation is already closed."))
-    model = _lock_model(locked.model, expected_version)
+    model = model_lock(locked.model, expected_version)
     criteria = list(locked.criteria_set.criteria.all())
     scores = list(locked.scores.all())
     missing = [c.name for c in criteria if not any(s.criterion_id == c.pk for s in scores)]
@@ -715,7 +420,7 @@ def commendation_record(
     expected_version: int | None = None,
 ) -> Commendation:
     """Record a commendation decision (quyết định khen thưởng) for a recognized model."""
-    locked = _lock_model(model, expected_version)
+    locked = model_lock(model, expected_version)
     if actor.user is not None and not (
         can(actor.user, Capability.APPROVE, locked.unit)
         or can(actor.user, Capability.MANAGE_BODIES, locked.unit)
@@ -778,12 +483,12 @@ def commendation_record(
 # --- Reads --------------------------------------------------------------------------------------------
 
 
-def scores_visible_to(user: Any, evaluation: Evaluation) -> list[Score]:
+def scores_visible_to(user: Requester | None, evaluation: Evaluation) -> list[Score]:
     """Members score independently: until the evaluation is closed each member sees only their
     own scores, and nobody else sees any."""
     scores = evaluation.scores.select_related("member", "criterion")
     if evaluation.closed_at is not None:
         return list(scores.order_by("criterion__order", "criterion_id", "member__username"))
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return []
-    return list(scores.filter(member=user).order_by("criterion__order", "criterion_id"))
+    return list(scores.filter(member=cast(User, user)).order_by("criterion__order", "criterion_id"))

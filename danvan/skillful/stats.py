@@ -20,13 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from danvan.lib.roles import Capability
 from danvan.lib.scoping import scope_for
-from danvan.skillful.models import (
-    EmulationPeriod,
-    Field,
-    Level,
-    MobilizationModel,
-    ModelStatus,
-)
+from danvan.lib.users import Requester
+from danvan.skillful.models import EmulationPeriod, Field, Level, MobilizationModel, ModelStatus
 from danvan.units.models import AdministrativeUnit
 
 
@@ -120,14 +115,14 @@ def _segment_after(path: str, prefix: str) -> str:
     return prefix + rest.split("/", 1)[0] + "/"
 
 
-def _top_paths(user: Any) -> tuple[str, ...] | None:
+def _top_paths(user: Requester) -> tuple[str, ...] | None:
     """Where the table starts with no unit chosen: the user's own units, or provinces (None)."""
     # The scope's own paths are the user's top units; ``visible_to`` gives everything below too.
     scope = scope_for(user, Capability.VIEW)
     return None if scope.is_global else scope.prefixes
 
 
-def default_root(user: Any) -> AdministrativeUnit | None:
+def default_root(user: Requester) -> AdministrativeUnit | None:
     """A user who sees one unit starts at it; an administrator starts with the provinces."""
     prefixes = _top_paths(user)
     if prefixes and len(prefixes) == 1:
@@ -135,7 +130,7 @@ def default_root(user: Any) -> AdministrativeUnit | None:
     return None
 
 
-def compute(user: Any, *, root: AdministrativeUnit | None, filters: dict[str, Any]) -> Stats:
+def compute(user: Requester, *, root: AdministrativeUnit | None, filters: dict[str, Any]) -> Stats:
     """The statistics of the models ``user`` sees, grouped by the children of ``root`` (or by
     province / by the user's own units when ``root`` is None)."""
     models = MobilizationModel.objects.visible_to(user).filter(**filters)

@@ -5,21 +5,17 @@ administrator also creates national periods. The services check everything again
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from danvan.audit.context import Actor
-from danvan.lib.forms import add_service_errors
 from danvan.skillful.forms_periods import PeriodForm, RoundForm
-from danvan.skillful.models import CriteriaSet, EmulationPeriod, Level
-from danvan.skillful.services_registry import period_create, round_add
+from danvan.skillful.selectors_registry import criteria_rows, period_managed, periods_managed
+from danvan.skillful.services_periods import period_create, round_add
+from danvan.skillful.views_forms import submit
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.selectors import managed_provinces
 
@@ -33,15 +29,6 @@ def _manager_scope(request: HttpRequest) -> tuple[list[AdministrativeUnit], bool
     return provinces, national
 
 
-def _periods(provinces: list[AdministrativeUnit]) -> Any:
-    return (
-        EmulationPeriod.objects.filter(Q(province__isnull=True) | Q(province__in=provinces))
-        .select_related("province")
-        .prefetch_related("rounds")
-        .order_by("-starts_on", "province__name")
-    )
-
-
 @login_required
 def period_list(request: HttpRequest) -> HttpResponse:
     provinces, national = _manager_scope(request)
@@ -51,26 +38,25 @@ def period_list(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                period = period_create(
+            period, _status = submit(
+                request,
+                form,
+                lambda: period_create(
                     actor=Actor.from_request(request),
                     name=data["name"],
                     starts_on=data["starts_on"],
                     ends_on=data["ends_on"],
                     province=data["province"],
                     yearly_rounds=data["yearly_rounds"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("The period %(name)s is created.") % {"name": period.name}
-                )
+                ),
+                lambda created: _("The period %(name)s is created.") % {"name": created.name},
+            )
+            if period is not None:
                 return redirect("skillful:period", pk=period.pk)
     return render(
         request,
         "skillful/periods/list.html",
-        {"form": form, "periods": _periods(provinces)},
+        {"form": form, "periods": periods_managed(provinces)},
         status=status,
     )
 
@@ -78,7 +64,7 @@ def period_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
     provinces, national = _manager_scope(request)
-    period = get_object_or_404(_periods(provinces), pk=pk)
+    period = period_managed(provinces, pk)
     may_manage = period.province in provinces if period.province_id else national
     form = RoundForm(request.POST or None) if may_manage else None
     status = 200
@@ -88,36 +74,20 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                created = round_add(
+            created, _status = submit(
+                request,
+                form,
+                lambda: round_add(
                     actor=Actor.from_request(request),
                     period=period,
                     year=data["year"],
                     starts_on=data["starts_on"],
                     ends_on=data["ends_on"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("The round of %(year)s is added.") % {"year": created.year}
-                )
+                ),
+                lambda added: _("The round of %(year)s is added.") % {"year": added.year},
+            )
+            if created is not None:
                 return redirect("skillful:period", pk=period.pk)
-    # The criteria sets of this period, per province the user manages and per level.
-    sets = {
-        (s.province_id, s.level): s
-        for s in CriteriaSet.objects.filter(period=period, province__in=provinces)
-    }
-    criteria_rows = [
-        {
-            "province": province,
-            "levels": [
-                (Level(level).label, level, sets.get((province.pk, level))) for level in Level
-            ],
-        }
-        for province in provinces
-        if period.province_id is None or period.province_id == province.pk
-    ]
     return render(
         request,
         "skillful/periods/detail.html",
@@ -125,7 +95,7 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "period": period,
             "rounds": list(period.rounds.all()),
             "form": form,
-            "criteria_rows": criteria_rows,
+            "criteria_rows": criteria_rows(period, provinces),
         },
         status=status,
     )

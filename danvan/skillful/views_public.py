@@ -4,141 +4,22 @@ open to anyone without an account.
 Only honored models are shown, and only what may be published: the person of an individual model
 is named only when they agreed to it (``person_consents_to_publication``), and no officer's name
 or contact is ever shown (not who registered it, reported it or scored it). The views hand the
-templates plain ``ShowcaseModel`` records built here, so that a template cannot reach a field
-that is not meant to be public.
+templates plain ``ShowcaseModel`` records (built in ``selectors_public``), so that a template
+cannot reach a field that is not meant to be public.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime
-from collections import Counter
-
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from danvan.skillful.flag_reasons import format_number
-from danvan.skillful.models import (
-    Holder,
-    Indicator,
-    IndicatorReport,
-    MobilizationModel,
-    ModelStatus,
-)
-from danvan.units.models import AdministrativeUnit, UnitTier
+from danvan.skillful.selectors_public import honored_in, honored_per_province, province_by_code
 
 #: Seconds a browser or proxy may keep a showcase page.
 CACHE_SECONDS = 300
-SUMMARY_WORDS = 60
-
-
-@dataclasses.dataclass(frozen=True)
-class Commendation:
-    title: str
-    decision_number: str
-    decided_on: datetime.date
-    issuer: str
-
-
-@dataclasses.dataclass(frozen=True)
-class Result:
-    name: str
-    unit_of_measure: str
-    baseline: str
-    target: str
-    latest: str
-    period: str
-
-
-@dataclasses.dataclass(frozen=True)
-class ShowcaseModel:
-    code: str
-    name: str
-    field: str
-    level: str
-    unit: str
-    commune: str
-    lead_body: str
-    #: Empty unless an individual model's person agreed to be named publicly.
-    person: str
-    is_individual: bool
-    content: str
-    outputs: str
-    commendations: list[Commendation]
-    results: list[Result]
-    #: Where it spread: the units that adopted it.
-    spread_to: list[str]
-
-
-def _public(model: MobilizationModel) -> ShowcaseModel:
-    unit = model.unit
-    commune = unit.parent.name if unit.tier == UnitTier.VILLAGE and unit.parent else ""
-    is_individual = model.holder == Holder.INDIVIDUAL
-    results = []
-    for indicator in model.indicators.all():
-        reports = list(indicator.reports.all())
-        if reports:
-            latest = reports[-1]
-            results.append(
-                Result(
-                    name=indicator.name,
-                    unit_of_measure=indicator.unit_of_measure,
-                    baseline=format_number(indicator.baseline),
-                    target=format_number(indicator.target),
-                    latest=format_number(latest.value),
-                    period=latest.period_label,
-                )
-            )
-    return ShowcaseModel(
-        code=model.code,
-        name=model.name,
-        field=model.get_field_display(),
-        level=model.get_current_level_display(),
-        unit=unit.name,
-        commune=commune,
-        lead_body=model.lead_body.name,
-        person=model.person_name if is_individual and model.person_consents_to_publication else "",
-        is_individual=is_individual,
-        content=Truncator(model.content).words(SUMMARY_WORDS),
-        outputs=Truncator(model.expected_outputs).words(SUMMARY_WORDS),
-        commendations=[
-            Commendation(c.title, c.decision_number, c.decided_on, c.issuer)
-            for c in model.commendations.all()
-        ],
-        results=results,
-        spread_to=sorted({r.unit.name for r in model.replications.all()}),
-    )
-
-
-def honored_in(province: AdministrativeUnit) -> list[ShowcaseModel]:
-    """The honored models of a province, most recently commended first (a constant number of
-    queries, however many)."""
-    models = (
-        MobilizationModel.objects.filter(
-            status=ModelStatus.HONORED, unit__path__startswith=province.path
-        )
-        .select_related("unit__parent", "lead_body")
-        .prefetch_related(
-            "commendations",
-            Prefetch(
-                "indicators",
-                queryset=Indicator.objects.prefetch_related(
-                    Prefetch("reports", queryset=IndicatorReport.objects.order_by("reported_on"))
-                ),
-            ),
-            Prefetch(
-                "replications",
-                queryset=MobilizationModel.objects.select_related("unit").order_by(),
-            ),
-        )
-        .order_by("-updated_at", "name")
-    )
-    return [_public(m) for m in models]
 
 
 def _cached(response: HttpResponse) -> HttpResponse:
@@ -152,21 +33,13 @@ def showcase(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.get("tinh", "").strip()
     if chosen:
         return redirect("skillful_public:province", code=chosen)
-    counts: Counter[str] = Counter()
-    for path in MobilizationModel.objects.filter(status=ModelStatus.HONORED).values_list(
-        "unit__path", flat=True
-    ):
-        counts[path.strip("/").split("/")[0]] += 1
-    provinces = [
-        (p, counts[p.code])
-        for p in AdministrativeUnit.objects.provinces().current().order_by("name")
-    ]
+    provinces = honored_per_province()
     return _cached(render(request, "skillful/public/showcase.html", {"provinces": provinces}))
 
 
 @require_GET
 def province_showcase(request: HttpRequest, code: str) -> HttpResponse:
-    province = AdministrativeUnit.objects.provinces().filter(code=code).first()
+    province = province_by_code(code)
     if province is None:
         raise Http404(_("No such province."))
     return _cached(

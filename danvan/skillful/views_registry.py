@@ -13,24 +13,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_cache_control
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from danvan.audit.context import Actor
-from danvan.lib.forms import add_service_errors, import_outcome, template_download
+from danvan.lib.forms import import_outcome, template_download
 from danvan.lib.roles import Capability
 from danvan.lib.scoping import can
 from danvan.lib.tables import TableError
-from danvan.lib.text import fold
 from danvan.lib.uploads import upload_limit
-from danvan.organizations.models import Body, Membership
 from danvan.skillful.forms_registry import (
     AdoptForm,
     EvidenceForm,
@@ -48,39 +42,38 @@ from danvan.skillful.importing import (
     template_xlsx,
 )
 from danvan.skillful.models import (
-    EmulationPeriod,
-    Indicator,
-    IndicatorReport,
     Level,
     MobilizationModel,
     ModelStatus,
 )
+from danvan.skillful.selectors_registry import (
+    adoption_choices,
+    adoption_unit,
+    honored_model,
+    model_for_page,
+    model_period,
+    model_visible,
+    models_filtered,
+    models_for_list,
+    origin_visible,
+    partner_body_ids,
+    register_unit,
+    replications_seen_by,
+    status_counts,
+    units_where,
+)
+from danvan.skillful.services_common import EDITABLE
+from danvan.skillful.services_editing import model_update
 from danvan.skillful.services_registry import (
-    EDITABLE,
     LEVEL_OF_TIER,
-    StaleModelError,
     bodies_for,
-    evidence_add,
-    indicator_add,
-    indicator_report,
-    indicator_update,
     model_adopt,
     model_register,
-    model_update,
     periods_for,
 )
-from danvan.units.models import AdministrativeUnit, UnitTier
+from danvan.skillful.views_forms import posted_version, submit
 
 PAGE_SIZE = 25
-
-
-def _visible_model(request: HttpRequest, code: str) -> MobilizationModel:
-    return get_object_or_404(
-        MobilizationModel.objects.visible_to(request.user).select_related(
-            "unit__parent", "period", "lead_body__unit", "origin__unit"
-        ),
-        code=code,
-    )
 
 
 # --- The list -------------------------------------------------------------------------------------
@@ -89,34 +82,10 @@ def _visible_model(request: HttpRequest, code: str) -> MobilizationModel:
 @login_required
 def model_list(request: HttpRequest) -> HttpResponse:
     form = ModelFilterForm(request.GET or None)
-    models = MobilizationModel.objects.visible_to(request.user)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        for name in ("field", "level", "status"):
-            if data[name]:
-                models = models.filter(**{name: data[name]})
-        if data["period"]:
-            models = models.filter(period=data["period"])
-        if data["unit"]:
-            unit = AdministrativeUnit.objects.filter(code=data["unit"].strip()).first()
-            models = models.filter(unit__path__startswith=unit.path) if unit else models.none()
-        if data["q"]:
-            text = data["q"].strip()
-            models = models.filter(
-                Q(name__icontains=text)
-                | Q(code__iexact=text)
-                | Q(unit__name_folded__contains=fold(text))
-            )
-    counts = {
-        row["status"]: row["n"]
-        for row in models.values("status").annotate(n=Count("id")).order_by()
-    }
-    page = Paginator(
-        models.select_related("unit", "unit__parent", "period", "lead_body").order_by(
-            "-created_at", "-id"
-        ),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else None
+    models = models_filtered(request.user, filters)
+    counts = status_counts(models)
+    page = Paginator(models_for_list(models), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "skillful/registry/list.html",
@@ -133,32 +102,12 @@ def model_list(request: HttpRequest) -> HttpResponse:
 # --- Registering ----------------------------------------------------------------------------------
 
 
-def _register_unit(request: HttpRequest) -> AdministrativeUnit | None:
-    """The unit named in ``?unit=``, else the first unit where the officer may act."""
-    code = (request.GET.get("unit") or request.POST.get("unit") or "").strip()
-    if code:
-        unit = AdministrativeUnit.objects.current().filter(code=code).first()
-        if unit is None or not can(request.user, Capability.ACT, unit):
-            return None
-        return unit
-    paths = (
-        Membership.objects.active()
-        .filter(user=request.user)
-        .order_by("body__unit__path")
-        .values_list("body__unit__path", flat=True)
-    )
-    for path in paths:
-        unit = AdministrativeUnit.objects.current().filter(path=path).first()
-        if unit and can(request.user, Capability.ACT, unit) and unit.tier in LEVEL_OF_TIER:
-            return unit
-    return None
-
-
 @login_required
 def model_register_view(request: HttpRequest) -> HttpResponse:
     if not can(request.user, Capability.ACT):
         raise PermissionDenied(_("Your role may not register models."))
-    unit = _register_unit(request)
+    code = (request.GET.get("unit") or request.POST.get("unit") or "").strip()
+    unit = register_unit(request.user, code)
     if unit is None or unit.tier not in LEVEL_OF_TIER:
         return render(
             request,
@@ -178,20 +127,21 @@ def model_register_view(request: HttpRequest) -> HttpResponse:
         indicators = IndicatorFormSet(request.POST, prefix="ind")
         if form.is_valid() and indicators.is_valid():
             data = form.cleaned_data
-            try:
-                model = model_register(
+            model, _status = submit(
+                request,
+                form,
+                lambda: model_register(
                     actor=Actor.from_request(request),
                     unit=unit,
                     level=LEVEL_OF_TIER[unit.tier],
                     indicators=[i for f in indicators.forms if (i := f.as_input()) is not None],
                     **data,
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("The model is registered with code %(code)s.") % {"code": model.code}
-                )
+                ),
+                lambda model: (
+                    _("The model is registered with code %(code)s.") % {"code": model.code}
+                ),
+            )
+            if model is not None:
                 return redirect("skillful:detail", code=model.code)
         status = 400
     else:
@@ -232,7 +182,7 @@ def _indicator_rows(model: MobilizationModel) -> list[dict[str, Any]]:
     return rows
 
 
-def _detail(
+def model_page(
     request: HttpRequest,
     model: MobilizationModel,
     *,
@@ -241,43 +191,17 @@ def _detail(
     indicator_form: IndicatorForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    model = (
-        MobilizationModel.objects.select_related(
-            "unit__parent", "period", "lead_body__unit", "origin__unit"
-        )
-        .prefetch_related(
-            Prefetch(
-                "indicators",
-                queryset=Indicator.objects.prefetch_related(
-                    Prefetch(
-                        "reports", queryset=IndicatorReport.objects.order_by("period_label", "id")
-                    )
-                ),
-            ),
-            "partner_bodies__unit",
-            "evidence__report__indicator",
-            "commendations",
-        )
-        .get(pk=model.pk)
-    )
+    """The model's page, with the forms of a refused action as they were typed (``status``)."""
+    model = model_for_page(model)
     can_act = can(request.user, Capability.ACT, model.unit)
-    replications = MobilizationModel.objects.filter(origin=model).select_related("unit__parent")
-    visible_ids = set(
-        MobilizationModel.objects.visible_to(request.user)
-        .filter(origin=model)
-        .values_list("id", flat=True)
-    )
     return render(
         request,
         "skillful/registry/detail.html",
         {
             "model": model,
             "indicator_rows": _indicator_rows(model),
-            "replications": [(r, r.pk in visible_ids) for r in replications],
-            "origin_visible": model.origin_id is not None
-            and MobilizationModel.objects.visible_to(request.user)
-            .filter(pk=model.origin_id)
-            .exists(),
+            "replications": replications_seen_by(request.user, model),
+            "origin_visible": origin_visible(request.user, model),
             "can_act": can_act,
             "report_form": report_form
             or (ReportForm(indicators=model.indicators.all()) if can_act else None),
@@ -294,203 +218,14 @@ def _detail(
 
 @login_required
 def model_detail(request: HttpRequest, code: str) -> HttpResponse:
-    return _detail(request, _visible_model(request, code))
-
-
-@login_required
-@require_POST
-def model_report(request: HttpRequest, code: str) -> HttpResponse:
-    model = _visible_model(request, code)
-    form = ReportForm(request.POST, request.FILES, indicators=model.indicators.all())
-    if form.is_valid():
-        data = form.cleaned_data
-        indicator = data["indicator"]
-        try:
-            indicator_report(
-                actor=Actor.from_request(request),
-                indicator=indicator,
-                period_label=data["period_label"],
-                value=data["value"],
-                reported_on=data["reported_on"],
-                note=data["note"],
-                upload=data["file"],
-                caption=data["caption"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("The value of “%(indicator)s” for %(period)s is recorded.")
-                % {"indicator": indicator.name, "period": data["period_label"].upper()},
-            )
-            return redirect("skillful:detail", code=model.code)
-    return _detail(request, model, report_form=form, status=400)
-
-
-@login_required
-@require_POST
-def model_evidence(request: HttpRequest, code: str) -> HttpResponse:
-    model = _visible_model(request, code)
-    form = EvidenceForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            evidence_add(
-                actor=Actor.from_request(request),
-                model=model,
-                upload=form.cleaned_data["file"],
-                caption=form.cleaned_data["caption"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The evidence is attached."))
-            return redirect("skillful:detail", code=model.code)
-    return _detail(request, model, evidence_form=form, status=400)
-
-
-@login_required
-@require_POST
-def model_indicator_add(request: HttpRequest, code: str) -> HttpResponse:
-    model = _visible_model(request, code)
-    form = IndicatorForm(request.POST, prefix="new")
-    status = 400
-    if form.is_valid() and (item := form.as_input()) is not None:
-        try:
-            indicator_add(
-                actor=Actor.from_request(request),
-                model=model,
-                name=item.name,
-                unit_of_measure=item.unit_of_measure,
-                baseline=item.baseline,
-                target=item.target,
-                expected_version=_posted_version(request),
-            )
-        except StaleModelError as exc:
-            form.add_error(None, exc.messages)
-            status = 409
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The indicator is added."))
-            return redirect("skillful:detail", code=model.code)
-    elif form.is_valid():
-        form.add_error("name", _("Give the indicator a name."))
-    return _detail(request, model, indicator_form=form, status=status)
-
-
-def _posted_version(request: HttpRequest) -> int | None:
-    """The model's version the page showed; None from an older page without it."""
-    posted = request.POST.get("version", "")
-    return int(posted) if posted.isdigit() else None
-
-
-@login_required
-def indicator_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    """Correct an indicator while nothing has been reported for it (``indicator_update``); once
-    a value is reported the page says why it cannot change and offers to add a new one."""
-    model = _visible_model(request, code)
-    indicator = get_object_or_404(model.indicators.all(), pk=pk)
-    if not can(request.user, Capability.ACT, model.unit):
-        raise PermissionDenied(
-            _("You may not change models of %(unit)s.") % {"unit": model.unit.name}
-        )
-    periods = list(
-        indicator.reports.order_by("period_label").values_list("period_label", flat=True)
-    )
-    refusal = ""
-    if model.status not in EDITABLE:
-        refusal = _("Indicators cannot change once the model is “%(status)s”.") % {
-            "status": model.get_status_display()
-        }
-    elif periods:
-        refusal = _(
-            "“%(name)s” already has values reported (%(periods)s): they were measured against "
-            "this baseline and target, so it cannot change. Add a new indicator instead."
-        ) % {"name": indicator.name, "periods": ", ".join(periods)}
-    status = 200
-    version = model.version
-    form: IndicatorForm | None = None
-    if refusal:
-        status = 400 if request.method == "POST" else 200
-    elif request.method == "POST":
-        form = IndicatorForm(request.POST, prefix="ind")
-        posted = _posted_version(request)
-        version = posted if posted is not None else 0
-        status = 400
-        if form.is_valid() and (item := form.as_input()) is not None:
-            try:
-                indicator_update(
-                    actor=Actor.from_request(request),
-                    indicator=indicator,
-                    expected_version=version,
-                    name=item.name,
-                    unit_of_measure=item.unit_of_measure,
-                    baseline=item.baseline,
-                    target=item.target,
-                )
-            except StaleModelError as exc:
-                form.add_error(None, exc.messages)
-                status = 409
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The indicator is saved."))
-                return redirect("skillful:detail", code=model.code)
-        elif form.is_valid():
-            form.add_error("name", _("Give the indicator a name."))
-    else:
-        form = IndicatorForm(
-            prefix="ind",
-            initial={
-                "name": indicator.name,
-                "unit_of_measure": indicator.unit_of_measure,
-                "baseline": indicator.baseline,
-                "target": indicator.target,
-            },
-        )
-    return render(
-        request,
-        "skillful/registry/indicator_edit.html",
-        {
-            "model": model,
-            "indicator": indicator,
-            "form": form,
-            "refusal": refusal,
-            "version": version,
-        },
-        status=status,
-    )
-
-
-@login_required
-def evidence_file(request: HttpRequest, code: str, pk: int) -> FileResponse:
-    """One piece of evidence of a model the user may see. Files are never served from MEDIA_ROOT."""
-    model = _visible_model(request, code)
-    evidence = get_object_or_404(model.evidence, pk=pk)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("The file is missing from the storage.")) from exc
-    response = FileResponse(
-        handle,
-        content_type=evidence.content_type,
-        as_attachment=False,
-        filename=evidence.original_name or evidence.file.name.rsplit("/", 1)[-1],
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    )
-    patch_cache_control(response, no_store=True, private=True)
-    return response
+    return model_page(request, model_visible(request.user, code))
 
 
 @login_required
 def model_edit(request: HttpRequest, code: str) -> HttpResponse:
     """Change the registration (an adopted model is adapted here) while registered or under way.
     The version the page showed goes with the form: a colleague's change meanwhile answers 409."""
-    model = _visible_model(request, code)
+    model = model_visible(request.user, code)
     if not can(request.user, Capability.ACT, model.unit):
         raise PermissionDenied(
             _("You may not change models of %(unit)s.") % {"unit": model.unit.name}
@@ -503,7 +238,7 @@ def model_edit(request: HttpRequest, code: str) -> HttpResponse:
         )
         return redirect("skillful:detail", code=model.code)
     kwargs: dict[str, Any] = {
-        "periods": EmulationPeriod.objects.filter(pk=model.period_id),
+        "periods": model_period(model),
         "bodies": bodies_for(model.unit),
     }
     status = 200
@@ -512,34 +247,32 @@ def model_edit(request: HttpRequest, code: str) -> HttpResponse:
         form = RegistrationForm(request.POST, **kwargs)
         form.fields["period"].disabled = True
         form.fields["period"].initial = model.period_id
-        posted = request.POST.get("version", "")
-        version = int(posted) if posted.isdigit() else 0
+        posted = posted_version(request)
+        version = posted if posted is not None else 0
         if form.is_valid():
             data = dict(form.cleaned_data)
             data.pop("period")
             partners = data.pop("partner_bodies")
-            try:
-                model_update(
+            saved, status = submit(
+                request,
+                form,
+                lambda: model_update(
                     actor=Actor.from_request(request),
                     model=model,
                     expected_version=version,
                     partner_bodies=list(partners),
                     **data,
-                )
-            except StaleModelError as exc:
-                form.add_error(None, exc.messages)
-                status = 409
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The registration is saved."))
+                ),
+                lambda saved: _("The registration is saved."),
+            )
+            if saved is not None:
                 return redirect("skillful:detail", code=model.code)
         status = status if status == 409 else 400
     else:
         initial = {name: getattr(model, name) for name in RegistrationForm.base_fields}
         initial["period"] = model.period_id
         initial["lead_body"] = model.lead_body_id
-        initial["partner_bodies"] = list(model.partner_bodies.values_list("pk", flat=True))
+        initial["partner_bodies"] = partner_body_ids(model)
         form = RegistrationForm(initial=initial, **kwargs)
         form.fields["period"].disabled = True
     return render(
@@ -553,59 +286,39 @@ def model_edit(request: HttpRequest, code: str) -> HttpResponse:
 # --- Adopting -------------------------------------------------------------------------------------
 
 
-def _act_units(request: HttpRequest) -> QuerySet[AdministrativeUnit]:
-    """Current provinces, communes and villages where the user may act, nearest first."""
-    units = AdministrativeUnit.objects.visible_to(request.user, Capability.ACT).current()
-    units = units.filter(tier__in=[UnitTier.PROVINCE, UnitTier.COMMUNE, UnitTier.VILLAGE])
-    return units.order_by("path")
-
-
 @login_required
 def model_adopt_view(request: HttpRequest, code: str) -> HttpResponse:
     """Adopt an honored model: any officer who may act somewhere, for a unit of theirs. An honored
     model is public on the showcase, so it may come from anywhere, even outside their scope."""
-    origin = get_object_or_404(
-        MobilizationModel.objects.select_related("unit", "period"),
-        code=code,
-        status=ModelStatus.HONORED,
-    )
+    origin = honored_model(code)
     if not can(request.user, Capability.ACT):
         raise PermissionDenied(_("Your role may not adopt models."))
-    units = _act_units(request)
-    unit = None
-    unit_pk = request.POST.get("unit") or request.GET.get("unit")
-    if unit_pk and str(unit_pk).isdigit():
-        unit = units.filter(pk=unit_pk).first()
-    if unit is None:
-        unit = (
-            units.exclude(pk=origin.unit_id).filter(tier=UnitTier.COMMUNE).first() or units.first()
-        )
-    bodies = bodies_for(unit) if unit else Body.objects.none()
-    periods = periods_for(unit) if unit else EmulationPeriod.objects.none()
+    units = units_where(request.user, Capability.ACT)
+    unit = adoption_unit(units, request.POST.get("unit") or request.GET.get("unit"), origin)
+    bodies, periods = adoption_choices(unit)
     kwargs: dict[str, Any] = {"units": units, "bodies": bodies, "periods": periods}
     status = 200
     if request.method == "POST":
         form = AdoptForm(request.POST, **kwargs)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    adopted = model_adopt(
-                        actor=Actor.from_request(request),
-                        origin=origin,
-                        unit=data["unit"],
-                        lead_body=data["lead_body"],
-                        period=data["period"],
-                        starts_on=data["starts_on"],
-                    )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
+            adopted, _status = submit(
+                request,
+                form,
+                lambda: model_adopt(
+                    actor=Actor.from_request(request),
+                    origin=origin,
+                    unit=data["unit"],
+                    lead_body=data["lead_body"],
+                    period=data["period"],
+                    starts_on=data["starts_on"],
+                ),
+                lambda adopted: (
                     _("The model is adopted as %(code)s. Adapt its parts to your unit.")
-                    % {"code": adopted.code},
-                )
+                    % {"code": adopted.code}
+                ),
+            )
+            if adopted is not None:
                 return redirect("skillful:detail", code=adopted.code)
         status = 400
     else:

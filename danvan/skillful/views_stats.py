@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,8 +23,8 @@ from danvan.lib.scoping import can
 from danvan.lib.xlsx import new_workbook, sheet_append_with_totals, sheet_start, xlsx_response
 from danvan.skillful import stats
 from danvan.skillful.checks import flag_dismiss
-from danvan.skillful.models import Field, FormalismFlag, Level, MobilizationModel, ModelStatus
-from danvan.units.models import AdministrativeUnit
+from danvan.skillful.models import Field, Level, ModelStatus
+from danvan.skillful.selectors import flag_seen_by, unit_seen_by
 
 
 def _stats_for(request: HttpRequest) -> tuple[stats.StatsFilterForm, stats.Stats]:
@@ -33,7 +33,7 @@ def _stats_for(request: HttpRequest) -> tuple[stats.StatsFilterForm, stats.Stats
     form = stats.StatsFilterForm(request.GET or None)
     code = request.GET.get("unit", "").strip()
     if code:
-        root = AdministrativeUnit.objects.visible_to(request.user).filter(code=code).first()
+        root = unit_seen_by(request.user, code)
         if root is None:
             raise Http404(_("No such unit among yours."))
     else:
@@ -126,12 +126,7 @@ def stats_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def flag_dismiss_view(request: HttpRequest, pk: int) -> HttpResponse:
-    flag = get_object_or_404(
-        FormalismFlag.objects.select_related("model__unit").filter(
-            model__in=MobilizationModel.objects.visible_to(request.user)
-        ),
-        pk=pk,
-    )
+    flag = flag_seen_by(request.user, pk)
     try:
         flag_dismiss(
             actor=Actor.from_request(request), flag=flag, note=request.POST.get("note", "")

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import template
 
+from danvan.lib.users import Requester
 from danvan.skillful.models import MobilizationModel
+from danvan.skillful.selectors_evaluation import panel_context
 
 register = template.Library()
 
 
 @register.inclusion_tag("skillful/evaluation/_panel_body.html", takes_context=True)
 def evaluation_panel(context: template.Context, model: MobilizationModel) -> dict[str, Any]:
-    from danvan.skillful.views_evaluation import panel_context
-
     request = context.get("request")
-    user = getattr(request, "user", None) or context.get("user")
+    user = cast(Requester, getattr(request, "user", None) or context.get("user"))
     return {
         **panel_context(user, model),
         "request": request,

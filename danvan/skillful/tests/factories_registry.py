@@ -9,7 +9,8 @@ from typing import Any
 from danvan.audit.context import Actor
 from danvan.skillful.models import EmulationPeriod, Holder, Level, MobilizationModel
 from danvan.skillful.models import Field as ModelField
-from danvan.skillful.services_registry import IndicatorInput, model_register, period_create
+from danvan.skillful.services_periods import period_create
+from danvan.skillful.services_registry import IndicatorInput, model_register
 
 PARTS_TEXT = {
     "situation": "Nhiều hộ còn e ngại hiến đất làm đường.",

@@ -102,7 +102,7 @@ def test_a_model_goes_from_registration_to_the_showcase_and_a_copy_is_flagged(
     from danvan.lib.roles import Role
     from danvan.organizations.services import membership_add
     from danvan.skillful.models import Evaluation, FlagKind, Level, MobilizationModel
-    from danvan.skillful.services_evaluation import council_create
+    from danvan.skillful.services_criteria import council_create
     from danvan.skillful.tests.test_evaluation_services import make_period, three_criteria_set
 
     officer = with_password("commune_officer")

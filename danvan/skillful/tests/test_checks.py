@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from danvan.audit.context import Actor
-from danvan.skillful import checks
+from danvan.skillful import checks, checks_findings, similarity
 from danvan.skillful.models import (
     EmulationPeriod,
     Evidence,
@@ -228,9 +228,9 @@ def test_check_all_finds_the_same_duplicates_as_one_model_at_a_time(world: Any) 
 
 
 def test_shingles_ignore_diacritics_case_and_the_order_of_sentences() -> None:
-    a = checks.shingles(["Vận động nhân dân hiến đất. Làm đường bê tông."])
-    b = checks.shingles(["lam duong be tong. VAN DONG NHAN DAN HIEN DAT"])
-    assert a == b and checks.jaccard(a, b) == 1.0
+    a = similarity.shingles(["Vận động nhân dân hiến đất. Làm đường bê tông."])
+    b = similarity.shingles(["lam duong be tong. VAN DONG NHAN DAN HIEN DAT"])
+    assert a == b and similarity.jaccard(a, b) == 1.0
 
 
 # --- Rising complaints ----------------------------------------------------------------------
@@ -469,7 +469,7 @@ def test_an_old_row_with_a_sentence_stays_readable_and_keeps_its_dismissal_when_
     settings.LANGUAGE_CODE = "vi"
     model = make_model(world.anh_son, world.anh_son_body, status=ModelStatus.PROPOSED)
     with translation.override("vi"):
-        old_sentence = checks.find_no_evidence(model, today=TODAY).reason  # type: ignore[union-attr]
+        old_sentence = checks_findings.find_no_evidence(model, today=TODAY).reason  # type: ignore[union-attr]
     old = FormalismFlag.objects.create(
         model=model,
         kind=FlagKind.NO_EVIDENCE,
@@ -517,7 +517,7 @@ def test_a_dismissed_flag_stays_dismissed_when_only_a_threshold_setting_changes(
     found = flag(copy, FlagKind.NEAR_DUPLICATE)
     assert found is not None and found.details["threshold"] == 60
     checks.flag_dismiss(actor=Actor.of_user(leader), flag=found, note="Đã xác minh")
-    monkeypatch.setattr(checks, "NEAR_DUPLICATE_THRESHOLD", 0.7)
+    monkeypatch.setattr(similarity, "NEAR_DUPLICATE_THRESHOLD", 0.7)
     checks.check_model(copy, today=TODAY)
     found.refresh_from_db()
     assert found.details["threshold"] == 70 and found.dismissed_at is not None
@@ -548,7 +548,7 @@ def test_a_check_that_raises_or_removes_a_flag_writes_one_audit_row_with_kinds_a
     assert row.actor_label == "system:check_models" and row.unit_id == model.unit_id
     assert row.changes["raised"] == [FlagKind.NO_EVIDENCE]
     assert row.changes["standing"] == [FlagKind.NO_EVIDENCE]
-    assert row.changes["thresholds"]["near_duplicate"] == checks.NEAR_DUPLICATE_THRESHOLD
+    assert row.changes["thresholds"]["near_duplicate"] == similarity.NEAR_DUPLICATE_THRESHOLD
     assert row.changes["thresholds"]["evidence_grace_days"] == 90
 
     # Only the days moved on: the flag's numbers are refreshed, nothing is decided, no row.

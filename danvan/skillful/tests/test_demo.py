@@ -9,12 +9,7 @@ import pytest
 from danvan.audit.context import Actor
 from danvan.demo.seed import seed_demo
 from danvan.skillful.demo import seed_models
-from danvan.skillful.models import (
-    Evidence,
-    IndicatorReport,
-    MobilizationModel,
-    ModelStatus,
-)
+from danvan.skillful.models import Evidence, IndicatorReport, MobilizationModel, ModelStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -35,7 +35,7 @@ def test_a_commune_council_scores_a_model_and_the_leader_closes_it(
 ) -> None:
     from danvan.audit.context import Actor
     from danvan.skillful.models import Evaluation, Level, MobilizationModel, ModelStatus
-    from danvan.skillful.services_evaluation import council_create
+    from danvan.skillful.services_criteria import council_create
     from danvan.skillful.tests.test_evaluation_services import (
         make_model,
         make_period,

@@ -25,15 +25,17 @@ from danvan.skillful.models import (
     ModelStatus,
     Score,
 )
-from danvan.skillful.services_evaluation import (
+from danvan.skillful.services_common import StaleModelError
+from danvan.skillful.services_criteria import (
     CriterionSpec,
     GradeSpec,
-    StaleModelError,
-    aggregate,
-    commendation_record,
     council_create,
     criteria_set_create,
     criteria_set_update,
+)
+from danvan.skillful.services_evaluation import (
+    aggregate,
+    commendation_record,
     evaluation_close,
     evaluation_open,
     model_propose,

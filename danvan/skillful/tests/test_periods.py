@@ -14,7 +14,7 @@ from django.test import Client
 from danvan.audit.context import Actor
 from danvan.audit.models import AuditEntry
 from danvan.skillful.models import CriteriaSet, EmulationPeriod, EmulationRound
-from danvan.skillful.services_registry import period_create, round_add
+from danvan.skillful.services_periods import period_create, round_add
 from danvan.skillful.tests.factories_registry import register
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

@@ -23,18 +23,11 @@ from danvan.skillful.models import (
     ModelStatus,
 )
 from danvan.skillful.models import Field as ModelField
-from danvan.skillful.services_registry import (
-    IndicatorInput,
-    StaleModelError,
-    evidence_add,
-    indicator_add,
-    indicator_report,
-    indicator_update,
-    model_adopt,
-    model_record_existing,
-    model_update,
-    period_create,
-)
+from danvan.skillful.services_common import StaleModelError
+from danvan.skillful.services_editing import indicator_add, indicator_update, model_update
+from danvan.skillful.services_periods import period_create
+from danvan.skillful.services_registry import IndicatorInput, model_adopt, model_record_existing
+from danvan.skillful.services_reporting import evidence_add, indicator_report
 from danvan.skillful.tests.factories_registry import PARTS_TEXT, make_period, register
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

@@ -233,7 +233,7 @@ def test_a_bad_evidence_file_answers_400(world: Any, commune_officer: Any, login
 def test_evidence_of_another_communes_model_is_not_served(
     world: Any, commune_officer: Any, login: Login, settings: Any, tmp_path: Any
 ) -> None:
-    from danvan.skillful.services_registry import evidence_add
+    from danvan.skillful.services_reporting import evidence_add
 
     settings.MEDIA_ROOT = tmp_path
     model = register(world, None, unit=world.muong_xen, lead_body=world.muong_xen_body)
@@ -341,7 +341,7 @@ def test_the_model_page_reads_a_fixed_number_of_queries(
 ) -> None:
     model = register(world, None)
     actor = Actor.system("test")
-    from danvan.skillful.services_registry import indicator_report
+    from danvan.skillful.services_reporting import indicator_report
 
     for indicator in model.indicators.all():
         for label in ("2026-H1", "2026-H2"):
@@ -421,7 +421,7 @@ def test_correcting_an_indicator_from_the_model_page(
 def test_an_indicator_with_reports_shows_why_it_cannot_change(
     world: Any, commune_officer: Any, observer: Any, login: Login
 ) -> None:
-    from danvan.skillful.services_registry import indicator_report
+    from danvan.skillful.services_reporting import indicator_report
 
     model = register(world, None)
     indicator = model.indicators.get(name="Hộ hiến đất")
