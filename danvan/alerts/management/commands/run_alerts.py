@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import datetime
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from danvan.alerts.services import alerts_scan
+from danvan.lib.commands import add_date_argument, date_argument
 
 
 class Command(BaseCommand):
@@ -17,14 +17,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--date", help="Run as if today were YYYY-MM-DD (default: today).")
+        add_date_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = None
-        if options["date"]:
-            try:
-                today = datetime.date.fromisoformat(options["date"])
-            except ValueError as exc:
-                raise CommandError(f"--date must be YYYY-MM-DD, not {options['date']!r}.") from exc
-        report = alerts_scan(today=today)
+        report = alerts_scan(today=date_argument(options))
         self.stdout.write(json.dumps(report.as_dict(), indent=2))
