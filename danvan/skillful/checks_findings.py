@@ -35,6 +35,7 @@ from danvan.skillful.similarity import (
     model_shingles,
     near_duplicate_pairs,
 )
+from danvan.voices.models import Voice
 
 # --- Settings, with their defaults ----------------------------------------------------------------
 
@@ -273,8 +274,6 @@ def _months_before(day: datetime.date, months: int) -> datetime.date:
 def find_rising_complaints(
     model: MobilizationModel, *, today: datetime.date | None = None
 ) -> Finding | None:
-    from danvan.voices.models import Voice
-
     topics = [code for code, field in TOPIC_FIELDS.items() if field == model.field]
     today = today or timezone.localdate()
     end = min(today, model.ends_on) if model.ends_on else today
