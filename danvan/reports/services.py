@@ -273,17 +273,26 @@ def report_link(report: Report) -> str:
     return reverse("reports:detail", args=[report.pk])
 
 
+#: Each step of the path: who takes it (a capability on the report's unit), from which statuses,
+#: to which.
+_STEPS: dict[str, tuple[Capability, tuple[str, ...], str]] = {
+    ReportAction.SUBMITTED: (Capability.ACT, (ReportStatus.DRAFT,), ReportStatus.SUBMITTED),
+    ReportAction.RETURNED: (
+        Capability.APPROVE,
+        (ReportStatus.SUBMITTED, ReportStatus.APPROVED),
+        ReportStatus.DRAFT,
+    ),
+    ReportAction.APPROVED: (Capability.APPROVE, (ReportStatus.SUBMITTED,), ReportStatus.APPROVED),
+    ReportAction.ISSUED: (Capability.APPROVE, (ReportStatus.APPROVED,), ReportStatus.ISSUED),
+}
+
+
 def _transition(
-    *,
-    actor: Actor,
-    report: Report,
-    expected_version: int,
-    capability: Capability,
-    allowed_from: tuple[str, ...],
-    to: str,
-    action: str,
-    note: str = "",
+    *, actor: Actor, report: Report, expected_version: int, action: str
 ) -> tuple[Report, str]:
+    """The report locked at the version the page showed and moved by step ``action``; returns
+    it with the status it left."""
+    capability, allowed_from, to = _STEPS[action]
     require(actor, capability, report.unit, _("You may not do this with this report."))
     report = _locked(report, expected_version)
     if report.status not in allowed_from:
@@ -301,13 +310,7 @@ def _transition(
 def report_submit(*, actor: Actor, report: Report, expected_version: int) -> Report:
     """Send the draft to the leader. Its figures are read one last time, then frozen."""
     report, before = _transition(
-        actor=actor,
-        report=report,
-        expected_version=expected_version,
-        capability=Capability.ACT,
-        allowed_from=(ReportStatus.DRAFT,),
-        to=ReportStatus.SUBMITTED,
-        action=ReportAction.SUBMITTED,
+        actor=actor, report=report, expected_version=expected_version, action=ReportAction.SUBMITTED
     )
     if not report.proposals.strip():
         raise ValidationError(
@@ -336,13 +339,7 @@ def report_return(*, actor: Actor, report: Report, expected_version: int, note: 
     if not note:
         raise ValidationError({"note": _("Say what should be changed.")})
     report, before = _transition(
-        actor=actor,
-        report=report,
-        expected_version=expected_version,
-        capability=Capability.APPROVE,
-        allowed_from=(ReportStatus.SUBMITTED, ReportStatus.APPROVED),
-        to=ReportStatus.DRAFT,
-        action=ReportAction.RETURNED,
+        actor=actor, report=report, expected_version=expected_version, action=ReportAction.RETURNED
     )
     report.save(update_fields=["status", "version", "updated_at"])
     _moved(actor=actor, report=report, action=ReportAction.RETURNED, before=before, note=note)
@@ -363,13 +360,7 @@ def report_return(*, actor: Actor, report: Report, expected_version: int, note: 
 @transaction.atomic
 def report_approve(*, actor: Actor, report: Report, expected_version: int) -> Report:
     report, before = _transition(
-        actor=actor,
-        report=report,
-        expected_version=expected_version,
-        capability=Capability.APPROVE,
-        allowed_from=(ReportStatus.SUBMITTED,),
-        to=ReportStatus.APPROVED,
-        action=ReportAction.APPROVED,
+        actor=actor, report=report, expected_version=expected_version, action=ReportAction.APPROVED
     )
     report.save(update_fields=["status", "version", "updated_at"])
     _moved(actor=actor, report=report, action=ReportAction.APPROVED, before=before)
@@ -393,13 +384,7 @@ def report_issue(
             {"issued_on": _("A report cannot be issued before the end of its period.")}
         )
     report, before = _transition(
-        actor=actor,
-        report=report,
-        expected_version=expected_version,
-        capability=Capability.APPROVE,
-        allowed_from=(ReportStatus.APPROVED,),
-        to=ReportStatus.ISSUED,
-        action=ReportAction.ISSUED,
+        actor=actor, report=report, expected_version=expected_version, action=ReportAction.ISSUED
     )
     if not report.signer_name.strip():
         raise ValidationError({"signer_name": _("Write the signer's name before issuing.")})
