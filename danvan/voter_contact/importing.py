@@ -32,7 +32,7 @@ class SessionImporter(VoiceImporter):
 
     def __init__(self, session: VoterContactSession | None = None) -> None:
         super().__init__(
-            fixed_kind=VoiceKind.VOTER_RECOMMENDATION,
+            fixed_kind=VoiceKind.VOTER_RECOMMENDATION.value,
             fixed_date=session.date if session is not None else None,
             default_unit_code=(
                 session.unit.code if session is not None and session.unit.is_commune else ""
