@@ -141,12 +141,14 @@ def voice_submit(
     submission_key: str | None = None,
     import_fingerprint: str | None = None,
 ) -> Voice:
-    """Take in a voice from any channel.
+    """Take in a voice from any channel, through the intake steps (``intake.py``), which the
+    spreadsheet import takes too.
 
     ``submission_key`` is a key the server made (the citizens' form's one-time token, the demo
     data): a retried call with the same key returns the first voice, with ``replayed`` set.
-    Clients' keys never come here: the API keeps them per client (``danvan.api.idempotency``). ``import_fingerprint``: a spreadsheet
-    row's (``fingerprint.py``); a row imported before is refused.
+    Clients' keys never come here: the API keeps them per client (``danvan.api.idempotency``).
+    ``import_fingerprint``: a spreadsheet row's (``fingerprint.py``); a row imported before is
+    refused.
     """
     if submission_key:
         existing = Voice.objects.filter(submission_key=submission_key).first()
