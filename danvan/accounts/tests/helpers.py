@@ -10,6 +10,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from danvan.accounts.models import User
 from danvan.accounts.services import otp_confirm, otp_pending_device
 from danvan.audit.context import Actor
 
@@ -25,7 +26,7 @@ class CheapArgon2PasswordHasher(Argon2PasswordHasher):
     parallelism = 1
 
 
-def enrol(user: Any) -> tuple[TOTPDevice, list[str]]:
+def enrol(user: User) -> tuple[TOTPDevice, list[str]]:
     """Give ``user`` a confirmed authenticator; returns it and the backup codes."""
     device = otp_pending_device(user=user)
     codes = otp_confirm(actor=SYSTEM, device=device)

@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from danvan.accounts.models import User
 from danvan.audit.context import Actor
 from danvan.insight.models import Issue, IssueStatus
 from danvan.voices.models import Channel, Topic, Voice, VoiceKind
@@ -21,10 +22,10 @@ from danvan.voices.services import voice_submit
 
 
 @pytest.fixture
-def login(login: Callable[[Any], Client], settings: Any) -> Callable[[Any], Client]:
+def login(login: Callable[[User], Client], settings: Any) -> Callable[[User], Client]:
     """The project's ``login(user)``, reading the pages in English."""
 
-    def log_in(user: Any) -> Client:
+    def log_in(user: User) -> Client:
         client = login(user)
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         return client

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from danvan.accounts.models import User
 from danvan.api.services import api_token_create
 from danvan.audit.context import Actor
 
@@ -27,10 +27,10 @@ def anonymous() -> APIClient:
 
 
 @pytest.fixture
-def token_client(db: None) -> Callable[[Any], APIClient]:
+def token_client(db: None) -> Callable[[User], APIClient]:
     """``token_client(user)``: a client that sends a fresh token of ``user``."""
 
-    def make(user: Any) -> APIClient:
+    def make(user: User) -> APIClient:
         _token, key = api_token_create(actor=Actor.system("test"), user=user, name="tests")
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {key}")

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from danvan.accounts.models import User
+
 
 @pytest.fixture(autouse=True)
 def _no_buckets_left_by_a_flush(request: pytest.FixtureRequest) -> Iterator[None]:
@@ -27,10 +29,10 @@ def _no_buckets_left_by_a_flush(request: pytest.FixtureRequest) -> Iterator[None
 
 
 @pytest.fixture
-def login(login: Callable[[Any], Client], settings: Any) -> Callable[[Any], Client]:
+def login(login: Callable[[User], Client], settings: Any) -> Callable[[User], Client]:
     """The project's ``login(user)`` with the English language cookie (as the voices tests)."""
 
-    def log_in(user: Any) -> Client:
+    def log_in(user: User) -> Client:
         client = login(user)
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         return client

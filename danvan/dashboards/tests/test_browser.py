@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from danvan.accounts.models import User
 from danvan.conftest import BROWSER_PASSWORD
 from danvan.dashboards.tests.helpers import answered, submit
 
@@ -30,7 +31,7 @@ pytestmark = [
 ]
 
 
-def log_in(page: Any, base_url: str, user: Any) -> None:
+def log_in(page: Any, base_url: str, user: User) -> None:
     page.goto(f"{base_url}/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     page.fill("#id_username", user.username)

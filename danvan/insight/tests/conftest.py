@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from danvan.accounts.models import User
 from danvan.audit.context import Actor
 from danvan.insight.services import forget_trained, voice_analyse
 from danvan.voices.models import Topic, Voice
@@ -23,8 +24,8 @@ def _fresh_model_cache() -> None:
 
 
 @pytest.fixture
-def login(login: Callable[[Any], Client], settings: Any) -> Callable[[Any], Client]:
-    def log_in(user: Any) -> Client:
+def login(login: Callable[[User], Client], settings: Any) -> Callable[[User], Client]:
+    def log_in(user: User) -> Client:
         client = login(user)
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         return client

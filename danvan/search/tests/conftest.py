@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from danvan.accounts.models import User
 from danvan.audit.context import Actor
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.models import Topic, Voice
@@ -16,10 +17,10 @@ from danvan.voices.services import voice_submit
 
 
 @pytest.fixture
-def login(login: Callable[[Any], Client], settings: Any) -> Callable[[Any], Client]:
+def login(login: Callable[[User], Client], settings: Any) -> Callable[[User], Client]:
     """The project's ``login(user)``, with the page in English for the assertions."""
 
-    def log_in(user: Any) -> Client:
+    def log_in(user: User) -> Client:
         client = login(user)
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         return client

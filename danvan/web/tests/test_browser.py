@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from danvan.accounts.models import User
 from danvan.conftest import BROWSER_PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures make
@@ -50,7 +51,7 @@ def setup_key(shown: str) -> bytes:
     return base64.b32decode(text.upper() + "=" * (-len(text) % 8))
 
 
-def log_in(page: Any, base_url: str, user: Any) -> None:
+def log_in(page: Any, base_url: str, user: User) -> None:
     page.goto(f"{base_url}/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     page.fill("#id_username", user.username)
@@ -58,7 +59,7 @@ def log_in(page: Any, base_url: str, user: Any) -> None:
     page.locator("main form button[type=submit]").click()
 
 
-def expect_home(page: Any, base_url: str, user: Any) -> None:
+def expect_home(page: Any, base_url: str, user: User) -> None:
     expect(page).to_have_url(f"{base_url}/")
     expect(page.locator("html")).to_have_attribute("lang", "vi")
     expect(page.locator("main h1")).to_have_text(f"Xin chào, {user.full_name}")

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from danvan.accounts.models import User
 from danvan.audit.context import Actor
 from danvan.conftest import BROWSER_PASSWORD
 from danvan.dashboards.tests.helpers import submit
@@ -63,7 +64,7 @@ class Watch:
         assert self.errors == []
 
 
-def log_in(page: Any, base_url: str, user: Any) -> None:
+def log_in(page: Any, base_url: str, user: User) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", BROWSER_PASSWORD)
