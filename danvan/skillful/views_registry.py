@@ -17,13 +17,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from danvan.audit.context import Actor
-from danvan.lib.forms import import_outcome, template_download
+from danvan.lib.forms import template_download
+from danvan.lib.importing import import_page
 from danvan.lib.roles import Capability
 from danvan.lib.scoping import can
-from danvan.lib.tables import TableError
 from danvan.lib.uploads import upload_limit
 from danvan.skillful.forms_registry import (
     AdoptForm,
@@ -35,12 +36,7 @@ from danvan.skillful.forms_registry import (
     RegistrationForm,
     ReportForm,
 )
-from danvan.skillful.importing import (
-    models_import,
-    parse_model_file,
-    template_csv,
-    template_xlsx,
-)
+from danvan.skillful.importing import ModelImporter
 from danvan.skillful.models import (
     Level,
     MobilizationModel,
@@ -339,42 +335,24 @@ def model_adopt_view(request: HttpRequest, code: str) -> HttpResponse:
 def model_import_view(request: HttpRequest) -> HttpResponse:
     if not can(request.user, Capability.ACT):
         raise PermissionDenied(_("Your role may not import models."))
-    form = (
-        ModelImportForm(request.POST, request.FILES)
-        if request.method == "POST"
-        else ModelImportForm()
-    )
-    report = None
-    file_error = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            rows = parse_model_file(name=upload.name, data=upload.read())
-        except TableError as exc:
-            file_error = str(exc)
-        else:
-            report = models_import(
-                actor=Actor.from_request(request),
-                rows=rows,
-                only_valid=form.cleaned_data["only_valid"],
-            )
-    status = import_outcome(
+    return import_page(
         request,
-        form=form,
-        file_error=file_error,
-        report=report,
+        ModelImporter(),
+        actor=Actor.from_request(request),
+        form_class=ModelImportForm,
+        template_name="skillful/registry/import.html",
         imported_message=_("Imported %(count)s models."),
-    )
-    return render(
-        request,
-        "skillful/registry/import.html",
-        {"form": form, "report": report, "file_error": file_error},
-        status=status,
+        context={
+            "back_url": reverse("skillful:list"),
+            "template_xlsx_url": reverse("skillful:import_template", args=["xlsx"]),
+            "template_csv_url": reverse("skillful:import_template", args=["csv"]),
+        },
     )
 
 
 @login_required
 def model_import_template(request: HttpRequest, fmt: str) -> HttpResponse:
+    importer = ModelImporter()
     return template_download(
-        fmt, name="mau-mo-hinh-dan-van-kheo", xlsx=template_xlsx, csv=template_csv
+        fmt, name=importer.name, xlsx=importer.template_xlsx, csv=importer.template_csv
     )
