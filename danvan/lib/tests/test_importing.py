@@ -304,3 +304,32 @@ def test_rejected_rows_not_signed_by_the_page_are_refused(officer: Any) -> None:
     response = officer.post(village_page(), {"rejected_rows": '[{"line": 1}]'})
 
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_models_page_offers_the_error_workbook_with_the_models_columns(
+    world: Any, commune_officer: Any, login: Any, settings: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from danvan.skillful.importing import COLUMNS
+    from danvan.skillful.tests.factories_registry import make_period
+
+    make_period(2021, 2025)
+    client = login(commune_officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    header = [title for _key, title, _example in COLUMNS]
+    bad = [example for _key, _title, example in COLUMNS]
+    bad[[key for key, _t, _e in COLUMNS].index("year")] = "năm ngoái"
+    data = ("\r\n".join(",".join(f'"{c}"' for c in line) for line in (header, bad))).encode()
+
+    response = client.post("/models/import/", {"file": SimpleUploadedFile("ds.csv", data)})
+    assert response.status_code == 400
+    workbook = client.post("/models/import/", {"rejected_rows": response.context["rejected"]})
+
+    sheet = load_workbook(io.BytesIO(workbook.content)).active
+    assert sheet is not None
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["Dòng", *header, "Lỗi"]
+    assert rows[1][0] == 2
+    assert "Năm: The year must be a number like 2024." in rows[1][-1]
