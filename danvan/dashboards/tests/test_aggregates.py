@@ -16,7 +16,8 @@ from danvan.dashboards import sql
 from danvan.dashboards.models import Bucket, VoiceFact
 from danvan.units.models import AdministrativeUnit
 from danvan.units.tests.files import csv_bytes
-from danvan.voices.importing import parse_voice_file, voices_import
+from danvan.voices.importing.parse import parse_voice_file
+from danvan.voices.importing.write import voices_import
 from danvan.voices.models import OPEN_STATUSES, Topic, Voice
 from danvan.voices.services import voice_submit
 from danvan.voices.services_answer import case_answer, case_close, case_decide

@@ -16,7 +16,8 @@ from danvan.lib.textquery import parse
 from danvan.search import selectors
 from danvan.search.selectors import ANSWERS, ISSUES, VOICES, search
 from danvan.units.tests.files import csv_bytes
-from danvan.voices import importing
+from danvan.voices.importing.parse import parse_voice_file, voices_validate
+from danvan.voices.importing.write import voices_bulk_create
 from danvan.voices.models import Topic, Voice
 from danvan.voices.services_answer import case_answer
 from danvan.voices.services_routing import case_accept
@@ -391,10 +392,10 @@ def test_voices_imported_in_bulk_are_found(world, system_admin):
         ["Ý kiến", "other", "17329-001", "Nên lắp thêm loa truyền thanh.", "01/10/2026"],
     ]
     actor = Actor.of_user(system_admin)
-    parsed = importing.parse_voice_file(name="y-kien.csv", data=csv_bytes([header, *rows]))
-    report = importing.voices_validate(actor=actor, rows=parsed)
+    parsed = parse_voice_file(name="y-kien.csv", data=csv_bytes([header, *rows]))
+    report = voices_validate(actor=actor, rows=parsed)
     keys = {id(r): r.fingerprint() for r in report.rows}
-    assert importing.voices_bulk_create(actor=actor, rows=report.rows, keys=keys) == 2
+    assert voices_bulk_create(actor=actor, rows=report.rows, keys=keys) == 2
 
     found = codes(system_admin, "xoi lo")
     assert found == [Voice.objects.get(text__startswith="Đập").tracking_code]
