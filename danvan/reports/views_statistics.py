@@ -40,7 +40,8 @@ from danvan.reports.periods import (
 )
 from danvan.reports.stats_table import Table, unit_title
 from danvan.reports.workbooks import TABLES, build_statistics_workbook, make_table
-from danvan.units.models import AdministrativeUnit, UnitTier
+from danvan.units.models import AdministrativeUnit
+from danvan.units.selectors import scope_roots
 
 __all__ = ["StatisticsForm", "statistics_export", "statistics_page"]
 
@@ -139,20 +140,15 @@ class StatisticsForm(forms.Form):
 def _highest_units(user: User | AnonymousUser) -> list[AdministrativeUnit]:
     """The user's own top units, highest first; for a global role, the provinces (the one of
     the user's own body first)."""
-    # The scope's own paths are the top units; ``visible_to`` gives everything below them too.
     scope = scope_for(user, Capability.VIEW)
     if scope.is_global:
-        provinces = list(
-            AdministrativeUnit.objects.current().filter(tier=UnitTier.PROVINCE).order_by("name")
-        )
+        provinces = list(scope_roots(scope).order_by("name"))
         own = set(
             Membership.objects.active().filter(user=user).values_list("body__unit__path", flat=True)
         )
         provinces.sort(key=lambda u: not any(p.startswith(u.path) for p in own))
         return provinces
-    tops = list(AdministrativeUnit.objects.filter(path__in=scope.prefixes, valid_to__isnull=True))
-    tops.sort(key=lambda u: (u.path.count("/"), u.name))
-    return tops
+    return sorted(scope_roots(scope), key=lambda u: (u.path.count("/"), u.name))
 
 
 def unit_options(user: User | AnonymousUser) -> list[tuple[AdministrativeUnit, int]]:
