@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from danvan.lib.commands import add_date_argument, date_argument
 from danvan.reports.scheduling import run_report_drafts
 
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--date", help="Run as if today were YYYY-MM-DD (default: today).")
+        add_date_argument(parser)
         parser.add_argument(
             "--now",
             action="store_true",
@@ -25,12 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = timezone.localdate()
-        if options["date"]:
-            try:
-                today = datetime.date.fromisoformat(options["date"])
-            except ValueError as exc:
-                raise CommandError(f"--date must be YYYY-MM-DD, not {options['date']!r}.") from exc
+        today = date_argument(options) or timezone.localdate()
         due = run_report_drafts(today=today, inline=options["now"])
         verb = "drafted" if options["now"] else "queued"
         for item in due:

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import datetime
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from danvan.lib.commands import add_date_argument, date_argument
 from danvan.voices.urging import run_urging
 
 
@@ -16,14 +16,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--date", help="Run as if today were YYYY-MM-DD (default: today).")
+        add_date_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = None
-        if options["date"]:
-            try:
-                today = datetime.date.fromisoformat(options["date"])
-            except ValueError as exc:
-                raise CommandError(f"--date must be YYYY-MM-DD, not {options['date']!r}.") from exc
-        report = run_urging(today=today)
+        report = run_urging(today=date_argument(options))
         self.stdout.write(json.dumps(report.as_dict(), indent=2))
