@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime
 import random
+from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from danvan.audit.context import Actor
@@ -142,145 +143,197 @@ def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
     return rng.choices([k for k, _w in weighted], weights=[w for _k, w in weighted])[0]
 
 
-def seed_voices(actor: Actor, lines: list[str], *, count: int = DEMO_COUNT) -> None:
-    if Voice.objects.filter(submission_key__startswith="demo-").exists():
-        lines.append("voices: already seeded")
-        return
-    rng = random.Random(2026)  # noqa: S311 - demo data, reproducible on purpose
-    today = timezone.localdate()
+@dataclass(frozen=True)
+class _Province:
+    """What the demo's voices are drawn from: the province's current communes and villages, the
+    national topics, and the people's committee each case is assigned to."""
+
+    today: datetime.date
+    units: list[AdministrativeUnit]
+    villages: list[AdministrativeUnit]
+    topics: dict[str, Topic]
+    committees: dict[int, Body]
+    provincial_committee: Body | None
+
+    def body_for(self, unit: AdministrativeUnit) -> Body | None:
+        """The committee of the unit's commune (a village's is its parent's), else the
+        province's."""
+        commune = unit.parent if unit.tier == UnitTier.VILLAGE and unit.parent else unit
+        return self.committees.get(commune.pk) or self.provincial_committee
+
+
+def _province_load(today: datetime.date) -> _Province:
     province = AdministrativeUnit.objects.get(code=PROVINCE)
     units = list(
         AdministrativeUnit.objects.current()
         .filter(path__startswith=province.path, tier__in=[UnitTier.COMMUNE, UnitTier.VILLAGE])
         .select_related("parent")
     )
-    villages = [u for u in units if u.tier == UnitTier.VILLAGE]
-    topics = {t.code: t for t in Topic.objects.filter(province=None)}
     committees = {
         b.unit_id: b for b in Body.objects.filter(kind=BodyKind.PEOPLES_COMMITTEE, is_active=True)
     }
-    provincial_committee = committees.get(province.pk)
+    return _Province(
+        today=today,
+        units=units,
+        villages=[u for u in units if u.tier == UnitTier.VILLAGE],
+        topics={t.code: t for t in Topic.objects.filter(province=None)},
+        committees=committees,
+        provincial_committee=committees.get(province.pk),
+    )
+
+
+def seed_voices(actor: Actor, lines: list[str], *, count: int = DEMO_COUNT) -> None:
+    if Voice.objects.filter(submission_key__startswith="demo-").exists():
+        lines.append("voices: already seeded")
+        return
+    rng = random.Random(2026)  # noqa: S311 - demo data, reproducible on purpose
+    province = _province_load(timezone.localdate())
     counts = {"open": 0, "answered": 0, "overdue": 0, "second": 0}
     for i in range(count):
-        kind = _pick(rng, KINDS)
-        # Half of the voices come from the villages the demo knows, half from any commune.
-        unit = rng.choice(villages) if villages and rng.random() < 0.5 else rng.choice(units)
-        commune = unit.parent if unit.tier == UnitTier.VILLAGE and unit.parent else unit
-        topic_code = rng.choice(TOPIC_OF_KIND.get(kind, list(TEXTS)))
-        text = rng.choice(TEXTS[topic_code]).format(
-            place=unit.name,
-            area=rng.choice([120, 250, 360, 500, 1200]),
-            project=rng.choice(PROJECTS),
-            months=rng.randint(2, 18),
-            season=rng.choice(["đông xuân", "hè thu"]),
-            name=f"{rng.choice(FAMILY)} Thị {rng.choice(GIVEN)}",
-        )
-        # Spread over the year, a little more in recent months (not a surge everywhere).
-        received = today - datetime.timedelta(days=int(rng.triangular(0, 365, 150)))
-        named = (
-            kind in ("complaint_first", "complaint_second", "denunciation") or rng.random() < 0.6
-        )
-        voice = voice_submit(
-            actor=actor,
-            kind=kind,
-            channel=rng.choice(CHANNEL_OF_KIND[kind]),
-            unit=unit,
-            topic=topics[topic_code],
-            text=text,
-            received_on=received,
-            is_anonymous=not named,
-            submitter_name=f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
-            if named
-            else "",
-            submitter_contact=f"09{rng.randint(10_000_000, 99_999_999)}" if named else "",
-            joint=kind == "voter_recommendation" and rng.random() < 0.2,
-            submission_key=f"demo-{i}",
-        )
-        age = (today - received).days
-        if age < 3 or rng.random() < 0.08:
-            counts["open"] += 1
-            continue  # just received
-        accepted = min(today, received + datetime.timedelta(days=rng.randint(1, 6)))
-        voice = case_accept(
-            actor=actor, voice=voice, expected_version=voice.version, accepted_on=accepted
-        )
-        body = committees.get(commune.pk) or provincial_committee
-        if body is not None:
-            voice = case_assign(actor=actor, voice=voice, expected_version=voice.version, body=body)
-        if (
-            provincial_committee is not None
-            and body is not None
-            and body != provincial_committee
-            and rng.random() < 0.06
-        ):
-            voice = case_coordinate(
-                actor=actor,
-                voice=voice,
-                expected_version=voice.version,
-                bodies=[provincial_committee],
-                request="Đề nghị phối hợp kiểm tra, xác minh và có ý kiến bằng văn bản.",
-            )
-        if kind == "denunciation" and rng.random() < 0.3 and voice.due_on is not None:
-            voice = case_extend(
-                actor=actor,
-                voice=voice,
-                expected_version=voice.version,
-                step="resolve",
-                reason="Vụ việc phức tạp, cần xác minh tại nhiều cơ quan, đơn vị.",
-                complexity="complex",
-            )
-        # Older cases are mostly answered; a share is left unanswered and runs late.
-        if age > 20 and rng.random() < 0.82:
-            verdict = rng.choice(
-                ["là đúng, đã chỉ đạo khắc phục", "đúng một phần", "không có cơ sở"]
-            )
-            voice = case_answer(
-                actor=actor,
-                voice=voice,
-                expected_version=voice.version,
-                text=ANSWER.format(verdict=verdict),
-            )
-            counts["answered"] += 1
-            if rng.random() < 0.9:
-                voice = case_publish(actor=actor, voice=voice, expected_version=voice.version)
-                if rng.random() < 0.5:
-                    voice = voice_rate(
-                        actor=Actor(user=None, ip=None, label="citizen"),
-                        voice=voice,
-                        expected_version=voice.version,
-                        score=int(_pick(rng, SATISFACTION)),
-                    )
-                if kind == "complaint_first" and rng.random() < 0.15:
-                    complaint_file_second(
-                        actor=actor,
-                        first=voice,
-                        expected_version=voice.version,
-                        text="Tôi không đồng ý với quyết định giải quyết khiếu nại lần đầu, "
-                        "đề nghị cấp trên xem xét lại.",
-                        channel="letter",
-                        submission_key=f"demo-second-{i}",
-                    )
-                    counts["second"] += 1
-                # A complaint or denunciation closes only once its written decision is issued
-                # (danvan.decisions); the demo leaves those published.
-                elif rng.random() < 0.7 and kind not in DECIDED_KINDS:
-                    case_close(actor=actor, voice=voice, expected_version=voice.version)
-        else:
-            counts["open"] += 1
-            if voice.due_on is not None and voice.due_on < today:
-                counts["overdue"] += 1
-    _spread_timelines(today)
+        voice = _voice_submit(actor, rng, province, index=i)
+        _case_follow(actor, rng, province, voice, index=i, counts=counts)
+    _spread_timelines(province.today)
     lines.append(
         f"voices: {count} created ({counts['answered']} answered, {counts['open']} open, "
         f"{counts['overdue']} of them overdue, {counts['second']} second complaints)"
     )
 
 
+def _voice_submit(actor: Actor, rng: random.Random, province: _Province, *, index: int) -> Voice:
+    """One demo voice taken in: its kind, place, topic, text, day and sender drawn at random."""
+    kind = _pick(rng, KINDS)
+    # Half of the voices come from the villages the demo knows, half from any commune.
+    villages = province.villages
+    unit = rng.choice(villages) if villages and rng.random() < 0.5 else rng.choice(province.units)
+    topic_code = rng.choice(TOPIC_OF_KIND.get(kind, list(TEXTS)))
+    text = rng.choice(TEXTS[topic_code]).format(
+        place=unit.name,
+        area=rng.choice([120, 250, 360, 500, 1200]),
+        project=rng.choice(PROJECTS),
+        months=rng.randint(2, 18),
+        season=rng.choice(["đông xuân", "hè thu"]),
+        name=f"{rng.choice(FAMILY)} Thị {rng.choice(GIVEN)}",
+    )
+    # Spread over the year, a little more in recent months (not a surge everywhere).
+    received = province.today - datetime.timedelta(days=int(rng.triangular(0, 365, 150)))
+    named = kind in ("complaint_first", "complaint_second", "denunciation") or rng.random() < 0.6
+    return voice_submit(
+        actor=actor,
+        kind=kind,
+        channel=rng.choice(CHANNEL_OF_KIND[kind]),
+        unit=unit,
+        topic=province.topics[topic_code],
+        text=text,
+        received_on=received,
+        is_anonymous=not named,
+        submitter_name=f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+        if named
+        else "",
+        submitter_contact=f"09{rng.randint(10_000_000, 99_999_999)}" if named else "",
+        joint=kind == "voter_recommendation" and rng.random() < 0.2,
+        submission_key=f"demo-{index}",
+    )
+
+
+def _case_follow(
+    actor: Actor,
+    rng: random.Random,
+    province: _Province,
+    voice: Voice,
+    *,
+    index: int,
+    counts: dict[str, int],
+) -> None:
+    """What became of the voice since it was received: a few days old or left aside, it is still
+    open; else it is accepted and assigned, and older cases are mostly answered while a share is
+    left unanswered and runs late."""
+    age = (province.today - voice.received_on).days
+    if age < 3 or rng.random() < 0.08:
+        counts["open"] += 1
+        return  # just received
+    voice = _case_route(actor, rng, province, voice)
+    if age > 20 and rng.random() < 0.82:
+        _case_answer(actor, rng, voice, index=index, counts=counts)
+    else:
+        counts["open"] += 1
+        if voice.due_on is not None and voice.due_on < province.today:
+            counts["overdue"] += 1
+
+
+def _case_route(actor: Actor, rng: random.Random, province: _Province, voice: Voice) -> Voice:
+    """Accepted within a few days and assigned to the commune's committee; a few cases ask the
+    province's committee to coordinate, some denunciations have their time limit extended."""
+    body = province.body_for(voice.unit)  # the unit as taken in, its commune already loaded
+    accepted = min(province.today, voice.received_on + datetime.timedelta(days=rng.randint(1, 6)))
+    voice = case_accept(
+        actor=actor, voice=voice, expected_version=voice.version, accepted_on=accepted
+    )
+    if body is not None:
+        voice = case_assign(actor=actor, voice=voice, expected_version=voice.version, body=body)
+    provincial = province.provincial_committee
+    if provincial is not None and body is not None and body != provincial and rng.random() < 0.06:
+        voice = case_coordinate(
+            actor=actor,
+            voice=voice,
+            expected_version=voice.version,
+            bodies=[provincial],
+            request="Đề nghị phối hợp kiểm tra, xác minh và có ý kiến bằng văn bản.",
+        )
+    if voice.kind == "denunciation" and rng.random() < 0.3 and voice.due_on is not None:
+        voice = case_extend(
+            actor=actor,
+            voice=voice,
+            expected_version=voice.version,
+            step="resolve",
+            reason="Vụ việc phức tạp, cần xác minh tại nhiều cơ quan, đơn vị.",
+            complexity="complex",
+        )
+    return voice
+
+
+def _case_answer(
+    actor: Actor, rng: random.Random, voice: Voice, *, index: int, counts: dict[str, int]
+) -> None:
+    """Answered, and mostly published; half the published answers are rated, a few first
+    complaints go on to a second one, and most of the rest are closed."""
+    verdict = rng.choice(["là đúng, đã chỉ đạo khắc phục", "đúng một phần", "không có cơ sở"])
+    voice = case_answer(
+        actor=actor,
+        voice=voice,
+        expected_version=voice.version,
+        text=ANSWER.format(verdict=verdict),
+    )
+    counts["answered"] += 1
+    if rng.random() >= 0.9:
+        return
+    voice = case_publish(actor=actor, voice=voice, expected_version=voice.version)
+    if rng.random() < 0.5:
+        voice = voice_rate(
+            actor=Actor(user=None, ip=None, label="citizen"),
+            voice=voice,
+            expected_version=voice.version,
+            score=int(_pick(rng, SATISFACTION)),
+        )
+    if voice.kind == "complaint_first" and rng.random() < 0.15:
+        complaint_file_second(
+            actor=actor,
+            first=voice,
+            expected_version=voice.version,
+            text="Tôi không đồng ý với quyết định giải quyết khiếu nại lần đầu, "
+            "đề nghị cấp trên xem xét lại.",
+            channel="letter",
+            submission_key=f"demo-second-{index}",
+        )
+        counts["second"] += 1
+    # A complaint or denunciation closes only once its written decision is issued
+    # (danvan.decisions); the demo leaves those published.
+    elif rng.random() < 0.7 and voice.kind not in DECIDED_KINDS:
+        case_close(actor=actor, voice=voice, expected_version=voice.version)
+
+
 def _spread_timelines(today: datetime.date) -> None:
     """The services stamp every event "now"; spread each demo case's events between its day of
     receipt and today, in their order, so the demo's timelines read like real ones."""
-    from django.db.models import Prefetch
-
     tz = timezone.get_current_timezone()
     changed_events: list[VoiceEvent] = []
     changed_voices: list[Voice] = []
