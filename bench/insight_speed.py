@@ -27,7 +27,7 @@ from scratch, commune by commune; each new issue takes over the old issue most o
 in and only what changed is written) and counts what it did. Run on voices never grouped, it
 writes every voice; run again, it writes what the change of model (``--threshold``) moved.
 
-``match`` times ``danvan.insight.services.voice_match`` alone (``time.perf_counter`` around the
+``match`` times ``danvan.insight.services_matching.voice_match`` alone (``time.perf_counter`` around the
 call) for new voices with realistic texts in communes drawn with the data's weights, each written
 by ``voice_submit`` first, in two passes over the same voices, each inside one transaction
 rolled back at the end (each sample kept until then: later ones see it, as live): "no cache"
@@ -114,7 +114,7 @@ def code_state() -> str:
     files = [
         "danvan/insight/grouping.py",
         "danvan/insight/signatures.py",
-        "danvan/insight/services.py",
+        "danvan/insight/services_matching.py",
         "danvan/insight/matchcache.py",
     ]
     head = subprocess.run(
@@ -587,7 +587,7 @@ def cmd_seed_issues(args: argparse.Namespace) -> None:
     commune with the live path's model (``active_trained``) and writes the issues in bulk."""
     global _STATS, _THRESHOLD
     from danvan.insight.models import Issue
-    from danvan.insight.services import active_trained
+    from danvan.insight.trained import active_trained
 
     print(code_state())
     trained = active_trained()
@@ -693,7 +693,8 @@ def cmd_match(args: argparse.Namespace) -> None:
     print(code_state())
     from danvan.audit.context import Actor
     from danvan.insight.models import Issue, IssueStatus
-    from danvan.insight.services import active_trained, voice_match
+    from danvan.insight.services_matching import voice_match
+    from danvan.insight.trained import active_trained
     from danvan.voices.services import voice_submit
 
     rng = random.Random(args.seed)

@@ -19,7 +19,7 @@ from danvan.alerts import rules
 from danvan.alerts.models import Alert, AlertRule
 from danvan.alerts.services import alerts_scan
 from danvan.audit.context import Actor
-from danvan.insight.services import voice_analyse
+from danvan.insight.services_matching import voice_analyse
 from danvan.insight.tasks import deferred_analysis
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.models import Channel, Topic, Voice, VoiceKind

@@ -7,7 +7,7 @@ class InsightConfig(AppConfig):
     verbose_name = _("Insight: issues and topics")
 
     def ready(self) -> None:
-        from danvan.insight.services import topic_label_keep
+        from danvan.insight.services_training import topic_label_keep
         from danvan.insight.tasks import analysis_on_commit
         from danvan.voices.hooks import on_topic_corrected, on_voices_received
 

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from danvan.audit.context import Actor
 from danvan.insight.models import Issue, TopicModel
-from danvan.insight.services import insight_train, voice_analyse
+from danvan.insight.services_matching import voice_analyse
+from danvan.insight.services_training import insight_train
 from danvan.insight.tasks import deferred_analysis
 from danvan.units.models import AdministrativeUnit
 from danvan.voices.models import Topic, Voice

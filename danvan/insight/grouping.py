@@ -5,8 +5,8 @@ keeps "the same complaint about two communes' roads" apart, and what makes match
 joins the issue whose centroid it is most similar to, if that similarity reaches the threshold
 and no place or problem rules it out (``signatures.similarity``); otherwise it starts a new issue.
 Offline, ``group_records`` runs exactly that over a list in order (``group_file`` command, the
-evaluation in ``bench/eval_insight.py``); live, ``danvan.insight.services.voice_match`` runs it
-against the issues stored in the database.
+evaluation in ``bench/eval_insight.py``); live, ``danvan.insight.services_matching.voice_match``
+runs it against the issues stored in the database.
 """
 
 from __future__ import annotations

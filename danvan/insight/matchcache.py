@@ -1,6 +1,6 @@
 """Each commune's ``Matcher`` kept in memory between matches, checked against the database.
 
-``services.voice_match`` used to read every open issue of the voice's commune, decode their
+``services_matching.voice_match`` used to read every open issue of the voice's commune, decode their
 signatures and index them on every call: its cost grew with the commune's open issues (913 in the
 busiest commune at 1,000,000 voices: p95 541 ms). Now a process keeps, per commune, the matcher
 (clusters, inverted index), each issue's version, last change and voice count, and a **stamp**

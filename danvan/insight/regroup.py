@@ -9,7 +9,7 @@ merged or split are kept as they are with their voices: their decisions are fact
 to redo.
 
 A commune is written in one transaction, under the lock live matching takes
-(``services.voice_match``), so at every moment each commune is either grouped as before or
+(``services_matching.voice_match``), so at every moment each commune is either grouped as before or
 regrouped, never without issues, and a failure part way leaves the communes already done
 regrouped and the others as they were. Each new issue takes over the old issue most of its
 voices were in (its number, answer and alerts stay; only voices that change issue are written):

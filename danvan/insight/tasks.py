@@ -14,7 +14,8 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
-from danvan.insight.services import insight_train, voice_analyse, voices_analyse
+from danvan.insight.services_matching import voice_analyse, voices_analyse
+from danvan.insight.services_training import insight_train
 from danvan.lib.worker import BATCH_QUEUE
 from danvan.voices.models import Voice
 

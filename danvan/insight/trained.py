@@ -1,8 +1,8 @@
 """The active learned model: the topic classifier, the text statistics and the grouping threshold
-of the last training (``services.insight_train`` writes it as a ``TopicModel``).
+of the last training (``services_training.insight_train`` writes it as a ``TopicModel``).
 
 Read once per process and again only when a newer one is trained; live matching
-(``services.voice_match``) and the offline regrouping (``regroup``) both use it.
+(``services_matching.voice_match``) and the offline regrouping (``regroup``) both use it.
 """
 
 from __future__ import annotations

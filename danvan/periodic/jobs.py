@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from danvan.alerts.services import alerts_scan
 from danvan.api.idempotency import purge_expired
-from danvan.insight.services import insight_train
+from danvan.insight.services_training import insight_train
 from danvan.insight.tasks import voices_unanalysed_requeue
 from danvan.lib.worker import reap
 from danvan.periodic.housekeeping import periodic_runs_prune, task_results_prune

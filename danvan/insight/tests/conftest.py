@@ -11,7 +11,8 @@ from django.test import Client
 
 from danvan.accounts.models import User
 from danvan.audit.context import Actor
-from danvan.insight.services import forget_trained, voice_analyse
+from danvan.insight.services_matching import voice_analyse
+from danvan.insight.trained import forget_trained
 from danvan.voices.models import Topic, Voice
 from danvan.voices.services import voice_submit
 

@@ -19,9 +19,9 @@ from danvan.insight.services import (
     issue_confirm,
     issue_merge,
     issue_split,
-    voice_match,
     voice_move,
 )
+from danvan.insight.services_matching import voice_match
 from danvan.insight.tests.conftest import CITIZEN
 from danvan.voices.models import Topic, Voice
 from danvan.voices.services import voice_submit

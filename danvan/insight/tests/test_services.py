@@ -18,14 +18,14 @@ from danvan.insight.models import (
 )
 from danvan.insight.services import (
     StaleIssueError,
-    active_trained,
-    insight_train,
     issue_answer,
     issue_confirm,
     issue_merge,
     issue_split,
     voice_move,
 )
+from danvan.insight.services_training import insight_train
+from danvan.insight.trained import active_trained
 from danvan.lib.testing import refused
 from danvan.voices.models import Topic, Voice, VoiceStatus
 from danvan.voices.services_routing import case_accept, case_set_topic
@@ -216,7 +216,7 @@ def test_a_topic_correction_is_kept_for_training(say, officer):
 
 def test_voices_join_an_issue_only_once_even_if_analysed_again(say):
     voice = say(FLOOD[0])
-    from danvan.insight.services import voice_analyse
+    from danvan.insight.services_matching import voice_analyse
 
     voice_analyse(voice_id=voice.pk)
     assert Issue.objects.get(pk=voice.issue_id).voice_count == 1

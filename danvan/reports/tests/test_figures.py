@@ -18,7 +18,8 @@ from danvan.alerts.rules import reason_sentence
 from danvan.alerts.services import alert_acknowledge, alerts_scan
 from danvan.audit.context import Actor
 from danvan.insight.models import Issue, IssueStatus
-from danvan.insight.services import forget_trained, voice_analyse
+from danvan.insight.services_matching import voice_analyse
+from danvan.insight.trained import forget_trained
 from danvan.organizations.models import BodyKind
 from danvan.organizations.services import body_create
 from danvan.reports.figures import report_figures
