@@ -29,8 +29,9 @@ from danvan.lib.roles import Capability
 from danvan.lib.scoping import can
 from danvan.lib.tables import Row
 from danvan.lib.text import fold
+from danvan.organizations.models import Body
+from danvan.skillful.models import EmulationPeriod, Holder, MobilizationModel, ModelStatus
 from danvan.skillful.models import Field as ModelField
-from danvan.skillful.models import Holder, MobilizationModel, ModelStatus
 from danvan.skillful.services_registry import (
     LEVEL_OF_TIER,
     PARTS,
@@ -172,21 +173,13 @@ def models_validate(*, actor: Actor, rows: list[ModelRow]) -> ImportReport[Model
         for u in AdministrativeUnit.objects.current().filter(code__in={r.unit_code for r in rows})
     }
     seen: dict[tuple[str, str, str], int] = {}
-    bodies_cache: dict[int, list[Any]] = {}
+    bodies_cache: dict[int, list[Body]] = {}
     for row in rows:
-        values = row.values
-        unit = units.get(row.unit_code)
+        unit = _row_unit(actor, row, units)
         if unit is None:
-            row.error(
-                _("No current unit has the code “%(code)s”.") % {"code": row.unit_code},
-                column="unit_code",
-                title=TITLES["unit_code"],
-            )
-            continue
-        if actor.user is not None and not can(actor.user, Capability.ACT, unit):
-            row.errors.append(_("You may not register models of %(unit)s.") % {"unit": unit.name})
             continue
         row.unit = unit
+        values = row.values
         if values.get("level") is None:
             values["level"] = LEVEL_OF_TIER.get(unit.tier, "")
         period = period_by_years(unit, values.get("period_text", ""))
@@ -200,22 +193,8 @@ def models_validate(*, actor: Actor, rows: list[ModelRow]) -> ImportReport[Model
         values["period"] = period
         if unit.pk not in bodies_cache:
             bodies_cache[unit.pk] = list(bodies_for(unit))
-        wanted = fold(values.get("lead_body_text", ""))
-        lead = next(
-            (
-                b
-                for b in bodies_cache[unit.pk]
-                if wanted and wanted in (fold(b.name), fold(b.short_name or ""))
-            ),
-            None,
-        )
+        lead = _row_lead_body(row, unit, bodies_cache[unit.pk])
         if lead is None:
-            row.error(
-                _("No active body named “%(body)s” at %(unit)s or above it.")
-                % {"body": values.get("lead_body_text", ""), "unit": unit.name},
-                column="lead_body",
-                title=TITLES["lead_body"],
-            )
             continue
         values["lead_body"] = lead
         if row.errors:
@@ -225,29 +204,71 @@ def models_validate(*, actor: Actor, rows: list[ModelRow]) -> ImportReport[Model
             row.errors.append(_("Same as line %(line)s.") % {"line": seen[key]})
             continue
         seen[key] = row.line
-        checked = dict(values)
-        errors = registration_errors(
-            unit=unit, values=checked, partner_bodies=[], require_parts=False
-        )
-        for messages in errors.values():
-            row.errors.extend(messages)
-        if not checked.get("content"):
-            row.errors.append(_("The content and method cannot be empty."))
-        existing = next(
-            (
-                m
-                for m in MobilizationModel.objects.filter(unit=unit, period=period).only(
-                    "code", "name"
-                )
-                if fold(m.name) == fold(row.name)
-            ),
-            None,
-        )
-        if existing is not None:
-            row.errors.append(
-                _("This model is already registered as %(code)s.") % {"code": existing.code}
-            )
+        _row_check_registration(row, unit, period)
     return ImportReport(rows=rows)
+
+
+def _row_unit(
+    actor: Actor, row: ModelRow, units: dict[str, AdministrativeUnit]
+) -> AdministrativeUnit | None:
+    """The row's current unit, if the importing officer may register models there; else None,
+    with the row's error."""
+    unit = units.get(row.unit_code)
+    if unit is None:
+        row.error(
+            _("No current unit has the code “%(code)s”.") % {"code": row.unit_code},
+            column="unit_code",
+            title=TITLES["unit_code"],
+        )
+        return None
+    if actor.user is not None and not can(actor.user, Capability.ACT, unit):
+        row.errors.append(_("You may not register models of %(unit)s.") % {"unit": unit.name})
+        return None
+    return unit
+
+
+def _row_lead_body(row: ModelRow, unit: AdministrativeUnit, bodies: list[Body]) -> Body | None:
+    """The lead body named on the row, by its name or short name, among the active ``bodies`` at
+    the unit or above it; else None, with the row's error."""
+    text = row.values.get("lead_body_text", "")
+    wanted = fold(text)
+    lead = next(
+        (b for b in bodies if wanted and wanted in (fold(b.name), fold(b.short_name or ""))),
+        None,
+    )
+    if lead is None:
+        row.error(
+            _("No active body named “%(body)s” at %(unit)s or above it.")
+            % {"body": text, "unit": unit.name},
+            column="lead_body",
+            title=TITLES["lead_body"],
+        )
+    return lead
+
+
+def _row_check_registration(
+    row: ModelRow, unit: AdministrativeUnit, period: EmulationPeriod | None
+) -> None:
+    """The checks of a registration (``registration_errors``), a content, and no model of the
+    same name registered in the unit for the period."""
+    checked = dict(row.values)
+    errors = registration_errors(unit=unit, values=checked, partner_bodies=[], require_parts=False)
+    for messages in errors.values():
+        row.errors.extend(messages)
+    if not checked.get("content"):
+        row.errors.append(_("The content and method cannot be empty."))
+    existing = next(
+        (
+            m
+            for m in MobilizationModel.objects.filter(unit=unit, period=period).only("code", "name")
+            if fold(m.name) == fold(row.name)
+        ),
+        None,
+    )
+    if existing is not None:
+        row.errors.append(
+            _("This model is already registered as %(code)s.") % {"code": existing.code}
+        )
 
 
 def models_import(
@@ -290,6 +311,27 @@ class ModelImporter(Importer[ModelRow]):
         values["name"] = row.name
         values["person_name"] = cells.get("person_name", "")
         values["person_consents_to_publication"] = fold(cells.get("person_consents", "")) in _YES
+        self._parse_classification(row, cells, values)
+        self._parse_dates(row, cells, values)
+        values["period_text"] = cells.get("period", "")
+        values["lead_body_text"] = cells.get("lead_body", "")
+        status = STATUS_ALIASES.get(fold(cells.get("status", "")))
+        if status is None:
+            self.error(
+                row,
+                _("Unknown status “%(value)s”.") % {"value": cells.get("status", "")},
+                column="status",
+            )
+        row.commendation = self._parse_commendation(row, cells, status)
+        row.values = values
+        row.status = status or ModelStatus.REGISTERED
+        return row
+
+    def _parse_classification(
+        self, row: ModelRow, cells: dict[str, str], values: dict[str, Any]
+    ) -> None:
+        """The model's field, holder (collective or individual) and level; an empty level is
+        the unit's own, found by ``models_validate``."""
         values["field"] = FIELD_ALIASES.get(fold(cells.get("field", "")), "")
         if not values["field"]:
             self.error(
@@ -312,6 +354,9 @@ class ModelImporter(Importer[ModelRow]):
                 _("Unknown level “%(value)s”.") % {"value": cells.get("level", "")},
                 column="level",
             )
+
+    def _parse_dates(self, row: ModelRow, cells: dict[str, str], values: dict[str, Any]) -> None:
+        """The year registered and the day the model started."""
         year_text = cells.get("year", "").strip().removesuffix(".0")
         values["year"] = int(year_text) if year_text.isdigit() else None
         if values["year"] is None:
@@ -319,50 +364,46 @@ class ModelImporter(Importer[ModelRow]):
         values["starts_on"] = _date(cells.get("starts_on", ""))
         if values["starts_on"] is None:
             self.error(row, _("The start day must be a date like 01/03/2024."), column="starts_on")
-        values["period_text"] = cells.get("period", "")
-        values["lead_body_text"] = cells.get("lead_body", "")
-        status = STATUS_ALIASES.get(fold(cells.get("status", "")))
-        if status is None:
+
+    def _parse_commendation(
+        self, row: ModelRow, cells: dict[str, str], status: str | None
+    ) -> CommendationInput | None:
+        """The commendation of an honored model: its decision's number, date, issuer and form,
+        all required; none on a model that is not honored."""
+        decision = cells.get("decision_number", "").strip()
+        if status != ModelStatus.HONORED and not decision:
+            return None
+        decided_on = _date(cells.get("decided_on", ""))
+        given = {
+            "decision_number": decision,
+            "decided_on": decided_on,
+            "issuer": cells.get("issuer"),
+            "title": cells.get("title"),
+        }
+        missing = next((key for key, value in given.items() if not value), None)
+        if status != ModelStatus.HONORED:
             self.error(
                 row,
-                _("Unknown status “%(value)s”.") % {"value": cells.get("status", "")},
-                column="status",
+                _("Only an honored model has a commendation decision."),
+                column="decision_number",
             )
-        decision = cells.get("decision_number", "").strip()
-        if status == ModelStatus.HONORED or decision:
-            decided_on = _date(cells.get("decided_on", ""))
-            given = {
-                "decision_number": decision,
-                "decided_on": decided_on,
-                "issuer": cells.get("issuer"),
-                "title": cells.get("title"),
-            }
-            missing = next((key for key, value in given.items() if not value), None)
-            if status != ModelStatus.HONORED:
-                self.error(
-                    row,
-                    _("Only an honored model has a commendation decision."),
-                    column="decision_number",
-                )
-            elif missing is not None:
-                self.error(
-                    row,
-                    _(
-                        "An honored model needs the commendation's decision number, date, issuing "
-                        "body and form."
-                    ),
-                    column=missing,
-                )
-            elif decided_on is not None:
-                row.commendation = CommendationInput(
-                    decision_number=decision,
-                    decided_on=decided_on,
-                    issuer=cells.get("issuer", ""),
-                    title=cells.get("title", ""),
-                )
-        row.values = values
-        row.status = status or ModelStatus.REGISTERED
-        return row
+        elif missing is not None:
+            self.error(
+                row,
+                _(
+                    "An honored model needs the commendation's decision number, date, issuing "
+                    "body and form."
+                ),
+                column=missing,
+            )
+        elif decided_on is not None:
+            return CommendationInput(
+                decision_number=decision,
+                decided_on=decided_on,
+                issuer=cells.get("issuer", ""),
+                title=cells.get("title", ""),
+            )
+        return None
 
     def validate(self, *, actor: Any, rows: list[ModelRow]) -> ImportReport[ModelRow]:
         return models_validate(actor=actor, rows=rows)
