@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from danvan.alerts import rules
 from danvan.alerts.models import Alert, AlertRule
-from danvan.alerts.services import alerts_scan
+from danvan.alerts.scan import alerts_scan
 from danvan.audit.context import Actor
 from danvan.insight.services_matching import voice_analyse
 from danvan.insight.tasks import deferred_analysis

@@ -1,7 +1,7 @@
 """Hot-spot alerts (cảnh báo điểm nóng): a commune's voices on one topic or one issue that call
 for attention before they become a hot spot.
 
-An ``Alert`` is raised by the daily scan (``services.alerts_scan``) when one of four rules fires
+An ``Alert`` is raised by the daily scan (``scan.alerts_scan``) when one of four rules fires
 (``rules.py``): a surge of voices, a mass complaint, complaints skipping levels, a land dispute
 reopened. It has one of three levels (attention, caution, serious, after the Korean ACRC's early
 warning levels) and keeps *why* it fired as numbers (``reason``), which the pages turn into a

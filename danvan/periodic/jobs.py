@@ -16,7 +16,7 @@ import datetime
 
 from django.utils import timezone
 
-from danvan.alerts.services import alerts_scan
+from danvan.alerts.scan import alerts_scan
 from danvan.api.idempotency import purge_expired
 from danvan.insight.services_training import insight_train
 from danvan.insight.tasks import voices_unanalysed_requeue

@@ -10,7 +10,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from danvan.alerts.models import Alert, AlertRule
-from danvan.alerts.services import alerts_scan
+from danvan.alerts.scan import alerts_scan
 from danvan.alerts.tests.conftest import weekly_history
 from danvan.voices.models import Topic
 

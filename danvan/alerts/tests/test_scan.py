@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from danvan.alerts.models import Alert, AlertEvent, AlertLevel, AlertRule, AlertStatus
-from danvan.alerts.services import alert_acknowledge, alert_close, alerts_scan, scan_alerts
+from danvan.alerts.scan import alerts_scan, scan_alerts
+from danvan.alerts.services import alert_acknowledge, alert_close
 from danvan.alerts.tests.conftest import put_in_issue, weekly_history
 from danvan.audit.context import Actor
 from danvan.audit.models import AuditEntry

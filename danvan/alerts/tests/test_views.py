@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from danvan.alerts.models import Alert, AlertLevel, AlertStatus
+from danvan.alerts.scan import alerts_scan
 from danvan.alerts.selectors import active_alerts
-from danvan.alerts.services import alerts_scan
 from danvan.alerts.tests.conftest import weekly_history
 from danvan.audit.models import AuditEntry
 

@@ -15,7 +15,8 @@ from django.utils import timezone, translation
 
 from danvan.alerts.models import Alert, AlertLevel, AlertRule, AlertStatus
 from danvan.alerts.rules import reason_sentence
-from danvan.alerts.services import alert_acknowledge, alerts_scan
+from danvan.alerts.scan import alerts_scan
+from danvan.alerts.services import alert_acknowledge
 from danvan.audit.context import Actor
 from danvan.insight.models import Issue, IssueStatus
 from danvan.insight.services_matching import voice_analyse

@@ -17,7 +17,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from danvan.alerts.models import Alert
-from danvan.alerts.services import alert_close, alerts_scan
+from danvan.alerts.scan import alerts_scan
+from danvan.alerts.services import alert_close
 from danvan.audit.context import Actor
 from danvan.audit.models import AuditEntry
 from danvan.lib.xlsx import cell_value

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from danvan.alerts.services import alerts_scan
+from danvan.alerts.scan import alerts_scan
 from danvan.lib.commands import add_date_argument, date_argument
 
 
