@@ -25,6 +25,8 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from danvan.skillful.choices import Field, ModelStatus
+
 #: Keys a dismissal does not depend on: those that move every day on their own (the days since
 #: the start, the window of the last months) and the thresholds in force (a setting changed does
 #: not change the facts the reviewer looked at). A dismissed flag stays dismissed when only
@@ -92,8 +94,6 @@ def _near_duplicate(details: dict[str, Any]) -> str:
 
 
 def _rising_complaints(details: dict[str, Any]) -> str:
-    from danvan.skillful.models import Field
-
     field = details.get("field", "")
     return _(
         "%(recent)s complaints, denunciations and reflections about %(field)s in %(unit)s "
@@ -113,8 +113,6 @@ def _rising_complaints(details: dict[str, Any]) -> str:
 
 
 def _no_evidence(details: dict[str, Any]) -> str:
-    from danvan.skillful.models import ModelStatus
-
     status = details.get("status")
     if status:
         label = ModelStatus(status).label if status in ModelStatus.values else status

@@ -6,6 +6,9 @@ Vocabulary: a *model* (mô hình) is one registered good practice, by a collecti
 individual; an *emulation period* (giai đoạn thi đua, e.g. 2021–2025) has yearly rounds; a
 *criteria set* (bộ tiêu chí) belongs to a province, a period and a level; a *council* (hội đồng)
 at a unit scores models against it; a *commendation* (khen thưởng) is a decision with a number.
+
+A model's field, level, holder and status are choices in ``choices.py`` (see there why),
+imported from here as before.
 """
 
 from __future__ import annotations
@@ -15,42 +18,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from danvan.lib.scoping import ScopedQuerySet
-
-
-class Field(models.TextChoices):
-    """The four fields of the movement."""
-
-    ECONOMY = "economy", _("Economy")
-    CULTURE_SOCIETY = "culture_society", _("Culture and society")
-    DEFENCE_SECURITY = "defence_security", _("National defence and security")
-    PARTY_BUILDING = "party_building", _("Building the Party and the political system")
-
-
-class Level(models.TextChoices):
-    """The level at which a model is registered, evaluated and recognized."""
-
-    VILLAGE = "village", _("Village")
-    COMMUNE = "commune", _("Commune")
-    PROVINCE = "province", _("Province")
-
+from danvan.skillful.choices import Field, Holder, Level, ModelStatus
+from danvan.skillful.flag_reasons import render_reason
 
 #: Levels from the lowest; a model is proposed only to the next one up.
 LEVEL_ORDER = [Level.VILLAGE, Level.COMMUNE, Level.PROVINCE]
-
-
-class Holder(models.TextChoices):
-    COLLECTIVE = "collective", _("Collective")
-    INDIVIDUAL = "individual", _("Individual")
-
-
-class ModelStatus(models.TextChoices):
-    REGISTERED = "registered", _("Registered")
-    UNDER_WAY = "under_way", _("Under way")
-    PROPOSED = "proposed", _("Proposed for evaluation")
-    EVALUATED = "evaluated", _("Evaluated")
-    RECOGNIZED = "recognized", _("Recognized")
-    NOT_RECOGNIZED = "not_recognized", _("Not recognized")
-    HONORED = "honored", _("Honored")
 
 
 #: The text parts of the registration form, in the form's order. With the name and the time frame
@@ -491,8 +463,6 @@ class FormalismFlag(models.Model):
     @property
     def reason(self) -> str:
         """The reason in the active language (an old row's stored sentence as it was)."""
-        from danvan.skillful.flag_reasons import render_reason
-
         if self.details:
             return render_reason(self.kind, self.details)
         return self.legacy_reason
