@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from danvan.lib.xlsx import new_workbook, sheet_append, sheet_start, workbook_bytes
 from danvan.voices.models import VoiceStatus
 from danvan.voices.on_time import answered_in_time, due_in_force
 from danvan.voter_contact.models import SessionRecommendation, VoterContactSession
@@ -109,8 +110,6 @@ XLSX_COLUMNS = [
 
 def session_report_xlsx(report: SessionReport) -> bytes:
     """The report as a workbook: frozen header, one row per recommendation, then the totals."""
-    from danvan.lib.xlsx import new_workbook, sheet_append, sheet_start, workbook_bytes
-
     workbook = new_workbook()
     sheet = sheet_start(workbook, "Bao cao", XLSX_COLUMNS)
     for row in report.rows:
