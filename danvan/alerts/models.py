@@ -22,6 +22,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from danvan.alerts.rules import reason_sentence
 from danvan.lib.scoping import ScopedQuerySet
 
 __all__ = ["Alert", "AlertEvent", "AlertLevel", "AlertRule", "AlertStatus", "EventAction"]
@@ -138,8 +139,6 @@ class Alert(models.Model):
 
     def reason_text(self) -> str:
         """Why the alert fired, in the active language, from the stored numbers."""
-        from danvan.alerts.rules import reason_sentence
-
         return reason_sentence(self.rule, self.reason)
 
     def level_text(self) -> str:
