@@ -235,7 +235,7 @@ def _render(
     )
 
 
-def _trail(user: Any, unit: AdministrativeUnit) -> list[AdministrativeUnit]:
+def _trail(user: User | AnonymousUser, unit: AdministrativeUnit) -> list[AdministrativeUnit]:
     """The unit's ancestors the user sees, for the way back up."""
     return [u for u in unit.ancestors() if can(user, Capability.VIEW, u)]
 
